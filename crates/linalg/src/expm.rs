@@ -8,7 +8,7 @@ use crate::matrix::Matrix;
 /// matrix exponential revisited", SIAM J. Matrix Anal. Appl. 26(4), 2005, Table 2.3).
 const THETA: [(usize, f64); 5] = [
     (3, 1.495_585_217_958_292e-2),
-    (5, 2.539_398_330_063_230e-1),
+    (5, 2.539_398_330_063_23e-1),
     (7, 9.504_178_996_162_932e-1),
     (9, 2.097_847_961_257_068),
     (13, 5.371_920_351_148_152),
@@ -203,7 +203,11 @@ pub struct Discretization {
 /// Panics when `A` is not square or `B` has a different number of rows.
 pub fn discretize_zoh(a: &Matrix, b: &Matrix, h: f64) -> Result<Discretization, SingularMatrix> {
     assert!(a.is_square(), "A must be square");
-    assert_eq!(a.rows(), b.rows(), "A and B must have the same number of rows");
+    assert_eq!(
+        a.rows(),
+        b.rows(),
+        "A and B must have the same number of rows"
+    );
     let n = a.rows();
     let m = b.cols();
     let mut augmented = Matrix::zeros(n + m, n + m);

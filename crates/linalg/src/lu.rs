@@ -47,9 +47,13 @@ impl Lu {
         let threshold = (n.max(1) as f64) * f64::EPSILON * a.max_abs();
 
         for k in 0..n {
-            let (pivot_row, pivot_abs) = (k..n)
-                .map(|r| (r, lu[r * n + k].abs()))
-                .fold((k, -1.0), |best, cur| if cur.1 > best.1 { cur } else { best });
+            let (pivot_row, pivot_abs) =
+                (k..n)
+                    .map(|r| (r, lu[r * n + k].abs()))
+                    .fold(
+                        (k, -1.0),
+                        |best, cur| if cur.1 > best.1 { cur } else { best },
+                    );
             if !(pivot_abs > threshold) {
                 return Err(SingularMatrix {
                     column: k,

@@ -196,7 +196,11 @@ impl Matrix {
     /// # Panics
     /// Panics when the shapes differ.
     pub fn add_scaled(&mut self, s: f64, other: &Matrix) {
-        assert_eq!((self.rows, self.cols), (other.rows, other.cols), "shapes must agree");
+        assert_eq!(
+            (self.rows, self.cols),
+            (other.rows, other.cols),
+            "shapes must agree"
+        );
         for (a, b) in self.data.iter_mut().zip(&other.data) {
             *a += s * b;
         }
