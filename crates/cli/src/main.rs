@@ -1,1 +1,51 @@
-fn main() {}
+//! `pelab`: the command-line front end of the pelab power-electronics lab.
+//!
+//! Exit codes: 0 on success, 1 when a run fails, 2 for invalid input (a design or
+//! netlist that does not validate, an unknown option value, an unreadable file).
+
+// Printing results is this binary's job.
+#![allow(clippy::print_stdout)]
+
+mod sim;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Power-electronics lab: simulate switched converters from design files or netlists.
+#[derive(Parser)]
+#[command(name = "pelab", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate converters and circuits.
+    #[command(subcommand)]
+    Sim(sim::SimCommand),
+}
+
+/// Exit code for invalid input.
+pub const EXIT_INVALID_INPUT: u8 = 2;
+/// Exit code for a failed run.
+pub const EXIT_FAILURE: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_INVALID_INPUT
+            } else {
+                0
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Sim(command) => sim::run(command),
+    }
+}

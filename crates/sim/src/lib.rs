@@ -1,1 +1,10 @@
-//! Placeholder while the crate is written.
+//! Switched piecewise-linear circuit simulation for power electronics.
+
+pub mod circuit;
+pub mod design;
+pub mod engine;
+pub mod kernels;
+pub mod netlist;
+pub mod simulate;
+pub mod sources;
+pub mod summary;

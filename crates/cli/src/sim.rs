@@ -1,0 +1,483 @@
+//! `pelab sim`: run, validate, list and export.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pelab_sim::design::Design;
+use pelab_sim::kernels::params::ParamSpec;
+use pelab_sim::kernels::{KernelInfo, registry};
+use pelab_sim::simulate::{RunError, SimulationOutput, simulate_design, simulate_netlist};
+use pelab_sim::summary::Summary;
+use pelab_waveform::{csv, pwf};
+
+use crate::{EXIT_FAILURE, EXIT_INVALID_INPUT};
+
+#[derive(Subcommand)]
+pub enum SimCommand {
+    /// Simulate a design file (.toml or .json) or a SPICE netlist (.cir, .sp, .net).
+    Run(RunArgs),
+    /// Check a design or netlist without simulating it.
+    Validate {
+        /// Design file or netlist.
+        design: PathBuf,
+    },
+    /// List the kernels and their parameters with units, defaults and ranges.
+    List {
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the SPICE netlist of a design (open-loop gate sources, ngspice-ready).
+    Netlist {
+        /// Design file.
+        design: PathBuf,
+        /// Output file; standard output when left out.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Design file (.toml or .json) or netlist (.cir, .sp, .net, .spice).
+    design: PathBuf,
+    /// Waveform output: .csv, or .pwf for the columnar binary format.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// JSON summary output.
+    #[arg(long, short)]
+    summary: Option<PathBuf>,
+    /// Do not print the summary table.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn is_netlist(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("cir" | "sp" | "net" | "spice" | "ckt")
+    )
+}
+
+fn invalid(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_INVALID_INPUT)
+}
+
+fn failed(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_FAILURE)
+}
+
+/// Runs a `pelab sim` subcommand.
+pub fn run(command: SimCommand) -> ExitCode {
+    match command {
+        SimCommand::Run(args) => run_simulation(&args),
+        SimCommand::Validate { design } => validate(&design),
+        SimCommand::List { json } => list(json),
+        SimCommand::Netlist { design, out } => netlist(&design, out.as_deref()),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path)
+        .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))
+}
+
+fn validate(path: &Path) -> ExitCode {
+    if is_netlist(path) {
+        let text = match read_text(path) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        let netlist = match pelab_sim::netlist::parse_netlist(&text) {
+            Ok(n) => n,
+            Err(e) => return invalid(e),
+        };
+        return match pelab_sim::circuit::Circuit::from_netlist(&netlist) {
+            Ok(c) => {
+                println!(
+                    "valid netlist: {} nodes, {} states, {} switches, {} diodes",
+                    c.nodes.len() - 1,
+                    c.state_count(),
+                    c.switches.len(),
+                    c.diodes.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => invalid(e),
+        };
+    }
+    let design = match Design::load(path) {
+        Ok(d) => d,
+        Err(e) => return invalid(e),
+    };
+    match design.prepare() {
+        Ok(prepared) => {
+            println!(
+                "valid design: kernel {}, {} states, {} switches, {} diodes, {} samples to record",
+                design.kernel.info().name,
+                prepared.circuit.state_count(),
+                prepared.circuit.switches.len(),
+                prepared.circuit.diodes.len(),
+                prepared.options.sample_count()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => invalid(e),
+    }
+}
+
+fn netlist(path: &Path, out: Option<&Path>) -> ExitCode {
+    let design = match Design::load(path) {
+        Ok(d) => d,
+        Err(e) => return invalid(e),
+    };
+    let prepared = match design.prepare() {
+        Ok(p) => p,
+        Err(e) => return invalid(e),
+    };
+    match out {
+        Some(file) => match std::fs::write(file, &prepared.netlist_text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => failed(format!("cannot write {}: {e}", file.display())),
+        },
+        None => {
+            print!("{}", prepared.netlist_text);
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// A progress bar that appears only once a run has taken more than a second.
+struct DelayedProgress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: bool,
+}
+
+impl DelayedProgress {
+    fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {percent:>3}% simulated, {elapsed} elapsed, about {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Self {
+            bar,
+            started: Instant::now(),
+            shown: false,
+        }
+    }
+
+    fn update(&mut self, fraction: f64) {
+        if !self.shown && self.started.elapsed() > Duration::from_secs(1) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.shown = true;
+        }
+        self.bar
+            .set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
+    }
+
+    fn finish(self) {
+        if self.shown {
+            self.bar.finish_and_clear();
+        }
+    }
+}
+
+fn run_simulation(args: &RunArgs) -> ExitCode {
+    let started = Instant::now();
+    let mut progress = DelayedProgress::new();
+    let result: Result<SimulationOutput, RunError> = if is_netlist(&args.design) {
+        let text = match read_text(&args.design) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        simulate_netlist(&text, None, &mut |f| progress.update(f))
+    } else {
+        match Design::load(&args.design) {
+            Ok(design) => simulate_design(&design, &mut |f| progress.update(f)),
+            Err(e) => Err(RunError::Design(e)),
+        }
+    };
+    progress.finish();
+    let output = match result {
+        Ok(o) => o,
+        Err(e) if e.is_invalid_input() => return invalid(e),
+        Err(e) => return failed(e),
+    };
+    let elapsed = started.elapsed();
+
+    if let Some(path) = &args.out
+        && let Err(e) = write_waveforms(path, &output)
+    {
+        return failed(e);
+    }
+    if let Some(path) = &args.summary {
+        let json = match &output.summary {
+            Some(summary) => serde_json::to_string_pretty(summary),
+            None => serde_json::to_string_pretty(&output.report),
+        };
+        let written = json
+            .map_err(|e| e.to_string())
+            .and_then(|text| std::fs::write(path, text + "\n").map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            return failed(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if !args.quiet {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let printed = match &output.summary {
+            Some(summary) => print_summary(&mut out, summary, &output, elapsed),
+            None => print_netlist_report(&mut out, &output, elapsed),
+        };
+        if printed.is_err() {
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn write_waveforms(path: &Path, output: &SimulationOutput) -> Result<(), String> {
+    let file = File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let writer = BufWriter::new(file);
+    let is_pwf = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pwf"));
+    if is_pwf {
+        pwf::write_pwf(writer, &output.waveforms)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    } else {
+        csv::write_csv(writer, &output.waveforms)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+fn si(value: f64, unit: &str) -> String {
+    if !value.is_finite() {
+        return format!("{value} {unit}");
+    }
+    let prefixes = [
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "k"),
+        (1.0, ""),
+        (1e-3, "m"),
+        (1e-6, "µ"),
+        (1e-9, "n"),
+        (1e-12, "p"),
+    ];
+    let magnitude = value.abs();
+    for (scale, prefix) in prefixes {
+        if magnitude >= scale {
+            return format!("{:.4} {prefix}{unit}", value / scale);
+        }
+    }
+    if magnitude == 0.0 {
+        format!("0 {unit}")
+    } else {
+        format!("{value:.3e} {unit}")
+    }
+}
+
+fn print_summary(
+    out: &mut dyn Write,
+    s: &Summary,
+    output: &SimulationOutput,
+    elapsed: Duration,
+) -> std::io::Result<()> {
+    writeln!(out, "{} ({})", s.design.title, s.design.kernel)?;
+    writeln!(
+        out,
+        "  simulated {} at f_sw = {}; steady-state window from {}",
+        si(s.t_stop, "s"),
+        si(s.switching_frequency, "Hz"),
+        si(s.steady_state_from, "s")
+    )?;
+    writeln!(out, "ports (steady state):")?;
+    for p in &s.ports {
+        writeln!(
+            out,
+            "  {:<14} V = {:>14}  I = {:>14}  ΔI(pk-pk) = {:>14}  P = {:>14}",
+            p.name,
+            si(p.voltage_mean, "V"),
+            si(p.current_mean, "A"),
+            si(p.current_ripple_pp, "A"),
+            si(p.power, "W")
+        )?;
+    }
+    match s.efficiency {
+        Some(eta) => writeln!(
+            out,
+            "efficiency: {:.3} % ({})",
+            100.0 * eta,
+            s.power_direction
+        )?,
+        None => writeln!(out, "efficiency: undefined")?,
+    }
+    if let Some(v) = &s.output_voltage {
+        writeln!(
+            out,
+            "output voltage {}: mean {}, ripple {} pk-pk",
+            v.signal,
+            si(v.mean, "V"),
+            si(v.ripple_pp, "V")
+        )?;
+    }
+    for i in &s.inductors {
+        writeln!(
+            out,
+            "inductor {}: mean {}, rms {}, ripple {} pk-pk",
+            i.signal,
+            si(i.mean, "A"),
+            si(i.rms, "A"),
+            si(i.ripple_pp, "A")
+        )?;
+    }
+    if let Some(t) = &s.transient {
+        let settle = t
+            .settling_time
+            .map_or("not settled".to_string(), |v| si(v, "s"));
+        writeln!(
+            out,
+            "start-up of {} to {}: overshoot {:.2} %, settling (±2 %) {}",
+            t.signal,
+            si(t.reference, "V"),
+            t.overshoot_percent,
+            settle
+        )?;
+    }
+    writeln!(out, "losses: total {}", si(s.loss_total, "W"))?;
+    for loss in s.losses.iter().take(8) {
+        writeln!(out, "  {:<12} {}", loss.element, si(loss.power, "W"))?;
+    }
+    writeln!(
+        out,
+        "energy balance: residual {:.2e} of the largest term",
+        s.energy.relative_residual
+    )?;
+    for w in &s.warnings {
+        writeln!(out, "warning: {w}")?;
+    }
+    print_run_line(out, output, elapsed)
+}
+
+fn print_netlist_report(
+    out: &mut dyn Write,
+    output: &SimulationOutput,
+    elapsed: Duration,
+) -> std::io::Result<()> {
+    let w = &output.waveforms;
+    writeln!(
+        out,
+        "recorded {} signals × {} samples",
+        w.signal_count(),
+        w.len()
+    )?;
+    for (index, signal) in w.signals().iter().enumerate() {
+        if let Some(values) = w.column(index) {
+            let last = values.last().copied().unwrap_or(f64::NAN);
+            writeln!(
+                out,
+                "  {:<20} final {}",
+                signal.name,
+                si(last, &signal.unit)
+            )?;
+        }
+    }
+    let e = &output.report.energy;
+    writeln!(
+        out,
+        "energy balance: residual {:.2e} of the largest term",
+        e.relative_residual()
+    )?;
+    print_run_line(out, output, elapsed)
+}
+
+fn print_run_line(
+    out: &mut dyn Write,
+    output: &SimulationOutput,
+    elapsed: Duration,
+) -> std::io::Result<()> {
+    let stats = &output.report.stats;
+    writeln!(
+        out,
+        "run: {} steps, {} samples, {} gate edges, {} diode events, {} configurations, {} exponentials, {:.3} s wall time",
+        stats.steps,
+        stats.samples,
+        stats.gate_edges,
+        stats.located_events,
+        stats.cache.configurations,
+        stats.cache.exponentials,
+        elapsed.as_secs_f64()
+    )
+}
+
+fn list(json: bool) -> ExitCode {
+    let kernels: Vec<KernelInfo> = registry().iter().map(|k| k.info()).collect();
+    if json {
+        return match serde_json::to_string_pretty(&kernels) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => failed(e),
+        };
+    }
+    for kernel in &kernels {
+        println!("{}: {}", kernel.name, kernel.summary);
+        for (section, specs) in [
+            ("parameters", &kernel.parameters),
+            ("control", &kernel.control),
+            ("simulation", &kernel.simulation),
+        ] {
+            println!("  [{section}]");
+            for spec in specs {
+                println!("    {}", describe(spec));
+            }
+        }
+        println!();
+    }
+    println!(
+        "netlists: any SPICE netlist (.cir) with R, L, C, K, V, I, S, D, E, F, G, H and .tran; see docs/netlist.md"
+    );
+    ExitCode::SUCCESS
+}
+
+fn describe(spec: &ParamSpec) -> String {
+    use pelab_sim::kernels::params::Value;
+    let unit = if spec.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", spec.unit)
+    };
+    let default = match &spec.default {
+        Some(Value::Number(v)) => format!("default {v}"),
+        Some(Value::Text(t)) => format!("default {t}"),
+        Some(Value::Bool(b)) => format!("default {b}"),
+        Some(Value::List(l)) if l.is_empty() => "default none".to_string(),
+        Some(Value::Schedule(l)) if l.is_empty() => "default none".to_string(),
+        Some(_) => "has a default".to_string(),
+        None if spec.optional => "optional".to_string(),
+        None => "required".to_string(),
+    };
+    format!(
+        "{:<18}{unit}: {}; {default}; {}",
+        spec.name,
+        spec.description,
+        spec.range_text()
+    )
+}

@@ -1,0 +1,572 @@
+//! The linear (piecewise-linear) path of the engine: exact stepping between events.
+
+use pelab_linalg::Matrix;
+
+use super::cache::{self, ModelCache, StepError, apply_step};
+use super::energy::{EnergyTerms, stored_energy};
+use super::plan::{OutputPlan, Quantity, evaluate};
+use super::{
+    DIVERGENCE_LIMIT, EnergyBalance, GateControl, MAX_TINY_EVENTS, Measurements, RunOptions,
+    RunReport, RunStats, SampleSink, SignalSpec, SimError, default_probes, diode_excess, inputs_at,
+    resolve_probes, voltage_scale,
+};
+use crate::circuit::Circuit;
+use crate::sources::{PulseDefaults, next_breakpoint};
+
+pub(crate) struct Engine<'a> {
+    circuit: &'a Circuit,
+    gates: &'a mut dyn GateControl,
+    options: &'a RunOptions,
+    defaults: PulseDefaults,
+    cache: ModelCache,
+    plan: OutputPlan,
+    recorded: Vec<Quantity>,
+    signals: Vec<SignalSpec>,
+    measured: Vec<Quantity>,
+    energy_terms: EnergyTerms,
+    controller_signal_count: usize,
+    // State.
+    t: f64,
+    x: Vec<f64>,
+    mask: u64,
+    stats: RunStats,
+    balance: EnergyBalance,
+    // Workspace.
+    xu: Vec<f64>,
+    u_probe: Vec<f64>,
+    x_next: Vec<f64>,
+    row_values: Vec<f64>,
+    values: Vec<f64>,
+    measure_start: Vec<f64>,
+    measure_end: Vec<f64>,
+    measure_integral: Vec<f64>,
+    measure_since: f64,
+    power_start: Vec<f64>,
+    power_end: Vec<f64>,
+    switch_bits: u64,
+    tolerance_v: f64,
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(
+        circuit: &'a Circuit,
+        gates: &'a mut dyn GateControl,
+        options: &'a RunOptions,
+    ) -> Result<Self, SimError> {
+        let mut plan = OutputPlan::default();
+        let names = if options.probes.is_empty() {
+            default_probes(circuit)
+        } else {
+            options.probes.clone()
+        };
+        let (recorded, mut signals) = resolve_probes(circuit, &names, &mut plan)?;
+        let (measured, _) = resolve_probes(circuit, &gates.measured_signals(), &mut plan)?;
+        let controller_signals = gates.recorded_signals();
+        let controller_signal_count = controller_signals.len();
+        signals.extend(
+            controller_signals
+                .into_iter()
+                .map(|(name, unit)| SignalSpec {
+                    name,
+                    unit: unit.to_string(),
+                }),
+        );
+        let energy_terms = EnergyTerms::new(circuit, &mut plan);
+        let n = circuit.state_count();
+        let m = circuit.input_count();
+        let measured_count = measured.len();
+        let power_count = energy_terms.quantities.len();
+        Ok(Self {
+            circuit,
+            gates,
+            options,
+            defaults: PulseDefaults {
+                edge_time: options.pulse_edge_default,
+                t_stop: options.t_stop,
+            },
+            cache: ModelCache::new(),
+            values: vec![0.0; signals.len()],
+            row_values: vec![0.0; plan.len()],
+            plan,
+            recorded,
+            signals,
+            measured,
+            energy_terms,
+            controller_signal_count,
+            t: 0.0,
+            x: circuit.initial_state.clone(),
+            mask: 0,
+            stats: RunStats::default(),
+            balance: EnergyBalance::default(),
+            xu: vec![0.0; n + m],
+            u_probe: vec![0.0; m],
+            x_next: vec![0.0; n],
+            measure_start: vec![0.0; measured_count],
+            measure_end: vec![0.0; measured_count],
+            measure_integral: vec![0.0; measured_count],
+            measure_since: 0.0,
+            power_start: vec![0.0; power_count],
+            power_end: vec![0.0; power_count],
+            switch_bits: (1u64 << circuit.switches.len()).wrapping_sub(1),
+            tolerance_v: 1e-9 * voltage_scale(circuit),
+        })
+    }
+
+    pub(crate) fn report(self) -> RunReport {
+        let mut stats = self.stats;
+        stats.cache = self.cache.stats;
+        RunReport {
+            signals: self.signals,
+            stats,
+            energy: self.balance,
+            window_energy: if self.options.energy {
+                self.energy_terms.window_energies(self.circuit)
+            } else {
+                Vec::new()
+            },
+            state_names: self.circuit.states.iter().map(|s| s.name.clone()).collect(),
+            final_state: self.x,
+            nonlinear: false,
+        }
+    }
+
+    /// Makes sure the model of `mask` is cached.
+    fn ensure(&mut self, mask: u64) -> Result<(), SimError> {
+        let circuit = self.circuit;
+        let plan = &self.plan;
+        self.cache
+            .entry(circuit, mask, &|model| plan.rows_for(circuit, model))?;
+        Ok(())
+    }
+
+    fn set_xu(&mut self, u_time: f64) {
+        let n = self.x.len();
+        self.xu[..n].copy_from_slice(&self.x);
+        inputs_at(self.circuit, u_time, self.defaults, &mut self.xu[n..]);
+    }
+
+    /// Evaluates the planned rows for the present `xu` and `mask`.
+    fn eval_rows(&mut self) -> Result<(), SimError> {
+        self.ensure(self.mask)?;
+        let entry = self
+            .cache
+            .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
+        let rows = &entry.output_rows;
+        for (r, v) in self.row_values.iter_mut().enumerate() {
+            *v = rows.row(r).iter().zip(&self.xu).map(|(a, b)| a * b).sum();
+        }
+        Ok(())
+    }
+
+    fn switch_count(&self) -> usize {
+        self.circuit.switches.len()
+    }
+
+    /// Flips diodes until every diode is consistent with the state at `self.t`.
+    fn settle(&mut self) -> Result<(), SimError> {
+        let limit = 4 * self.circuit.diodes.len() + 4;
+        let mut flipped: Vec<usize> = Vec::new();
+        for _ in 0..limit {
+            self.ensure(self.mask)?;
+            let entry = self
+                .cache
+                .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
+            let rows = &entry.model.diode_violation;
+            let mut worst: Option<(usize, f64)> = None;
+            for (d, device) in self.circuit.diodes.iter().enumerate() {
+                let violation: f64 = rows.row(d).iter().zip(&self.xu).map(|(a, b)| a * b).sum();
+                let on = self.mask & self.circuit.diode_bit(d) != 0;
+                let excess = diode_excess(device.ron, on, violation, self.tolerance_v);
+                if excess > 0.0 && worst.is_none_or(|(_, w)| excess > w) {
+                    worst = Some((d, excess));
+                }
+            }
+            let Some((d, _)) = worst else {
+                return Ok(());
+            };
+            self.mask ^= self.circuit.diode_bit(d);
+            self.stats.diode_commutations += 1;
+            flipped.push(d);
+        }
+        flipped.sort_unstable();
+        flipped.dedup();
+        let names: Vec<&str> = flipped
+            .iter()
+            .map(|&d| self.circuit.diodes[d].name.as_str())
+            .collect();
+        Err(SimError::Inconsistent {
+            t: self.t,
+            diodes: names.join(", "),
+        })
+    }
+
+    /// Largest tolerance-adjusted diode violation [V] for the state `x_probe` at time
+    /// `t`, with the source values at `t`.
+    ///
+    /// The state comes from a step with the inputs held at their midpoint value, but
+    /// the diode conditions use the inputs at `t` itself, so a diode that a source
+    /// alone turns on (a rectifier without storage) commutes at the source's crossing.
+    fn max_violation(&mut self, x_probe: &[f64], t: f64) -> Result<f64, SimError> {
+        let n = x_probe.len();
+        let mut u_probe = std::mem::take(&mut self.u_probe);
+        inputs_at(self.circuit, t, self.defaults, &mut u_probe);
+        self.ensure(self.mask)?;
+        let entry = self
+            .cache
+            .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
+        let rows = &entry.model.diode_violation;
+        let mut worst = f64::NEG_INFINITY;
+        for (d, device) in self.circuit.diodes.iter().enumerate() {
+            let row = rows.row(d);
+            let mut violation: f64 = row[..n].iter().zip(x_probe).map(|(a, b)| a * b).sum();
+            violation += row[n..]
+                .iter()
+                .zip(&u_probe)
+                .map(|(a, b)| a * b)
+                .sum::<f64>();
+            let on = self.mask & self.circuit.diode_bit(d) != 0;
+            worst = worst.max(diode_excess(device.ron, on, violation, self.tolerance_v));
+        }
+        self.u_probe = u_probe;
+        Ok(worst)
+    }
+
+    fn step_matrix(&mut self, h: f64, cached: bool) -> Result<cache::StepMatrix, SimError> {
+        let result = if cached {
+            self.cache.step_matrix(self.mask, h)
+        } else {
+            self.cache.one_off_step(self.mask, h)
+        };
+        result.map_err(|e| match e {
+            StepError::MissingConfig | StepError::NonFinite => SimError::Diverged {
+                t: self.t,
+                state: "step matrix".into(),
+                value: f64::NAN,
+            },
+        })
+    }
+
+    /// State after `tau` from `self.x` with the inputs in `self.xu`, uncached.
+    fn state_after(&mut self, tau: f64, out: &mut [f64]) -> Result<(), SimError> {
+        let matrix = self.step_matrix(tau, false)?;
+        apply_step(&matrix, &self.xu, out);
+        Ok(())
+    }
+
+    /// Locates the first diode violation in `(0, h]` by Illinois root finding on the
+    /// exact solution; returns `τ` just past the crossing and the state there.
+    fn locate(&mut self, h: f64) -> Result<(f64, Vec<f64>), SimError> {
+        let n = self.x.len();
+        let mut probe = vec![0.0; n];
+        let x_start = self.x.clone();
+        let t0 = self.t;
+        let mut a = 0.0;
+        let mut fa = self.max_violation(&x_start, t0)?.min(0.0);
+        let mut b = h;
+        let mut x_b = self.x_next.clone();
+        let mut fb = self.max_violation(&x_b, t0 + h)?;
+        let tolerance = 1e-10 * h + 4.0 * f64::EPSILON * self.t.abs();
+        let mut side = 0i8;
+        for _ in 0..100 {
+            if b - a <= tolerance {
+                break;
+            }
+            let mut c = if fb != fa {
+                b - fb * (b - a) / (fb - fa)
+            } else {
+                0.5 * (a + b)
+            };
+            // Keep the trial point well inside the bracket.
+            let margin = 1e-3 * (b - a);
+            c = c.clamp(a + margin, b - margin);
+            self.state_after(c, &mut probe)?;
+            let fc = self.max_violation(&probe, t0 + c)?;
+            if fc > 0.0 {
+                b = c;
+                fb = fc;
+                x_b.copy_from_slice(&probe);
+                if side == 1 {
+                    fa *= 0.5;
+                }
+                side = 1;
+            } else {
+                a = c;
+                fa = fc;
+                if side == -1 {
+                    fb *= 0.5;
+                }
+                side = -1;
+            }
+        }
+        Ok((b, x_b))
+    }
+
+    fn check_finite(&self) -> Result<(), SimError> {
+        for (value, state) in self.x.iter().zip(&self.circuit.states) {
+            if !value.is_finite() || value.abs() > DIVERGENCE_LIMIT {
+                return Err(SimError::Diverged {
+                    t: self.t,
+                    state: state.name.clone(),
+                    value: *value,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Powers or measurements of the present `xu` and mask into `out`.
+    fn quantities_now(&mut self, which: Which, out_index: usize) -> Result<(), SimError> {
+        self.eval_rows()?;
+        let quantities = match which {
+            Which::Energy => &self.energy_terms.quantities,
+            Which::Measured => &self.measured,
+        };
+        let out = match (which, out_index) {
+            (Which::Energy, 0) => &mut self.power_start,
+            (Which::Energy, _) => &mut self.power_end,
+            (Which::Measured, 0) => &mut self.measure_start,
+            (Which::Measured, _) => &mut self.measure_end,
+        };
+        evaluate(
+            quantities,
+            &self.row_values,
+            self.mask,
+            self.circuit.switches.len(),
+            out,
+        );
+        Ok(())
+    }
+
+    /// Integrates powers and measurements over a step of length `h` from `self.x`
+    /// (already in `xu`) to `x_end`.
+    fn integrate_step(&mut self, h: f64, x_end: &[f64]) -> Result<(), SimError> {
+        let track_energy = self.options.energy;
+        let track_measured = !self.measured.is_empty();
+        if !track_energy && !track_measured {
+            return Ok(());
+        }
+        if track_energy {
+            self.quantities_now(Which::Energy, 0)?;
+        }
+        if track_measured {
+            self.quantities_now(Which::Measured, 0)?;
+        }
+        let n = x_end.len();
+        self.xu[..n].copy_from_slice(x_end);
+        if track_energy {
+            self.quantities_now(Which::Energy, 1)?;
+            let in_window = self.t >= self.options.window_from;
+            self.energy_terms.accumulate(
+                &self.power_start,
+                &self.power_end,
+                h,
+                in_window,
+                &mut self.balance,
+            );
+        }
+        if track_measured {
+            self.quantities_now(Which::Measured, 1)?;
+            for ((acc, s), e) in self
+                .measure_integral
+                .iter_mut()
+                .zip(&self.measure_start)
+                .zip(&self.measure_end)
+            {
+                *acc += 0.5 * h * (s + e);
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, sink: &mut dyn SampleSink) -> Result<(), SimError> {
+        self.set_xu(self.t);
+        self.eval_rows()?;
+        let probe_count = self.recorded.len();
+        evaluate(
+            &self.recorded,
+            &self.row_values,
+            self.mask,
+            self.switch_count(),
+            &mut self.values[..probe_count],
+        );
+        if self.controller_signal_count > 0 {
+            self.gates.record(&mut self.values[probe_count..]);
+        }
+        sink.push(self.t, &self.values).map_err(SimError::Sink)?;
+        self.stats.samples += 1;
+        Ok(())
+    }
+
+    fn run_controller(&mut self) -> Result<(), SimError> {
+        self.set_xu(self.t);
+        self.quantities_now(Which::Measured, 1)?;
+        let elapsed = self.t - self.measure_since;
+        let averages: Vec<f64> = if elapsed > 0.0 {
+            self.measure_integral.iter().map(|v| v / elapsed).collect()
+        } else {
+            self.measure_end.clone()
+        };
+        let instant = self.measure_end.clone();
+        self.gates.control(
+            self.t,
+            &Measurements {
+                instant: &instant,
+                average: &averages,
+            },
+        );
+        self.measure_integral.fill(0.0);
+        self.measure_since = self.t;
+        self.stats.control_instants += 1;
+        Ok(())
+    }
+
+    fn apply_gates(&mut self, gate_mask: u64) -> Result<(), SimError> {
+        self.mask = (self.mask & !self.switch_bits) | (gate_mask & self.switch_bits);
+        self.set_xu(self.t);
+        self.settle()
+    }
+
+    fn next_breakpoint(&self) -> f64 {
+        self.circuit
+            .sources
+            .iter()
+            .map(|s| next_breakpoint(&s.waveform, self.t, self.defaults))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    pub(crate) fn run(
+        &mut self,
+        sink: &mut dyn SampleSink,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<(), SimError> {
+        let options = self.options;
+        let h_out = options.output_step;
+        let t_stop = options.t_stop;
+        let mut sample_index = (options.record_from / h_out).ceil();
+        let sample_time = |k: f64| k * h_out;
+
+        sink.begin(&self.signals).map_err(SimError::Sink)?;
+        self.t = 0.0;
+        let gate_mask = self.gates.start(0.0);
+        self.apply_gates(gate_mask)?;
+        self.balance.stored_initial = stored_energy(self.circuit, &self.x);
+        if options.window_from <= 0.0 {
+            self.balance.stored_window_start = self.balance.stored_initial;
+        }
+        let mut iterations_without_progress = 0;
+        let mut tiny_events = 0;
+
+        loop {
+            while self.gates.next_control_instant() <= self.t {
+                self.run_controller()?;
+                let gate_mask = self.gates.update(self.t);
+                self.apply_gates(gate_mask)?;
+            }
+            if sample_time(sample_index) <= self.t * (1.0 + 4.0 * f64::EPSILON) {
+                self.record(sink)?;
+                sample_index += 1.0;
+            }
+            if self.t >= t_stop {
+                break;
+            }
+            if self.stats.steps.is_multiple_of(8192) {
+                progress(self.t / t_stop);
+            }
+
+            let t_edge = self.gates.next_edge();
+            let t_control = self.gates.next_control_instant();
+            let t_break = self.next_breakpoint();
+            let t_window = if self.t < options.window_from {
+                options.window_from
+            } else {
+                f64::INFINITY
+            };
+            let t_target = sample_time(sample_index)
+                .min(t_window)
+                .min(t_edge)
+                .min(t_control)
+                .min(t_break)
+                .min(t_stop);
+            let h = t_target - self.t;
+            if !(h > 0.0) {
+                // An edge at the present time (or earlier through rounding).
+                let gate_mask = self.gates.update(self.t);
+                self.stats.gate_edges += 1;
+                self.apply_gates(gate_mask)?;
+                iterations_without_progress += 1;
+                if iterations_without_progress > 1000 {
+                    return Err(SimError::InvalidOption {
+                        field: "gate schedule".into(),
+                        value: format!("edges repeating at t = {:e} s", self.t),
+                        expected: "edges that move forward in time".into(),
+                    });
+                }
+                continue;
+            }
+            iterations_without_progress = 0;
+
+            self.set_xu(self.t + 0.5 * h);
+            let matrix = self.step_matrix(h, true)?;
+            let mut x_next = std::mem::take(&mut self.x_next);
+            apply_step(&matrix, &self.xu, &mut x_next);
+            self.x_next = x_next;
+            self.stats.steps += 1;
+
+            let x_next = std::mem::take(&mut self.x_next);
+            let violated =
+                !self.circuit.diodes.is_empty() && self.max_violation(&x_next, t_target)? > 0.0;
+            self.x_next = x_next;
+            if violated {
+                let (tau, x_event) = self.locate(h)?;
+                if tau < 1e-9 * h_out {
+                    tiny_events += 1;
+                    if tiny_events > MAX_TINY_EVENTS {
+                        return Err(SimError::Inconsistent {
+                            t: self.t,
+                            diodes: "(diodes commuting back and forth without time advancing)"
+                                .into(),
+                        });
+                    }
+                } else {
+                    tiny_events = 0;
+                }
+                self.integrate_step(tau, &x_event)?;
+                self.x.copy_from_slice(&x_event);
+                self.t += tau;
+                self.stats.located_events += 1;
+                self.check_finite()?;
+                self.set_xu(self.t);
+                self.settle()?;
+                continue;
+            }
+
+            let x_end = std::mem::take(&mut self.x_next);
+            self.integrate_step(h, &x_end)?;
+            self.x.copy_from_slice(&x_end);
+            self.x_next = x_end;
+            self.t = t_target;
+            self.check_finite()?;
+            if t_target == t_window {
+                self.balance.stored_window_start = stored_energy(self.circuit, &self.x);
+            }
+
+            if t_edge <= self.t {
+                let gate_mask = self.gates.update(self.t);
+                self.stats.gate_edges += 1;
+                self.apply_gates(gate_mask)?;
+            } else if t_break <= self.t {
+                self.set_xu(self.t);
+                self.settle()?;
+            }
+        }
+        self.balance.stored_final = stored_energy(self.circuit, &self.x);
+        progress(1.0);
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    Energy,
+    Measured,
+}

@@ -1,0 +1,200 @@
+//! Running a design or a netlist end to end: build, simulate, record, summarise.
+
+use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
+
+use crate::circuit::{Circuit, CircuitError};
+use crate::design::Design;
+use crate::engine::{self, NetlistGates, RunOptions, RunReport, SampleSink, SignalSpec, SimError};
+use crate::kernels::params::DesignError;
+use crate::netlist::{NetlistError, parse_netlist};
+use crate::sources::PulseDefaults;
+use crate::summary::{Summary, summarize};
+
+/// Why a simulation could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The design is invalid.
+    #[error("invalid design: {0}")]
+    Design(#[from] DesignError),
+    /// The netlist is invalid.
+    #[error(transparent)]
+    Netlist(#[from] NetlistError),
+    /// The circuit cannot be simulated.
+    #[error("invalid circuit: {0}")]
+    Circuit(#[from] CircuitError),
+    /// The simulation failed.
+    #[error(transparent)]
+    Simulation(#[from] SimError),
+}
+
+impl RunError {
+    /// Whether the error is the user's input (exit code 2) rather than a failure
+    /// during the run.
+    pub fn is_invalid_input(&self) -> bool {
+        match self {
+            RunError::Design(_) | RunError::Netlist(_) | RunError::Circuit(_) => true,
+            RunError::Simulation(e) => matches!(
+                e,
+                SimError::InvalidOption { .. }
+                    | SimError::SampleBudget { .. }
+                    | SimError::UnknownSignal { .. }
+            ),
+        }
+    }
+}
+
+/// Recorded waveforms, the engine report and, for designs, the summary.
+pub struct SimulationOutput {
+    /// Full-resolution waveforms.
+    pub waveforms: Waveforms,
+    /// Engine report.
+    pub report: RunReport,
+    /// Summary (designs only).
+    pub summary: Option<Summary>,
+    /// Netlist that was simulated.
+    pub netlist_text: String,
+}
+
+/// A sink that creates its [`Recorder`] when the engine announces the signals.
+pub struct RecorderSink {
+    recorder: Option<Recorder>,
+    max_samples: usize,
+    expected: usize,
+}
+
+impl RecorderSink {
+    /// A sink for about `expected` samples, refusing more than `max_samples`.
+    pub fn new(expected: usize, max_samples: usize) -> Self {
+        Self {
+            recorder: None,
+            max_samples,
+            expected,
+        }
+    }
+
+    /// The recorded waveforms.
+    pub fn into_waveforms(self) -> Waveforms {
+        self.recorder
+            .map(Recorder::into_waveforms)
+            .unwrap_or_default()
+    }
+}
+
+fn kind_of(name: &str) -> SignalKind {
+    if name.starts_with("gate(") || name.starts_with("on(") {
+        SignalKind::Gate
+    } else if name.starts_with("v(") || name.starts_with("i(") || name.starts_with("vd(") {
+        SignalKind::Output
+    } else if name.starts_with("p(") {
+        SignalKind::Derived
+    } else {
+        SignalKind::Input
+    }
+}
+
+impl SampleSink for RecorderSink {
+    fn begin(&mut self, signals: &[SignalSpec]) -> Result<(), String> {
+        let infos = signals
+            .iter()
+            .map(|s| SignalInfo::new(s.name.clone(), s.unit.clone(), kind_of(&s.name)))
+            .collect();
+        let mut recorder = Recorder::new(infos).map_err(|e| e.to_string())?;
+        recorder.set_max_samples(Some(self.max_samples));
+        recorder
+            .reserve(self.expected.min(self.max_samples))
+            .map_err(|e| e.to_string())?;
+        self.recorder = Some(recorder);
+        Ok(())
+    }
+
+    fn push(&mut self, t: f64, values: &[f64]) -> Result<(), String> {
+        match &mut self.recorder {
+            Some(r) => r.push(t, values).map_err(|e| e.to_string()),
+            None => Err("the recorder was not started".into()),
+        }
+    }
+}
+
+/// Simulates a design and summarises it.
+///
+/// # Errors
+/// [`RunError`] for invalid designs and failed runs.
+pub fn simulate_design(
+    design: &Design,
+    progress: &mut dyn FnMut(f64),
+) -> Result<SimulationOutput, RunError> {
+    let mut prepared = design.prepare()?;
+    let options = prepared.options.clone();
+    let mut sink = RecorderSink::new(options.sample_count(), options.max_samples);
+    let report = engine::run(
+        &prepared.circuit,
+        &mut prepared.drive,
+        &options,
+        &mut sink,
+        progress,
+    )?;
+    let waveforms = sink.into_waveforms();
+    let summary = summarize(
+        design.echo(),
+        &prepared.report,
+        &waveforms,
+        &report,
+        prepared.period,
+        options.window_from,
+        options.t_stop,
+    );
+    Ok(SimulationOutput {
+        waveforms,
+        report,
+        summary: Some(summary),
+        netlist_text: prepared.netlist_text,
+    })
+}
+
+/// Simulates a netlist with its own gate sources and `.tran` card.
+///
+/// `overrides` replaces the `.tran` settings when given.
+///
+/// # Errors
+/// [`RunError`] for invalid netlists and failed runs.
+pub fn simulate_netlist(
+    text: &str,
+    overrides: Option<RunOptions>,
+    progress: &mut dyn FnMut(f64),
+) -> Result<SimulationOutput, RunError> {
+    let netlist = parse_netlist(text)?;
+    let circuit = Circuit::from_netlist(&netlist)?;
+    let options = match (overrides, &netlist.tran) {
+        (Some(o), _) => o,
+        (None, Some(tran)) => {
+            let mut o =
+                RunOptions::new(tran.stop, tran.max_step.unwrap_or(tran.step).min(tran.step));
+            o.record_from = tran.start;
+            o.pulse_edge_default = tran.step;
+            o
+        }
+        (None, None) => {
+            return Err(RunError::Netlist(NetlistError {
+                line: 0,
+                message: "the netlist has no .tran card; add '.tran tstep tstop'".into(),
+            }));
+        }
+    };
+    options.validate()?;
+    let mut gates = NetlistGates::new(
+        &circuit,
+        PulseDefaults {
+            edge_time: options.pulse_edge_default,
+            t_stop: options.t_stop,
+        },
+        options.t_stop,
+    );
+    let mut sink = RecorderSink::new(options.sample_count(), options.max_samples);
+    let report = engine::run(&circuit, &mut gates, &options, &mut sink, progress)?;
+    Ok(SimulationOutput {
+        waveforms: sink.into_waveforms(),
+        report,
+        summary: None,
+        netlist_text: text.to_string(),
+    })
+}
