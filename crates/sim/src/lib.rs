@@ -1,6 +1,10 @@
 //! Switched piecewise-linear circuit simulation for power electronics.
 
 pub mod circuit;
+
+/// The ODE solvers (RK4, Dormand–Prince 5(4), Radau IIA), re-exported from `pelab-ode`.
+pub use pelab_ode as ode;
+
 pub mod design;
 pub mod engine;
 pub mod kernels;

@@ -42,6 +42,9 @@ pub struct ConfigModel {
     /// Row `j`: a function of `[x; u]` that is positive when diode `j`'s present state
     /// is inconsistent: `−i_D` for a conducting diode, `v_D − Vfwd` for a blocking one.
     pub diode_violation: Matrix,
+    /// Resistor values by branch index when they differ from the netlist's (the
+    /// temperature-dependent resistors of the nonlinear path).
+    pub resistances: Option<Vec<f64>>,
 }
 
 /// Signals a run can record.
@@ -267,7 +270,20 @@ impl Circuit {
     /// # Errors
     /// [`SingularCircuit`] when `G` cannot be factorised.
     pub fn config_model(&self, mask: u64) -> Result<ConfigModel, SingularCircuit> {
-        let (g, k) = self.assemble(mask, None);
+        self.config_model_with(mask, None)
+    }
+
+    /// Builds the linear model of configuration `mask` with resistor values
+    /// `resistances` (by branch index) in place of the netlist's.
+    ///
+    /// # Errors
+    /// [`SingularCircuit`] when `G` cannot be factorised.
+    pub fn config_model_with(
+        &self,
+        mask: u64,
+        resistances: Option<&[f64]>,
+    ) -> Result<ConfigModel, SingularCircuit> {
+        let (g, k) = self.assemble(mask, resistances);
         let lu = Lu::factor(&g).map_err(|e| SingularCircuit {
             unknown: self.unknown_name(e.column),
             mask,
@@ -316,7 +332,7 @@ impl Circuit {
         for (d, device) in self.diodes.iter().enumerate() {
             let target = diode_violation.row_mut(d);
             if mask & self.diode_bit(d) != 0 {
-                let current = self.current_row(&solution, device.branch, mask);
+                let current = self.current_row(&solution, device.branch, mask, resistances);
                 for (t, c) in target.iter_mut().zip(&current) {
                     *t = -c;
                 }
@@ -333,6 +349,7 @@ impl Circuit {
             b: ab.block(0, n, n, columns - n),
             solution,
             diode_violation,
+            resistances: resistances.map(<[f64]>::to_vec),
         })
     }
 
@@ -357,8 +374,14 @@ impl Circuit {
     }
 
     /// Row giving the current through branch `index` from its positive to its
-    /// negative node, in configuration `mask`.
-    pub fn current_row(&self, solution: &Matrix, index: usize, mask: u64) -> Vec<f64> {
+    /// negative node, in configuration `mask`, with optional resistor overrides.
+    pub fn current_row(
+        &self,
+        solution: &Matrix,
+        index: usize,
+        mask: u64,
+        resistances: Option<&[f64]>,
+    ) -> Vec<f64> {
         let columns = solution.cols();
         let n = self.state_count();
         let unit = |column: usize| {
@@ -375,7 +398,7 @@ impl Circuit {
         match &self.branches[index].kind {
             BranchKind::Resistor { .. } | BranchKind::Switch { .. } => scaled(
                 self.voltage_row(solution, index),
-                self.branch_conductance(index, mask, None),
+                self.branch_conductance(index, mask, resistances),
             ),
             BranchKind::Diode { index: d } => {
                 let conductance = self.branch_conductance(index, mask, None);

@@ -76,7 +76,12 @@ impl OutputPlan {
                     BranchKind::Capacitor { state, .. } => unit_row(columns, state),
                     _ => circuit.voltage_row(&model.solution, b),
                 },
-                RowSpec::BranchCurrent(b) => circuit.current_row(&model.solution, b, model.mask),
+                RowSpec::BranchCurrent(b) => circuit.current_row(
+                    &model.solution,
+                    b,
+                    model.mask,
+                    model.resistances.as_deref(),
+                ),
             };
             out.row_mut(i).copy_from_slice(&row);
         }
