@@ -221,7 +221,7 @@ impl Kernel for Bidirectional {
                 }];
                 (Box::new(control), initial)
             };
-        let delayed = c.text("delay") == "one_period";
+        let delayed = c.text("delay") == "next_period";
         let drive = PwmDrive::new(period, vec![channel], initial, controller, 1, delayed);
 
         let mut options = options;

@@ -272,7 +272,7 @@ impl Kernel for BuckBoost {
                     Topology::Boost => v_ref,
                 };
                 let voltage_crossover = match self.topology {
-                    Topology::Buck => f_sw / 50.0,
+                    Topology::Buck => f_sw / 100.0,
                     Topology::Boost => Plant::boost_voltage_crossover(
                         f_sw,
                         p.number("r_load"),
@@ -321,7 +321,7 @@ impl Kernel for BuckBoost {
                 (Box::new(control), initial)
             }
         };
-        let delayed = c.text("delay") == "one_period";
+        let delayed = c.text("delay") == "next_period";
         let drive = PwmDrive::new(period, vec![channel], initial, controller, 1, delayed);
 
         let mut outputs = vec![("RLOAD".to_string(), 1.0)];

@@ -24,7 +24,7 @@ use super::control::{
 };
 use super::modulator::{Channel, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
-use super::stage::{NetlistText, carrier_kind, device_specs, simulation_specs};
+use super::stage::{NetlistText, carrier_kind, device_specs, optional, simulation_specs};
 use super::{Kernel, KernelInfo, Port, Prepared, ReportSpec, build_circuit, run_options};
 use crate::netlist::format_spice_number as num;
 
@@ -90,14 +90,14 @@ impl Kernel for InterleavedBoost {
             1e6,
             "phase shedding: a phase is dropped this far below its threshold",
         ));
-        control.push(ParamSpec::number(
+        control.push(optional(ParamSpec::number(
             "shed_dwell",
             "s",
-            Some(0.0),
+            None,
             0.0,
             1e3,
-            "phase shedding: least time between a change and a phase drop",
-        ));
+            "phase shedding: least time between a change and a phase drop (default: 20 switching periods)",
+        )));
         KernelInfo {
             name: "interleaved_boost",
             summary: "interleaved boost with 2 to 4 phase-shifted phases, inductor mismatch and phase shedding",
@@ -272,19 +272,22 @@ impl Kernel for InterleavedBoost {
                 period,
                 v_ref,
                 v_start: p.number("v_out0"),
+                // Starting at the steady-state duty keeps a synchronous rectifier from
+                // back-feeding a precharged output in the first period.
+                initial_duty: boost_duty(v_in, p.number("v_out0").max(v_in)).unwrap_or(0.0),
                 i_max,
                 shedding: (!thresholds.is_empty()).then(|| {
                     (
                         thresholds.to_vec(),
                         c.number("shed_hysteresis"),
-                        c.number("shed_dwell"),
+                        c.optional_number("shed_dwell").unwrap_or(20.0 * period),
                     )
                 }),
                 probes,
             },
         )?;
         let initial = control.initial_commands();
-        let delayed = c.text("delay") == "one_period";
+        let delayed = c.text("delay") == "next_period";
         let drive = PwmDrive::new(period, channels, initial, Box::new(control), 1, delayed);
 
         let mut options = options;

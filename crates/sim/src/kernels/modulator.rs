@@ -100,28 +100,53 @@ impl GateTimeline {
     }
 }
 
+/// Live state of one channel: its own carrier period and latched command.
+#[derive(Debug, Clone)]
+struct ChannelState {
+    /// Command of the running carrier period.
+    command: ChannelCommand,
+    /// Commands waiting for a carrier period, each with the earliest time it applies,
+    /// oldest first. A channel whose carrier starts between sampling instants may see
+    /// a newer command arrive before the older one applies, so this is a queue.
+    pending: Vec<(ChannelCommand, f64)>,
+    /// Start of the running carrier period [s].
+    period_start: f64,
+    /// Start of the next carrier period [s].
+    next_start: f64,
+    /// Gate timelines of the running period: main, then complement.
+    timelines: Vec<GateTimeline>,
+}
+
 /// PWM drive of a converter: channels, latching and the controller.
+///
+/// Each channel latches its command at the start of its own carrier period,
+/// `t = (k + φ) T`, as a timer with shadow registers does. A pulse therefore never
+/// straddles a latch, so duty and phase changes cannot double or drop a pulse. When a
+/// channel's phase changes, its next carrier period starts at the first instant of the
+/// new phase after the running period ends; in between the main switch stays off and
+/// the complementary switch on, which lengthens one off-time.
 pub struct PwmDrive {
     period: f64,
     channels: Vec<Channel>,
+    states: Vec<ChannelState>,
     controller: Box<dyn DutyController>,
     /// Periods between controller runs.
     control_every: u64,
-    /// Whether commands apply in the period after the sampling instant.
+    /// Whether commands wait for the next carrier period start after the sampling
+    /// instant.
     delayed: bool,
-    commands: Vec<ChannelCommand>,
-    queued: Option<Vec<ChannelCommand>>,
-    period_index: u64,
     next_control_period: u64,
-    timelines: Vec<GateTimeline>,
     last_update: f64,
 }
 
 impl PwmDrive {
     /// Creates a drive with switching period `period` [s].
     ///
-    /// `initial` are the commands of the first period; the controller first runs at
-    /// `t = 0` and, with `delayed`, its output applies from the second period.
+    /// `initial` are the channels' first commands. The controller runs at the start of
+    /// every `control_every`-th master period `k T`. With `delayed`, its commands apply
+    /// from each channel's first carrier period that starts after `k T` (one period
+    /// later for the phase-0 channel, `φ T` later for a channel with phase `φ`), as a
+    /// timer's shadow registers load them; otherwise also to a period starting at `k T`.
     pub fn new(
         period: f64,
         channels: Vec<Channel>,
@@ -130,86 +155,165 @@ impl PwmDrive {
         control_every: u64,
         delayed: bool,
     ) -> Self {
+        let states = initial
+            .into_iter()
+            .map(|command| ChannelState {
+                command,
+                pending: Vec::new(),
+                period_start: 0.0,
+                next_start: 0.0,
+                timelines: Vec::new(),
+            })
+            .collect();
         Self {
             period,
             channels,
+            states,
             controller,
             control_every: control_every.max(1),
             delayed,
-            commands: initial,
-            queued: None,
-            period_index: 0,
             next_control_period: 0,
-            timelines: Vec::new(),
             last_update: 0.0,
         }
     }
 
-    fn period_start(&self, k: u64) -> f64 {
+    fn master_start(&self, k: u64) -> f64 {
         k as f64 * self.period
     }
 
-    /// Rebuilds the gate timelines of period `period_index` from the latched commands.
-    fn latch(&mut self) {
-        let start = self.period_start(self.period_index);
-        let mut timelines = Vec::with_capacity(self.channels.len() * 2);
-        for (channel, command) in self.channels.iter().zip(&self.commands) {
-            let (main, complement) = if !command.enabled || !command.duty.is_finite() {
-                (
-                    Pattern::AlwaysOff,
-                    channel.complement.map(|_| Pattern::AlwaysOff),
-                )
-            } else {
-                // A carrier with a finite positive period and a finite phase always builds.
-                let carrier = Carrier::new(channel.carrier, self.period, command.phase)
-                    .unwrap_or_else(|_| unreachable!("period and phase checked by the kernel"));
-                match channel.complement {
-                    None => (carrier.pattern(command.duty), None),
-                    Some(_) => match ComplementaryPwm::new(carrier, channel.t_dead) {
-                        Ok(pair) => {
-                            let p = pair.pattern(command.duty);
-                            (p.high, Some(p.low))
-                        }
-                        Err(_) => (Pattern::AlwaysOff, Some(Pattern::AlwaysOff)),
-                    },
-                }
-            };
-            timelines.push(GateTimeline::from_pattern(
-                channel.main,
-                main,
-                start,
-                self.period,
-            ));
-            if let (Some(switch), Some(pattern)) = (channel.complement, complement) {
-                timelines.push(GateTimeline::from_pattern(
-                    switch,
-                    pattern,
-                    start,
-                    self.period,
-                ));
-            }
-        }
-        self.timelines = timelines;
+    /// First instant at or after `t` (within rounding) at which a carrier with phase
+    /// `phase` starts a period.
+    fn phase_start_at_or_after(&self, t: f64, phase: f64) -> f64 {
+        let k = (t / self.period - phase - 1e-9).ceil();
+        (k + phase) * self.period
     }
 
-    /// Moves to the period containing `t`, applying queued commands at each boundary.
-    fn advance_to(&mut self, t: f64) {
-        let mut moved = false;
-        while t >= self.period_start(self.period_index + 1) {
-            self.period_index += 1;
-            if let Some(queued) = self.queued.take() {
-                self.commands = queued;
-            }
-            moved = true;
+    /// The newest pending command of channel `index` that applies at `t`, with its
+    /// position in the queue.
+    fn effective_command(&self, index: usize, t: f64) -> Option<(usize, ChannelCommand)> {
+        let margin = 1e-9 * self.period;
+        self.states[index]
+            .pending
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, (_, effective))| t >= effective - margin)
+            .map(|(position, (command, _))| (position, *command))
+    }
+
+    /// Starts the carrier period of channel `index` at `start`, latching the newest
+    /// pending command that has become effective.
+    fn begin_period(&mut self, index: usize, start: f64) {
+        let period = self.period;
+        if let Some((position, command)) = self.effective_command(index, start) {
+            let state = &mut self.states[index];
+            state.command = command;
+            state.pending.drain(..=position);
         }
-        if moved {
-            self.latch();
+        let channel = &self.channels[index];
+        let state = &mut self.states[index];
+        let command = state.command;
+        state.period_start = start;
+        state.next_start = start + period;
+
+        let (main, complement) = if !command.enabled || !command.duty.is_finite() {
+            (
+                Pattern::AlwaysOff,
+                channel.complement.map(|_| Pattern::AlwaysOff),
+            )
+        } else {
+            // The carrier is built in the channel's own time frame, so its phase is 0;
+            // a finite positive period always builds.
+            let carrier = Carrier::new(channel.carrier, period, 0.0)
+                .unwrap_or_else(|_| unreachable!("the kernel checked the period"));
+            match channel.complement {
+                None => (carrier.pattern(command.duty), None),
+                Some(_) => match ComplementaryPwm::new(carrier, channel.t_dead) {
+                    Ok(pair) => {
+                        let p = pair.pattern(command.duty);
+                        (p.high, Some(p.low))
+                    }
+                    Err(_) => (Pattern::AlwaysOff, Some(Pattern::AlwaysOff)),
+                },
+            }
+        };
+        state.timelines.clear();
+        state.timelines.push(GateTimeline::from_pattern(
+            channel.main,
+            main,
+            start,
+            period,
+        ));
+        if let (Some(switch), Some(pattern)) = (channel.complement, complement) {
+            state
+                .timelines
+                .push(GateTimeline::from_pattern(switch, pattern, start, period));
+        }
+    }
+
+    /// Ends the running period of channel `index` at `t` and either starts the next
+    /// one or, when the pending phase differs, idles until the new phase comes round.
+    fn end_period(&mut self, index: usize, t: f64) {
+        let phase_now = self.states[index].command.phase;
+        let next_phase = self
+            .effective_command(index, t)
+            .map_or(phase_now, |(_, command)| command.phase);
+        if next_phase == phase_now {
+            self.begin_period(index, t);
+            return;
+        }
+        let start = self.phase_start_at_or_after(t, next_phase);
+        if start <= t {
+            self.begin_period(index, t);
+            return;
+        }
+        // Idle gap: main off; the complement keeps conducting if the channel runs.
+        let channel = &self.channels[index];
+        let state = &mut self.states[index];
+        state.period_start = t;
+        state.next_start = start;
+        state.timelines.clear();
+        state.timelines.push(GateTimeline::from_pattern(
+            channel.main,
+            Pattern::AlwaysOff,
+            t,
+            self.period,
+        ));
+        if let Some(switch) = channel.complement {
+            let keep = if state.command.enabled {
+                Pattern::AlwaysOn
+            } else {
+                Pattern::AlwaysOff
+            };
+            state
+                .timelines
+                .push(GateTimeline::from_pattern(switch, keep, t, self.period));
+        }
+    }
+
+    /// Moves every channel to the carrier period containing `t`.
+    fn advance_to(&mut self, t: f64) {
+        for index in 0..self.states.len() {
+            let mut guard = 0;
+            while t >= self.states[index].next_start && guard < 1_000_000 {
+                let boundary = self.states[index].next_start;
+                let in_gap =
+                    self.states[index].period_start + self.period > boundary + 1e-12 * self.period;
+                if in_gap {
+                    // The idle gap ends: the new phase's first period starts.
+                    self.begin_period(index, boundary);
+                } else {
+                    self.end_period(index, boundary);
+                }
+                guard += 1;
+            }
         }
     }
 
     fn mask_at(&self, t: f64) -> u64 {
-        self.timelines
+        self.states
             .iter()
+            .flat_map(|s| s.timelines.iter())
             .filter(|g| g.is_on(t))
             .fold(0, |mask, g| mask | (1 << g.switch))
     }
@@ -217,19 +321,33 @@ impl PwmDrive {
 
 impl GateControl for PwmDrive {
     fn start(&mut self, t0: f64) -> u64 {
-        self.period_index = (t0 / self.period).floor().max(0.0) as u64;
-        self.next_control_period = self.period_index;
-        self.latch();
+        self.next_control_period = (t0 / self.period).ceil().max(0.0) as u64;
+        for index in 0..self.states.len() {
+            let phase = self.states[index].command.phase;
+            // Begin in the period that contains t0, even if it started earlier.
+            let start = self.phase_start_at_or_after(t0, phase) - self.period;
+            let start = if start + self.period <= t0 {
+                start + self.period
+            } else {
+                start
+            };
+            self.begin_period(index, start);
+        }
         self.last_update = t0;
+        self.advance_to(t0);
         self.mask_at(t0)
     }
 
     fn next_edge(&self) -> f64 {
-        let boundary = self.period_start(self.period_index + 1);
-        self.timelines
+        self.states
             .iter()
-            .map(|g| g.next_edge_after(self.last_update))
-            .fold(boundary, f64::min)
+            .map(|s| {
+                s.timelines
+                    .iter()
+                    .map(|g| g.next_edge_after(self.last_update))
+                    .fold(s.next_start, f64::min)
+            })
+            .fold(f64::INFINITY, f64::min)
     }
 
     fn update(&mut self, t: f64) -> u64 {
@@ -239,7 +357,7 @@ impl GateControl for PwmDrive {
     }
 
     fn next_control_instant(&self) -> f64 {
-        self.period_start(self.next_control_period)
+        self.master_start(self.next_control_period)
     }
 
     fn measured_signals(&self) -> Vec<String> {
@@ -248,13 +366,27 @@ impl GateControl for PwmDrive {
 
     fn control(&mut self, t: f64, measurements: &Measurements<'_>) {
         self.advance_to(t);
-        let mut commands = self.commands.clone();
+        let mut commands: Vec<ChannelCommand> = self
+            .states
+            .iter()
+            .map(|s| s.pending.last().map_or(s.command, |p| p.0))
+            .collect();
         self.controller.update(t, measurements, &mut commands);
-        if self.delayed {
-            self.queued = Some(commands);
+        // Delayed commands wait for each carrier's next period start after `t`; a
+        // carrier whose period starts exactly at `t` has already latched.
+        let effective = if self.delayed {
+            t + 1e-9 * self.period
         } else {
-            self.commands = commands;
-            self.latch();
+            t
+        };
+        for (index, command) in commands.into_iter().enumerate() {
+            let state = &mut self.states[index];
+            state.pending.push((command, effective));
+            // A period starting exactly now takes an immediate command at once.
+            if !self.delayed && (state.period_start - t).abs() <= 1e-9 * self.period {
+                let start = state.period_start;
+                self.begin_period(index, start);
+            }
         }
         self.next_control_period += self.control_every;
     }

@@ -85,6 +85,7 @@ pub struct InterleavedControl {
     probes: Vec<String>,
     duties: Vec<f64>,
     i_ref_total: f64,
+    initial_duty: f64,
 }
 
 /// Settings of [`InterleavedControl`].
@@ -101,6 +102,8 @@ pub struct InterleavedSettings {
     pub v_ref: f64,
     /// Reference at the start (for soft-start) [V].
     pub v_start: f64,
+    /// Duty of the first period in closed loop.
+    pub initial_duty: f64,
     /// Total inductor current limit [A].
     pub i_max: f64,
     /// Phase shedding: per-step total-current thresholds [A] to add phase `k + 2`, the
@@ -183,6 +186,7 @@ impl InterleavedControl {
             probes: s.probes,
             duties: vec![0.0; s.phases],
             i_ref_total: 0.0,
+            initial_duty: s.initial_duty,
         })
     }
 
@@ -198,7 +202,7 @@ impl InterleavedControl {
                 duty: if self.voltage.is_none() {
                     self.reference.output()
                 } else {
-                    0.0
+                    self.initial_duty
                 },
                 phase: Self::phase_of(k, self.active),
                 enabled: k < self.active,

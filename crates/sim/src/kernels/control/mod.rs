@@ -41,9 +41,9 @@ pub fn common_control_specs(modes: &[&'static str], default_mode: &'static str) 
         ),
         ParamSpec::choice(
             "delay",
-            &["one_period", "none"],
-            "one_period",
-            "computation delay: commands apply in the next period, or at once",
+            &["next_period", "none"],
+            "next_period",
+            "computation delay: commands apply from each carrier's next period after the sampling instant, or at once",
         ),
         ParamSpec::choice(
             "sampling",
@@ -73,7 +73,7 @@ pub fn common_control_specs(modes: &[&'static str], default_mode: &'static str) 
             None,
             0.0,
             1e6,
-            "current-loop proportional gain (default: crossover at f_sw/10)",
+            "current-loop proportional gain (default: crossover at f_sw/20)",
         )),
         optional(ParamSpec::number(
             "ki_i",
@@ -102,7 +102,7 @@ pub fn voltage_loop_specs() -> Vec<ParamSpec> {
             None,
             0.0,
             1e9,
-            "voltage-loop proportional gain, A/V (voltage) or W/V² (voltage_squared); default: crossover at f_sw/50 (buck) or min(f_sw/100, RHP zero/5) (boost)",
+            "voltage-loop proportional gain, A/V (voltage) or W/V² (voltage_squared); default: crossover at f_sw/100, and for a boost at most a fifth of its RHP zero",
         )),
         optional(ParamSpec::number(
             "ki_v",
@@ -179,9 +179,15 @@ impl Plant {
     }
 }
 
-/// Loop gains placed from the plant. The current loop crosses over at `f_sw / 10`,
+/// Loop gains placed from the plant. The current loop crosses over at `f_sw / 20`,
 /// the voltage loop at [`Plant::voltage_crossover`], and each PI zero sits at a fifth
 /// of its crossover.
+///
+/// The current loop sees up to one period of computation delay plus half a period
+/// from the cycle-averaged measurement. At `f_sw / 20` that costs
+/// `360° · 1.5 / 20 = 27°`, and the PI zero another 11°, which leaves about 50° of
+/// phase margin. At `f_sw / 10` the margin would fall to about 25°, too little once
+/// phase shedding disturbs the loops.
 ///
 /// - Current loop, duty to inductor current: `i/d ≈ V_bus/(L s)`, so
 ///   `kp_i = ω_ci L / V_bus` [1/A], `ki_i = kp_i ω_ci / 5`.
@@ -204,7 +210,7 @@ pub struct LoopGains {
 impl LoopGains {
     /// Gains from the control section where given, placed from `plant` otherwise.
     pub fn resolve(control: &Params, plant: Plant) -> Self {
-        let omega_i = std::f64::consts::TAU * plant.f_sw / 10.0;
+        let omega_i = std::f64::consts::TAU * plant.f_sw / 20.0;
         let omega_v = std::f64::consts::TAU * plant.voltage_crossover;
         let kp_i = control
             .optional_number("kp_i")
