@@ -29,8 +29,11 @@ pub enum SimCommand {
     /// List the kernels and their parameters with units, defaults and ranges.
     List {
         /// Print JSON instead of tables.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Print Markdown tables (the reference in docs/design-files.md).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Write the SPICE netlist of a design (open-loop gate sources, ngspice-ready).
     Netlist {
@@ -82,7 +85,7 @@ pub fn run(command: SimCommand) -> ExitCode {
     match command {
         SimCommand::Run(args) => run_simulation(&args),
         SimCommand::Validate { design } => validate(&design),
-        SimCommand::List { json } => list(json),
+        SimCommand::List { json, markdown } => list(json, markdown),
         SimCommand::Netlist { design, out } => netlist(&design, out.as_deref()),
     }
 }
@@ -426,8 +429,12 @@ fn print_run_line(
     )
 }
 
-fn list(json: bool) -> ExitCode {
+fn list(json: bool, markdown: bool) -> ExitCode {
     let kernels: Vec<KernelInfo> = registry().iter().map(|k| k.info()).collect();
+    if markdown {
+        print!("{}", markdown_reference(&kernels));
+        return ExitCode::SUCCESS;
+    }
     if json {
         return match serde_json::to_string_pretty(&kernels) {
             Ok(text) => {
@@ -480,4 +487,94 @@ fn describe(spec: &ParamSpec) -> String {
         spec.description,
         spec.range_text()
     )
+}
+
+/// Markdown tables of every kernel's sections, as in docs/design-files.md.
+pub fn markdown_reference(kernels: &[KernelInfo]) -> String {
+    use pelab_sim::kernels::params::{ParamKind, Value};
+    use std::fmt::Write as _;
+
+    let number = |v: f64| {
+        if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) {
+            format!("{v:e}")
+        } else {
+            format!("{v}")
+        }
+    };
+    let mut out = String::new();
+    for kernel in kernels {
+        let mut summary = kernel.summary.to_string();
+        if let Some(first) = summary.get(..1) {
+            summary = first.to_uppercase() + &summary[1..];
+        }
+        let _ = writeln!(out, "### `{}`\n\n{summary}.\n", kernel.name);
+        for (section, specs) in [
+            ("parameters", &kernel.parameters),
+            ("control", &kernel.control),
+            ("simulation", &kernel.simulation),
+        ] {
+            let _ = writeln!(out, "`[{section}]`\n");
+            let _ = writeln!(out, "| name | unit | default | accepted | meaning |");
+            let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+            for spec in specs {
+                let default = match &spec.default {
+                    Some(Value::Number(v)) => number(*v),
+                    Some(Value::Text(t)) => format!("`{t}`"),
+                    Some(Value::Bool(b)) => b.to_string(),
+                    Some(Value::List(l)) if l.is_empty() => "none".to_string(),
+                    Some(Value::Schedule(l)) if l.is_empty() => "none".to_string(),
+                    Some(_) => "see meaning".to_string(),
+                    None if spec.optional => "optional".to_string(),
+                    None => "**required**".to_string(),
+                };
+                let accepted = match &spec.kind {
+                    ParamKind::Number {
+                        min,
+                        min_exclusive,
+                        max,
+                    } => {
+                        let lower = if *min_exclusive { ">" } else { "≥" };
+                        if max.is_finite() {
+                            format!("{lower} {}, ≤ {}", number(*min), number(*max))
+                        } else {
+                            format!("{lower} {}", number(*min))
+                        }
+                    }
+                    ParamKind::Integer { min, max } => format!("{min} to {max}"),
+                    ParamKind::Choice { options } => options
+                        .iter()
+                        .map(|o| format!("`{o}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ParamKind::Bool => "`true`, `false`".to_string(),
+                    ParamKind::NumberList {
+                        min,
+                        max,
+                        min_len,
+                        max_len,
+                    } => {
+                        format!(
+                            "{min_len} to {max_len} numbers in [{}, {}]",
+                            number(*min),
+                            number(*max)
+                        )
+                    }
+                    ParamKind::Schedule { min, max } => {
+                        format!(
+                            "`[[t, value], …]`, values in [{}, {}]",
+                            number(*min),
+                            number(*max)
+                        )
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {default} | {accepted} | {} |",
+                    spec.name, spec.unit, spec.description
+                );
+            }
+            out.push('\n');
+        }
+    }
+    out
 }

@@ -80,10 +80,11 @@ pub fn simulation_specs() -> Vec<ParamSpec> {
             1e4,
             "time from which samples are recorded",
         ),
-        optional(ParamSpec::positive(
+        optional(ParamSpec::number(
             "steady_state_from",
             "s",
             None,
+            0.0,
             1e4,
             "start of the window for averages, ripple and efficiency (default: last 20 % of the run, whole periods)",
         )),

@@ -1,0 +1,250 @@
+//! The `pelab` binary as a user runs it: exit codes, messages and output files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pelab"))
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .expect("the pelab binary runs")
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const SMALL_BOOST: &str = r#"
+kernel = "boost"
+title = "small boost"
+[parameters]
+v_in = 12.0
+l = 47e-6
+c = 47e-6
+r_load = 20.0
+f_sw = 100e3
+v_out0 = 20.0
+i_l0 = 1.16
+[control]
+duty = 0.4
+[simulation]
+t_stop = 3e-3
+output_step = 200e-9
+"#;
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("temp file written");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn list_shows_kernels_with_units() {
+    let out = pelab(&["sim", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for kernel in ["buck", "boost", "bidirectional", "interleaved_boost"] {
+        assert!(
+            text.contains(&format!("{kernel}: ")),
+            "kernel {kernel} missing"
+        );
+    }
+    assert!(
+        text.contains("f_sw") && text.contains("[Hz]"),
+        "units missing"
+    );
+    let json = pelab(&["sim", "list", "--json"]);
+    let parsed: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("list --json is JSON");
+    assert_eq!(parsed.as_array().map(Vec::len), Some(4));
+}
+
+#[test]
+fn every_example_validates() {
+    let examples = std::fs::read_dir(workspace_root().join("examples")).expect("examples folder");
+    let mut count = 0;
+    for entry in examples {
+        let path = entry.expect("directory entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let out = pelab(&["sim", "validate", path.to_str().expect("UTF-8 path")]);
+        assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
+        count += 1;
+    }
+    assert!(count >= 4, "only {count} examples");
+}
+
+#[test]
+fn run_writes_csv_pwf_and_summary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let design = write(&dir, "boost.toml", SMALL_BOOST);
+    let csv = dir.path().join("wave.csv");
+    let summary = dir.path().join("summary.json");
+    let out = pelab(&[
+        "sim",
+        "run",
+        &design,
+        "--out",
+        csv.to_str().expect("UTF-8"),
+        "--summary",
+        summary.to_str().expect("UTF-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("efficiency"), "{}", stdout(&out));
+
+    let text = std::fs::read_to_string(&csv).expect("CSV written");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header line");
+    assert!(header.starts_with("time[s],v(in)[V]"), "{header}");
+    assert!(header.contains("i(L1)[A]"), "{header}");
+    // 3 ms at 200 ns: 15 001 samples.
+    assert_eq!(lines.count(), 15_001);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary written"))
+            .expect("JSON");
+    let efficiency = json["efficiency"].as_f64().expect("efficiency present");
+    assert!(efficiency > 0.8 && efficiency < 1.0, "{efficiency}");
+    assert_eq!(json["design"]["kernel"], "boost");
+
+    let pwf = dir.path().join("wave.pwf");
+    let out = pelab(&[
+        "sim",
+        "run",
+        &design,
+        "-q",
+        "--out",
+        pwf.to_str().expect("UTF-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let waveforms = pelab_waveform::pwf::read_pwf_file(&pwf).expect("valid .pwf");
+    assert_eq!(waveforms.len(), 15_001);
+}
+
+#[test]
+fn invalid_design_exits_2_naming_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        ("l = 47e-6", "l = -47e-6", "parameters.l"),
+        ("duty = 0.4", "duty = 1.4", "control.duty"),
+        ("f_sw = 100e3", "f_sw = nan", "parameters.f_sw"),
+        (
+            "output_step = 200e-9",
+            "output_step = 1e-6",
+            "simulation.output_step",
+        ),
+        (
+            "t_stop = 3e-3",
+            "t_stop = 10.0\nmax_samples = 1000",
+            "simulation",
+        ),
+        (
+            "r_load = 20.0",
+            "r_load = 20.0\nbogus = 1",
+            "parameters.bogus",
+        ),
+    ];
+    for (from, to, field) in cases {
+        let design = write(&dir, "bad.toml", &SMALL_BOOST.replace(from, to));
+        for command in ["validate", "run"] {
+            let out = pelab(&["sim", command, &design]);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command} with {to}: {}",
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains(field),
+                "{command} with {to}: {}",
+                stderr(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_file_and_bad_netlist_exit_2() {
+    let out = pelab(&["sim", "run", "no/such/design.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let netlist = write(
+        &dir,
+        "bad.cir",
+        "title\nV1 in 0 DC 10\nR1 in 0 -5\n.tran 1u 1m\n",
+    );
+    let out = pelab(&["sim", "run", &netlist]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+
+    let loop_netlist = write(
+        &dir,
+        "loop.cir",
+        "title\nV1 in 0 DC 10\nC1 in 0 1u\n.tran 1u 1m\n",
+    );
+    let out = pelab(&["sim", "validate", &loop_netlist]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("V1") && stderr(&out).contains("C1"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = pelab(&["sim", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn netlist_runs_and_exports() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let netlist = write(
+        &dir,
+        "rc.cir",
+        "rc\nV1 in 0 DC 10\nR1 in out 1k\nC1 out 0 1u\n.tran 10u 5m\n",
+    );
+    let out = pelab(&["sim", "run", &netlist]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("v(out)"), "{}", stdout(&out));
+
+    let design = write(&dir, "boost.toml", SMALL_BOOST);
+    let out = pelab(&["sim", "netlist", &design]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(".model SMOD SW") && text.contains(".tran"),
+        "{text}"
+    );
+    // The exported netlist runs on its own.
+    let exported = write(&dir, "exported.cir", &text);
+    let out = pelab(&["sim", "run", &exported, "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn design_reference_doc_is_current() {
+    let out = pelab(&["sim", "list", "--markdown"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let generated = stdout(&out);
+    let doc =
+        std::fs::read_to_string(workspace_root().join("docs/design-files.md")).expect("doc exists");
+    let begin = "<!-- BEGIN GENERATED REFERENCE -->\n";
+    let end = "<!-- END GENERATED REFERENCE -->";
+    let start = doc.find(begin).expect("begin marker") + begin.len();
+    let stop = doc.find(end).expect("end marker");
+    assert!(
+        doc[start..stop] == generated,
+        "docs/design-files.md is stale: run scripts/update-design-reference.sh"
+    );
+}
