@@ -26,8 +26,11 @@ pub(crate) struct ConfigEntry {
     pub(crate) model: ConfigModel,
     steps: HashMap<u64, StepMatrix>,
     /// Rows of `[x; u]` coefficients, one per linear quantity the engine evaluates
-    /// (recorded probes, measurements, energy terms); see `Outputs`.
-    pub(crate) output_rows: Matrix,
+    /// (recorded probes, measurements, energy terms), in the order of the engine's
+    /// output plan.
+    pub(crate) output_rows: Rc<Matrix>,
+    /// The model's diode violation rows, shared with the engine's hot loop.
+    pub(crate) diode_violation: Rc<Matrix>,
 }
 
 /// Statistics of the cache, reported with each run.
@@ -63,7 +66,8 @@ impl ModelCache {
     ) -> Result<&mut ConfigEntry, crate::circuit::mna::SingularCircuit> {
         if !self.entries.contains_key(&mask) {
             let model = circuit.config_model(mask)?;
-            let output_rows = rows(&model);
+            let output_rows = Rc::new(rows(&model));
+            let diode_violation = Rc::new(model.diode_violation.clone());
             self.stats.configurations += 1;
             self.entries.insert(
                 mask,
@@ -71,6 +75,7 @@ impl ModelCache {
                     model,
                     steps: HashMap::new(),
                     output_rows,
+                    diode_violation,
                 },
             );
         }

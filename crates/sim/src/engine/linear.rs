@@ -1,5 +1,7 @@
 //! The linear (piecewise-linear) path of the engine: exact stepping between events.
 
+use std::rc::Rc;
+
 use pelab_linalg::Matrix;
 
 use super::cache::{self, ModelCache, StepError, apply_step};
@@ -45,6 +47,10 @@ pub(crate) struct Engine<'a> {
     power_end: Vec<f64>,
     switch_bits: u64,
     tolerance_v: f64,
+    /// Rows of the configuration last used: (mask, output rows, diode violation rows).
+    view: Option<(u64, Rc<Matrix>, Rc<Matrix>)>,
+    /// Step matrix last used: (mask, bits of h, matrix).
+    last_step: Option<(u64, u64, cache::StepMatrix)>,
 }
 
 impl<'a> Engine<'a> {
@@ -109,6 +115,8 @@ impl<'a> Engine<'a> {
             power_end: vec![0.0; power_count],
             switch_bits: (1u64 << circuit.switches.len()).wrapping_sub(1),
             tolerance_v: 1e-9 * voltage_scale(circuit),
+            view: None,
+            last_step: None,
         })
     }
 
@@ -139,6 +147,25 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// Output rows and diode violation rows of the present configuration. The last
+    /// configuration's rows are kept, so the hot loop does not hash the mask on every
+    /// step.
+    fn view(&mut self) -> Result<(Rc<Matrix>, Rc<Matrix>), SimError> {
+        if let Some((mask, rows, violation)) = &self.view
+            && *mask == self.mask
+        {
+            return Ok((rows.clone(), violation.clone()));
+        }
+        self.ensure(self.mask)?;
+        let entry = self
+            .cache
+            .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
+        let rows = entry.output_rows.clone();
+        let violation = entry.diode_violation.clone();
+        self.view = Some((self.mask, rows.clone(), violation.clone()));
+        Ok((rows, violation))
+    }
+
     fn set_xu(&mut self, u_time: f64) {
         let n = self.x.len();
         self.xu[..n].copy_from_slice(&self.x);
@@ -147,11 +174,7 @@ impl<'a> Engine<'a> {
 
     /// Evaluates the planned rows for the present `xu` and `mask`.
     fn eval_rows(&mut self) -> Result<(), SimError> {
-        self.ensure(self.mask)?;
-        let entry = self
-            .cache
-            .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
-        let rows = &entry.output_rows;
+        let (rows, _) = self.view()?;
         for (r, v) in self.row_values.iter_mut().enumerate() {
             *v = rows.row(r).iter().zip(&self.xu).map(|(a, b)| a * b).sum();
         }
@@ -167,11 +190,7 @@ impl<'a> Engine<'a> {
         let limit = 4 * self.circuit.diodes.len() + 4;
         let mut flipped: Vec<usize> = Vec::new();
         for _ in 0..limit {
-            self.ensure(self.mask)?;
-            let entry = self
-                .cache
-                .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
-            let rows = &entry.model.diode_violation;
+            let (_, rows) = self.view()?;
             let mut worst: Option<(usize, f64)> = None;
             for (d, device) in self.circuit.diodes.iter().enumerate() {
                 let violation: f64 = rows.row(d).iter().zip(&self.xu).map(|(a, b)| a * b).sum();
@@ -210,11 +229,7 @@ impl<'a> Engine<'a> {
         let n = x_probe.len();
         let mut u_probe = std::mem::take(&mut self.u_probe);
         inputs_at(self.circuit, t, self.defaults, &mut u_probe);
-        self.ensure(self.mask)?;
-        let entry = self
-            .cache
-            .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
-        let rows = &entry.model.diode_violation;
+        let (_, rows) = self.view()?;
         let mut worst = f64::NEG_INFINITY;
         for (d, device) in self.circuit.diodes.iter().enumerate() {
             let row = rows.row(d);
@@ -232,8 +247,18 @@ impl<'a> Engine<'a> {
     }
 
     fn step_matrix(&mut self, h: f64, cached: bool) -> Result<cache::StepMatrix, SimError> {
+        if cached
+            && let Some((mask, bits, matrix)) = &self.last_step
+            && *mask == self.mask
+            && *bits == h.to_bits()
+        {
+            self.cache.stats.cache_hits += 1;
+            return Ok(matrix.clone());
+        }
         let result = if cached {
-            self.cache.step_matrix(self.mask, h)
+            self.cache.step_matrix(self.mask, h).inspect(|matrix| {
+                self.last_step = Some((self.mask, h.to_bits(), matrix.clone()));
+            })
         } else {
             self.cache.one_off_step(self.mask, h)
         };
