@@ -119,8 +119,63 @@ pub struct Summary {
     pub energy: EnergySummary,
     /// Engine counters.
     pub stats: RunStats,
+    /// Harmonic analyses requested for the run.
+    pub thd: Vec<ThdSummary>,
     /// Metrics that could not be computed, with the reason.
     pub warnings: Vec<String>,
+}
+
+/// Harmonic content of one signal over the steady-state window.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThdSummary {
+    /// Signal name.
+    pub signal: String,
+    /// Fundamental frequency [Hz].
+    pub fundamental: f64,
+    /// Total harmonic distortion `√(Σ_{h≥2} A_h²) / A_1`, as a ratio.
+    pub thd: f64,
+    /// Amplitude of the fundamental, in the signal's unit.
+    pub fundamental_amplitude: f64,
+    /// Amplitudes of harmonics 1 to `max_order`, in the signal's unit.
+    pub harmonics: Vec<f64>,
+}
+
+/// Computes the THD of `signal` with fundamental `fundamental` [Hz] up to harmonic
+/// `max_order`, over the whole fundamental periods of the window `[from, to]`.
+///
+/// # Errors
+/// A message naming the signal when it was not recorded or the window holds no
+/// whole fundamental period.
+pub fn harmonic_analysis(
+    waveforms: &Waveforms,
+    signal: &str,
+    fundamental: f64,
+    max_order: usize,
+    from: f64,
+    to: f64,
+) -> Result<ThdSummary, String> {
+    use pelab_waveform::metrics::{HarmonicSpec, analyze_harmonics};
+
+    let values = waveforms
+        .signal(signal)
+        .ok_or_else(|| format!("signal '{signal}' was not recorded"))?;
+    let range = waveforms
+        .window(from, to)
+        .map_err(|e| format!("THD of {signal}: {e}"))?;
+    let time = &waveforms.time()[range.clone()];
+    let analysis = analyze_harmonics(
+        time,
+        &values[range],
+        &HarmonicSpec::new(fundamental, max_order),
+    )
+    .map_err(|e| format!("THD of {signal}: {e}"))?;
+    Ok(ThdSummary {
+        signal: signal.to_string(),
+        fundamental,
+        thd: analysis.thd,
+        fundamental_amplitude: analysis.fundamental().amplitude,
+        harmonics: analysis.harmonics.iter().map(|h| h.amplitude).collect(),
+    })
 }
 
 /// Computes the summary from the recorded waveforms and the run report.
@@ -134,10 +189,9 @@ pub fn summarize(
     t_stop: f64,
 ) -> Summary {
     let mut warnings = Vec::new();
-    let window = Window::range(
-        steady_state_from.max(waveforms.time().first().copied().unwrap_or(0.0)),
-        t_stop,
-    );
+    let first = waveforms.time().first().copied().unwrap_or(0.0);
+    let last = waveforms.time().last().copied().unwrap_or(t_stop);
+    let window = Window::range(steady_state_from.max(first), t_stop.min(last));
     let f_sw = 1.0 / period;
 
     let signal_summary =
@@ -311,6 +365,7 @@ pub fn summarize(
             relative_residual: report.energy.relative_residual(),
         },
         stats: report.stats,
+        thd: Vec::new(),
         warnings,
     }
 }

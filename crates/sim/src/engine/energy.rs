@@ -133,8 +133,9 @@ impl EnergyTerms {
             .collect()
     }
 
-    /// Adds `h · (p_start + p_end) / 2` of each term to `balance`, and to the window
-    /// energies when `in_window`.
+    /// Adds the integral of each term over a step of length `h` to `balance`, and to
+    /// the window energies when `in_window`, from the powers at the step's ends
+    /// (trapezoidal rule).
     pub(crate) fn accumulate(
         &mut self,
         start: &[f64],
@@ -143,10 +144,32 @@ impl EnergyTerms {
         in_window: bool,
         balance: &mut EnergyBalance,
     ) {
-        for (k, ((s, e), (wd, wl, wc))) in start.iter().zip(end).zip(&self.weights).enumerate() {
-            let energy = 0.5 * h * (s + e);
+        let integrals: Vec<f64> = start
+            .iter()
+            .zip(end)
+            .map(|(s, e)| 0.5 * h * (s + e))
+            .collect();
+        let absolute: Vec<f64> = start
+            .iter()
+            .zip(end)
+            .map(|(s, e)| 0.5 * h * (s.abs() + e.abs()))
+            .collect();
+        self.add_integrals(&integrals, &absolute, in_window, balance);
+    }
+
+    /// Adds integrated energies, one per term, and their absolute values (for the
+    /// throughput) to `balance`, and to the window energies when `in_window`.
+    pub(crate) fn add_integrals(
+        &mut self,
+        integrals: &[f64],
+        absolute: &[f64],
+        in_window: bool,
+        balance: &mut EnergyBalance,
+    ) {
+        for (k, (wd, wl, wc)) in self.weights.iter().enumerate() {
+            let energy = integrals[k];
             if *wd != 0.0 {
-                balance.throughput += 0.5 * h * (s.abs() + e.abs());
+                balance.throughput += absolute[k];
             }
             balance.delivered += wd * energy;
             balance.dissipated += wl * energy;

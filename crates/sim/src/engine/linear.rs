@@ -40,17 +40,18 @@ pub(crate) struct Engine<'a> {
     row_values: Vec<f64>,
     values: Vec<f64>,
     measure_start: Vec<f64>,
+    measure_mid: Vec<f64>,
     measure_end: Vec<f64>,
     measure_integral: Vec<f64>,
     measure_since: f64,
-    power_start: Vec<f64>,
-    power_end: Vec<f64>,
     switch_bits: u64,
     tolerance_v: f64,
     /// Rows of the configuration last used: (mask, output rows, diode violation rows).
     view: Option<(u64, Rc<Matrix>, Rc<Matrix>)>,
     /// Step matrix last used: (mask, bits of h, matrix).
     last_step: Option<(u64, u64, cache::StepMatrix)>,
+    /// Half-step matrix last used for Simpson's midpoint: (mask, bits of h/2, matrix).
+    last_half_step: Option<(u64, u64, cache::StepMatrix)>,
 }
 
 impl<'a> Engine<'a> {
@@ -81,7 +82,6 @@ impl<'a> Engine<'a> {
         let n = circuit.state_count();
         let m = circuit.input_count();
         let measured_count = measured.len();
-        let power_count = energy_terms.quantities.len();
         Ok(Self {
             circuit,
             gates,
@@ -108,15 +108,15 @@ impl<'a> Engine<'a> {
             u_probe: vec![0.0; m],
             x_next: vec![0.0; n],
             measure_start: vec![0.0; measured_count],
+            measure_mid: vec![0.0; measured_count],
             measure_end: vec![0.0; measured_count],
             measure_integral: vec![0.0; measured_count],
             measure_since: 0.0,
-            power_start: vec![0.0; power_count],
-            power_end: vec![0.0; power_count],
             switch_bits: (1u64 << circuit.switches.len()).wrapping_sub(1),
             tolerance_v: 1e-9 * voltage_scale(circuit),
             view: None,
             last_step: None,
+            last_half_step: None,
         })
     }
 
@@ -340,20 +340,17 @@ impl<'a> Engine<'a> {
     }
 
     /// Powers or measurements of the present `xu` and mask into `out`.
-    fn quantities_now(&mut self, which: Which, out_index: usize) -> Result<(), SimError> {
+    /// Evaluates the measured quantities at the present `xu` and mask into the buffer
+    /// of `point`.
+    fn measure_now(&mut self, point: Point) -> Result<(), SimError> {
         self.eval_rows()?;
-        let quantities = match which {
-            Which::Energy => &self.energy_terms.quantities,
-            Which::Measured => &self.measured,
-        };
-        let out = match (which, out_index) {
-            (Which::Energy, 0) => &mut self.power_start,
-            (Which::Energy, _) => &mut self.power_end,
-            (Which::Measured, 0) => &mut self.measure_start,
-            (Which::Measured, _) => &mut self.measure_end,
+        let out = match point {
+            Point::Start => &mut self.measure_start,
+            Point::Middle => &mut self.measure_mid,
+            Point::End => &mut self.measure_end,
         };
         evaluate(
-            quantities,
+            &self.measured,
             &self.row_values,
             self.mask,
             self.circuit.switches.len(),
@@ -362,44 +359,139 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// `[Φ Γ]` of half the step `h`, for the midpoint of Simpson's rule.
+    fn half_step_matrix(&mut self, h: f64) -> Result<cache::StepMatrix, SimError> {
+        let half = 0.5 * h;
+        if let Some((mask, bits, matrix)) = &self.last_half_step
+            && *mask == self.mask
+            && *bits == half.to_bits()
+        {
+            return Ok(matrix.clone());
+        }
+        let matrix = self
+            .cache
+            .step_matrix(self.mask, half)
+            .map_err(|_| SimError::Diverged {
+                t: self.t,
+                state: "step matrix".into(),
+                value: f64::NAN,
+            })?;
+        self.last_half_step = Some((self.mask, half.to_bits(), matrix.clone()));
+        Ok(matrix)
+    }
+
+    /// Evaluates the energy terms (branch powers) for state `x` with the inputs in
+    /// `self.xu`, into `out`.
+    fn powers_at(&mut self, x: &[f64], out: &mut [f64]) -> Result<(), SimError> {
+        let n = x.len();
+        self.xu[..n].copy_from_slice(x);
+        self.eval_rows()?;
+        evaluate(
+            &self.energy_terms.quantities,
+            &self.row_values,
+            self.mask,
+            self.circuit.switches.len(),
+            out,
+        );
+        Ok(())
+    }
+
+    /// Integrates the branch powers over a step of length `h` from `x_start` to
+    /// `x_end` by adaptive Simpson quadrature on the exact solution.
+    ///
+    /// Each interval is accepted when Simpson's and the trapezoidal estimate agree to
+    /// `ENERGY_QUADRATURE_TOLERANCE` of their size; otherwise it is halved, with the
+    /// midpoint states from the exact half-interval matrices. Smooth steps cost one
+    /// midpoint. A step that starts with a mode much faster than the step — an
+    /// inductor current forced into an off-state resistance, say — is refined
+    /// geometrically toward its start, so its energy is counted correctly instead of
+    /// being smeared over the step by a fixed rule.
+    fn integrate_energy(&mut self, h: f64, x_start: &[f64], x_end: &[f64]) -> Result<(), SimError> {
+        let terms = self.energy_terms.quantities.len();
+        let n = x_start.len();
+        let mut p_start = vec![0.0; terms];
+        let mut p_end = vec![0.0; terms];
+        self.powers_at(x_start, &mut p_start)?;
+        self.powers_at(x_end, &mut p_end)?;
+        let mut integrals = vec![0.0; terms];
+        let mut absolute = vec![0.0; terms];
+        let mut p_mid = vec![0.0; terms];
+        let mut x_mid = vec![0.0; n];
+        let mut stack = vec![(x_start.to_vec(), p_start, x_end.to_vec(), p_end, h, 0u32)];
+        while let Some((x_a, p_a, x_b, p_b, length, depth)) = stack.pop() {
+            // x at the interval's midpoint, from its start state.
+            self.xu[..n].copy_from_slice(&x_a);
+            let half = self.half_step_matrix(length)?;
+            apply_step(&half, &self.xu, &mut x_mid);
+            self.powers_at(&x_mid, &mut p_mid)?;
+
+            let mut difference = 0.0;
+            let mut size = 0.0;
+            for k in 0..terms {
+                let simpson = length / 6.0 * (p_a[k] + 4.0 * p_mid[k] + p_b[k]);
+                let trapezoid = 0.5 * length * (p_a[k] + p_b[k]);
+                difference += (simpson - trapezoid).abs();
+                size += simpson.abs().max(trapezoid.abs());
+            }
+            let converged =
+                difference <= ENERGY_QUADRATURE_TOLERANCE * size || depth >= MAX_ENERGY_REFINEMENT;
+            if converged {
+                for k in 0..terms {
+                    integrals[k] += length / 6.0 * (p_a[k] + 4.0 * p_mid[k] + p_b[k]);
+                    absolute[k] +=
+                        length / 6.0 * (p_a[k].abs() + 4.0 * p_mid[k].abs() + p_b[k].abs());
+                }
+                continue;
+            }
+            let x_m = x_mid.clone();
+            let p_m = p_mid.clone();
+            stack.push((x_m.clone(), p_m.clone(), x_b, p_b, 0.5 * length, depth + 1));
+            stack.push((x_a, p_a, x_m, p_m, 0.5 * length, depth + 1));
+        }
+        let in_window = self.t >= self.options.window_from;
+        self.energy_terms
+            .add_integrals(&integrals, &absolute, in_window, &mut self.balance);
+        Ok(())
+    }
+
     /// Integrates powers and measurements over a step of length `h` from `self.x`
-    /// (already in `xu`) to `x_end`.
+    /// (already in `xu`) to `x_end`: energies by [`Self::integrate_energy`],
+    /// measurements by Simpson's rule `h/6 (f₀ + 4 f_½ + f₁)`.
     fn integrate_step(&mut self, h: f64, x_end: &[f64]) -> Result<(), SimError> {
         let track_energy = self.options.energy;
         let track_measured = !self.measured.is_empty();
         if !track_energy && !track_measured {
             return Ok(());
         }
-        if track_energy {
-            self.quantities_now(Which::Energy, 0)?;
-        }
-        if track_measured {
-            self.quantities_now(Which::Measured, 0)?;
-        }
         let n = x_end.len();
-        self.xu[..n].copy_from_slice(x_end);
+        let x_start = self.xu[..n].to_vec();
         if track_energy {
-            self.quantities_now(Which::Energy, 1)?;
-            let in_window = self.t >= self.options.window_from;
-            self.energy_terms.accumulate(
-                &self.power_start,
-                &self.power_end,
-                h,
-                in_window,
-                &mut self.balance,
-            );
+            self.integrate_energy(h, &x_start, x_end)?;
+            self.xu[..n].copy_from_slice(&x_start);
         }
         if track_measured {
-            self.quantities_now(Which::Measured, 1)?;
-            for ((acc, s), e) in self
+            let mut x_mid = vec![0.0; n];
+            let half = self.half_step_matrix(h)?;
+            apply_step(&half, &self.xu, &mut x_mid);
+            for (point, state) in [
+                (Point::Start, &x_start[..]),
+                (Point::Middle, &x_mid[..]),
+                (Point::End, x_end),
+            ] {
+                self.xu[..n].copy_from_slice(state);
+                self.measure_now(point)?;
+            }
+            for (((acc, s), m), e) in self
                 .measure_integral
                 .iter_mut()
                 .zip(&self.measure_start)
+                .zip(&self.measure_mid)
                 .zip(&self.measure_end)
             {
-                *acc += 0.5 * h * (s + e);
+                *acc += h / 6.0 * (s + 4.0 * m + e);
             }
         }
+        self.xu[..n].copy_from_slice(x_end);
         Ok(())
     }
 
@@ -424,7 +516,7 @@ impl<'a> Engine<'a> {
 
     fn run_controller(&mut self) -> Result<(), SimError> {
         self.set_xu(self.t);
-        self.quantities_now(Which::Measured, 1)?;
+        self.measure_now(Point::End)?;
         let elapsed = self.t - self.measure_since;
         let averages: Vec<f64> = if elapsed > 0.0 {
             self.measure_integral.iter().map(|v| v / elapsed).collect()
@@ -467,8 +559,13 @@ impl<'a> Engine<'a> {
         let options = self.options;
         let h_out = options.output_step;
         let t_stop = options.t_stop;
-        let mut sample_index = (options.record_from / h_out).ceil();
+        // The engine steps on the whole output grid, recording from `record_from` on:
+        // a longer step would hold time-varying sources too long and could hide a
+        // diode commutation.
+        let mut sample_index = 0.0;
         let sample_time = |k: f64| k * h_out;
+        let record_from = options.record_from * (1.0 - 4.0 * f64::EPSILON);
+        let mut last_recorded = f64::NEG_INFINITY;
 
         sink.begin(&self.signals).map_err(SimError::Sink)?;
         self.t = 0.0;
@@ -488,10 +585,17 @@ impl<'a> Engine<'a> {
                 self.apply_gates(gate_mask)?;
             }
             if sample_time(sample_index) <= self.t * (1.0 + 4.0 * f64::EPSILON) {
-                self.record(sink)?;
+                if sample_time(sample_index) >= record_from {
+                    self.record(sink)?;
+                    last_recorded = self.t;
+                }
                 sample_index += 1.0;
             }
             if self.t >= t_stop {
+                // A t_stop off the output grid still gets its final sample.
+                if last_recorded < self.t - 1e-9 * h_out {
+                    self.record(sink)?;
+                }
                 break;
             }
             if self.stats.steps.is_multiple_of(8192) {
@@ -590,8 +694,17 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// Relative agreement of Simpson's and the trapezoidal rule at which an energy
+/// integration interval is accepted.
+const ENERGY_QUADRATURE_TOLERANCE: f64 = 1e-3;
+
+/// Most halvings of an energy integration interval: 2⁻⁶⁰ of a step is far below any
+/// time constant a circuit can have.
+const MAX_ENERGY_REFINEMENT: u32 = 60;
+
 #[derive(Clone, Copy)]
-enum Which {
-    Energy,
-    Measured,
+enum Point {
+    Start,
+    Middle,
+    End,
 }

@@ -414,13 +414,18 @@ pub(crate) fn voltage_scale(circuit: &Circuit) -> f64 {
 ///
 /// `violation` is the diode's row of [`crate::circuit::ConfigModel::diode_violation`]
 /// applied to `[x; u]`: a current for a conducting diode, a voltage for a blocking one.
-/// Currents are scaled by `Ron` so that both compare on the diode's characteristic.
 /// `tolerance_v` is `10⁻⁹` of the circuit's voltage scale, far below any physical
-/// voltage but above the round-off of the state update.
+/// voltage but above the round-off of the state update. Currents are converted to
+/// volts through `max(Ron, 1 Ω)`: through `Ron` alone, a diode of 1 µΩ would tolerate
+/// tens of milliamperes of reverse current, enough to make it chatter.
 pub(crate) fn diode_excess(ron: f64, on: bool, violation: f64, tolerance_v: f64) -> f64 {
     if on {
-        violation * ron - tolerance_v
+        violation * ron.max(CURRENT_TOLERANCE_RESISTANCE) - tolerance_v
     } else {
         violation - tolerance_v
     }
 }
+
+/// Resistance [Ω] that turns the voltage tolerance into the current tolerance of a
+/// conducting diode with a smaller on-resistance.
+const CURRENT_TOLERANCE_RESISTANCE: f64 = 1.0;

@@ -161,6 +161,11 @@ pub(crate) fn run(
             sample_index += 1.0;
         }
         if t >= t_stop {
+            // A t_stop off the output grid still gets its final sample.
+            let last_grid = (sample_index - 1.0) * h_out;
+            if !sample_due && t > last_grid + 1e-9 * h_out && t >= options.record_from {
+                tracker.visit(t, &x, &mut ode, Some(&mut *sink), gates)?;
+            }
             break;
         }
         progress(t / t_stop);
