@@ -12,7 +12,7 @@ use pelab_sim::design::Design;
 use pelab_sim::kernels::params::ParamSpec;
 use pelab_sim::kernels::{KernelInfo, registry};
 use pelab_sim::simulate::{RunError, SimulationOutput, simulate_design, simulate_netlist};
-use pelab_sim::summary::Summary;
+use pelab_sim::summary::{Summary, harmonic_analysis};
 use pelab_waveform::{csv, pwf};
 
 use crate::{EXIT_FAILURE, EXIT_INVALID_INPUT};
@@ -35,7 +35,7 @@ pub enum SimCommand {
         #[arg(long)]
         markdown: bool,
     },
-    /// Write the SPICE netlist of a design (open-loop gate sources, ngspice-ready).
+    /// Write the SPICE netlist of a design for ngspice (open-loop gate sources, `uic`).
     Netlist {
         /// Design file.
         design: PathBuf,
@@ -58,6 +58,32 @@ pub struct RunArgs {
     /// Do not print the summary table.
     #[arg(long, short)]
     quiet: bool,
+    /// Harmonic analysis of a signal at a fundamental frequency [Hz], over the
+    /// steady-state window: `--thd 'i(L1)@50'`. Repeatable.
+    #[arg(long, value_name = "SIGNAL@HZ")]
+    thd: Vec<String>,
+    /// Highest harmonic order counted in the THD.
+    #[arg(long, default_value_t = 50)]
+    thd_order: usize,
+}
+
+/// Parses `SIGNAL@HZ`.
+fn parse_thd_request(text: &str) -> Result<(String, f64), String> {
+    let Some((signal, frequency)) = text.rsplit_once('@') else {
+        return Err(format!(
+            "invalid --thd value '{text}': expected SIGNAL@HZ, e.g. 'i(L1)@50'"
+        ));
+    };
+    let frequency: f64 = frequency
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid --thd frequency '{frequency}': expected a number in Hz"))?;
+    if !(frequency.is_finite() && frequency > 0.0) {
+        return Err(format!(
+            "invalid --thd frequency {frequency}: expected a positive number in Hz"
+        ));
+    }
+    Ok((signal.trim().to_string(), frequency))
 }
 
 fn is_netlist(path: &Path) -> bool {
@@ -148,13 +174,22 @@ fn netlist(path: &Path, out: Option<&Path>) -> ExitCode {
         Ok(p) => p,
         Err(e) => return invalid(e),
     };
+    // The kernel's text parsed when the design was prepared; write it in ngspice's form.
+    let text = match pelab_sim::netlist::parse_netlist(&prepared.netlist_text) {
+        Ok(netlist) => pelab_sim::netlist::write_netlist_ngspice(&netlist),
+        Err(e) => {
+            return failed(format!(
+                "internal: the generated netlist does not parse: {e}"
+            ));
+        }
+    };
     match out {
-        Some(file) => match std::fs::write(file, &prepared.netlist_text) {
+        Some(file) => match std::fs::write(file, &text) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => failed(format!("cannot write {}: {e}", file.display())),
         },
         None => {
-            print!("{}", prepared.netlist_text);
+            print!("{text}");
             ExitCode::SUCCESS
         }
     }
@@ -200,6 +235,19 @@ impl DelayedProgress {
 }
 
 fn run_simulation(args: &RunArgs) -> ExitCode {
+    let mut thd_requests = Vec::new();
+    for request in &args.thd {
+        match parse_thd_request(request) {
+            Ok(r) => thd_requests.push(r),
+            Err(e) => return invalid(e),
+        }
+    }
+    if args.thd_order < 2 {
+        return invalid(format!(
+            "invalid --thd-order {}: expected at least 2",
+            args.thd_order
+        ));
+    }
     let started = Instant::now();
     let mut progress = DelayedProgress::new();
     let result: Result<SimulationOutput, RunError> = if is_netlist(&args.design) {
@@ -215,12 +263,34 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
         }
     };
     progress.finish();
-    let output = match result {
+    let mut output = match result {
         Ok(o) => o,
         Err(e) if e.is_invalid_input() => return invalid(e),
         Err(e) => return failed(e),
     };
     let elapsed = started.elapsed();
+
+    let (from, to) = match &output.summary {
+        Some(s) => (s.steady_state_from, s.t_stop),
+        None => output.waveforms.time_span().unwrap_or((0.0, 0.0)),
+    };
+    let mut analyses = Vec::new();
+    for (signal, frequency) in &thd_requests {
+        match harmonic_analysis(
+            &output.waveforms,
+            signal,
+            *frequency,
+            args.thd_order,
+            from,
+            to,
+        ) {
+            Ok(analysis) => analyses.push(analysis),
+            Err(e) => return invalid(e),
+        }
+    }
+    if let Some(summary) = &mut output.summary {
+        summary.thd = analyses.clone();
+    }
 
     if let Some(path) = &args.out
         && let Err(e) = write_waveforms(path, &output)
@@ -245,7 +315,20 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
         let printed = match &output.summary {
             Some(summary) => print_summary(&mut out, summary, &output, elapsed),
             None => print_netlist_report(&mut out, &output, elapsed),
-        };
+        }
+        .and_then(|()| {
+            for a in &analyses {
+                writeln!(
+                    out,
+                    "THD of {} at {}: {:.3} % (fundamental {:.4})",
+                    a.signal,
+                    si(a.fundamental, "Hz"),
+                    100.0 * a.thd,
+                    a.fundamental_amplitude
+                )?;
+            }
+            Ok(())
+        });
         if printed.is_err() {
             return ExitCode::from(EXIT_FAILURE);
         }

@@ -226,10 +226,31 @@ fn netlist_runs_and_exports() {
         text.contains(".model SMOD SW") && text.contains(".tran"),
         "{text}"
     );
-    // The exported netlist runs on its own.
+    // The synchronous boost's body diodes DS1 and DS2 become XSPICE instances.
+    assert!(
+        text.contains("\nADS1 0 sw DMOD"),
+        "diodes must be A elements for ngspice: {text}"
+    );
+    assert!(text.contains(" uic"), ".tran must carry uic: {text}");
+    // The exported netlist runs on its own, in pelab and, where installed, in ngspice.
     let exported = write(&dir, "exported.cir", &text);
     let out = pelab(&["sim", "run", &exported, "-q"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let raw = dir.path().join("exported.raw");
+    match Command::new("ngspice")
+        .arg("-b")
+        .arg("-r")
+        .arg(&raw)
+        .arg(&exported)
+        .output()
+    {
+        Ok(run) => assert!(
+            run.status.success(),
+            "ngspice rejected the export: {}",
+            String::from_utf8_lossy(&run.stdout)
+        ),
+        Err(_) => eprintln!("skipped: ngspice is not installed"),
+    }
 }
 
 #[test]
@@ -247,4 +268,40 @@ fn design_reference_doc_is_current() {
         doc[start..stop] == generated,
         "docs/design-files.md is stale: run scripts/update-design-reference.sh"
     );
+}
+
+#[test]
+fn thd_option_reports_and_validates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let netlist = write(
+        &dir,
+        "sine.cir",
+        "sine\nV1 in 0 SIN(0 10 50)\nR1 in out 1\nL1 out 0 10m\n.tran 10u 0.2 0.1\n",
+    );
+    let out = pelab(&[
+        "sim", "run", &netlist, "--thd", "v(in)@50", "--thd", "i(L1)@50",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // A linear circuit driven by a sine has no harmonics once the L/R = 10 ms transient
+    // has decayed; samples are kept from 0.1 s.
+    for line in text.lines().filter(|l| l.starts_with("THD of")) {
+        let percent: f64 = line
+            .split(": ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|v| v.parse().ok())
+            .expect("THD value printed");
+        assert!(percent < 0.5, "{line}");
+    }
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("THD of")).count(),
+        2,
+        "{text}"
+    );
+
+    for bad in ["v(in)", "v(in)@-50", "v(in)@abc", "v(nowhere)@50"] {
+        let out = pelab(&["sim", "run", &netlist, "-q", "--thd", bad]);
+        assert_eq!(out.status.code(), Some(2), "--thd {bad}: {}", stderr(&out));
+    }
 }

@@ -6,7 +6,7 @@ use crate::circuit::{Circuit, CircuitError};
 use crate::design::Design;
 use crate::engine::{self, NetlistGates, RunOptions, RunReport, SampleSink, SignalSpec, SimError};
 use crate::kernels::params::DesignError;
-use crate::netlist::{NetlistError, parse_netlist};
+use crate::netlist::{ElementKind, Netlist, NetlistError, Waveform, parse_netlist};
 use crate::sources::PulseDefaults;
 use crate::summary::{Summary, summarize};
 
@@ -151,6 +151,43 @@ pub fn simulate_design(
     })
 }
 
+/// Fewest output steps per PULSE period: below this a switching interval is not
+/// resolved, and a diode could commute twice within one step unseen.
+const STEPS_PER_PULSE_PERIOD: f64 = 20.0;
+
+/// Rejects an output step longer than 1/20 of the shortest PULSE period in the netlist.
+fn check_step_resolves_pulses(netlist: &Netlist, options: &RunOptions) -> Result<(), RunError> {
+    let shortest = netlist
+        .elements
+        .iter()
+        .filter_map(|e| match &e.kind {
+            ElementKind::VoltageSource {
+                waveform: Waveform::Pulse(p),
+                ..
+            }
+            | ElementKind::CurrentSource {
+                waveform: Waveform::Pulse(p),
+                ..
+            } => p.period.map(|period| (period, e.name.as_str())),
+            _ => None,
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((period, name)) = shortest
+        && options.output_step > period / STEPS_PER_PULSE_PERIOD
+    {
+        return Err(RunError::Simulation(SimError::InvalidOption {
+            field: ".tran tstep (output step)".into(),
+            value: format!("{} s", options.output_step),
+            expected: format!(
+                "at most {} s, 1/{STEPS_PER_PULSE_PERIOD} of the {period} s period of {name}, so that \
+                 every switching interval is resolved",
+                period / STEPS_PER_PULSE_PERIOD
+            ),
+        }));
+    }
+    Ok(())
+}
+
 /// Simulates a netlist with its own gate sources and `.tran` card.
 ///
 /// `overrides` replaces the `.tran` settings when given.
@@ -181,6 +218,7 @@ pub fn simulate_netlist(
         }
     };
     options.validate()?;
+    check_step_resolves_pulses(&netlist, &options)?;
     let mut gates = NetlistGates::new(
         &circuit,
         PulseDefaults {

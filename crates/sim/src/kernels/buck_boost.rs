@@ -7,10 +7,10 @@
 //! ```
 //!
 //! S1 is the main switch (high side of the buck, low side of the boost) and takes the
-//! duty `d`. With `rectifier = "synchronous"`, S2 replaces the diode, is driven
-//! complementarily with deadtime, and both switches carry body diodes that conduct
-//! during the deadtime. With `rectifier = "diode"` the converter enters DCM by itself
-//! at light load.
+//! duty `d`. Every switch carries a body diode, as MOSFETs and IGBT modules do. With
+//! `rectifier = "synchronous"`, S2 replaces the diode and is driven complementarily
+//! with deadtime, during which the body diodes conduct. With `rectifier = "diode"` the
+//! converter enters DCM by itself at light load.
 
 use pelab_control::dcdc::{Converter, boost_duty, buck_duty};
 use pelab_control::pwm::Carrier;
@@ -190,7 +190,7 @@ impl Kernel for BuckBoost {
         text.line(format!("VIN in 0 DC {}", num(v_in)));
         let (main, complement) = match self.topology {
             Topology::Buck => {
-                text.switch("S1", "in", "sw", synchronous);
+                text.switch("S1", "in", "sw", true);
                 if synchronous {
                     text.switch("S2", "sw", "0", true);
                 } else {
@@ -215,7 +215,7 @@ impl Kernel for BuckBoost {
                     p.number("r_l"),
                     p.number("i_l0"),
                 );
-                text.switch("S1", "sw", "0", synchronous);
+                text.switch("S1", "sw", "0", true);
                 if synchronous {
                     text.switch("S2", "out", "sw", true);
                 } else {

@@ -186,7 +186,7 @@ impl Kernel for InterleavedBoost {
                 p.number("i_l0"),
             );
             let low = format!("S{k}");
-            text.switch(&low, &node, "0", synchronous);
+            text.switch(&low, &node, "0", true);
             let high = format!("S{k}H");
             if synchronous {
                 text.switch(&high, "out", &node, true);

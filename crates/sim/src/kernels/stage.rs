@@ -201,23 +201,28 @@ impl NetlistText {
                 // 1 ns ramps centred on the ideal instants: the switch changes state
                 // where the ramp crosses Vt = 0.5 V, exactly at `rise` and `fall`.
                 let half = 0.5 * GATE_EDGE;
-                let line = if rise >= half {
-                    format!(
-                        "{name} {gate} 0 PULSE(0 1 {} {} {} {} {})",
-                        num(rise - half),
-                        num(GATE_EDGE),
-                        num(GATE_EDGE),
-                        num(on_time - GATE_EDGE),
-                        num(period)
-                    )
-                } else {
-                    // On at the period start: describe the off-interval instead.
+                // A pulse that wraps past the period start (or rises within the first
+                // half ramp) is on at t = 0; one that ends within the first half ramp
+                // is treated as off there. Both shift an edge by under 0.5 ns.
+                let on_at_start = (pattern.is_on_at(0.0, period) || rise < half) && fall >= half;
+                let line = if on_at_start {
+                    // On from t = 0 (the pulse wraps the period start): describe the
+                    // off-interval, which starts at `fall`.
                     format!(
                         "{name} {gate} 0 PULSE(1 0 {} {} {} {} {})",
                         num(fall - half),
                         num(GATE_EDGE),
                         num(GATE_EDGE),
                         num(period - on_time - GATE_EDGE),
+                        num(period)
+                    )
+                } else {
+                    format!(
+                        "{name} {gate} 0 PULSE(0 1 {} {} {} {} {})",
+                        num(rise - half),
+                        num(GATE_EDGE),
+                        num(GATE_EDGE),
+                        num(on_time - GATE_EDGE),
                         num(period)
                     )
                 };
@@ -255,7 +260,12 @@ impl NetlistText {
 
     /// Appends a `.tran` card and returns the finished text.
     pub fn finish(mut self, step: f64, stop: f64) -> String {
-        self.line(format!(".tran {} {} 0 {}", num(step), num(stop), num(step)));
+        self.line(format!(
+            ".tran {} {} 0 {} uic",
+            num(step),
+            num(stop),
+            num(step)
+        ));
         self.line(".end");
         self.text
     }

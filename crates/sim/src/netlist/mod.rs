@@ -14,7 +14,7 @@
 //! | voltage source | `Vname n+ n- [DC] value` or `PULSE(…)`, `SIN(…)`, `PWL(…)` |
 //! | current source | `Iname n+ n- …`, same waveforms |
 //! | switch | `Sname n+ n- nc+ nc- model` with `.model name SW(Ron Roff Vt Vh)` |
-//! | diode | `Dname anode cathode model` with `.model name SIDIODE(Ron Roff Vfwd)` |
+//! | diode | `Dname anode cathode model` (or `Aname …`, ngspice's form) with `.model name SIDIODE(Ron Roff Vfwd)` |
 //! | VCVS, CCCS, VCCS, CCVS | `E`, `F`, `G`, `H` as in SPICE |
 //!
 //! The `rth`/`cth`/`tamb` and `isat`/`lsat` parameters are pelab extensions that make
@@ -28,7 +28,7 @@ mod write;
 
 pub use number::{format_spice_number, parse_spice_number};
 pub use parse::parse_netlist;
-pub use write::write_netlist;
+pub use write::{write_netlist, write_netlist_ngspice};
 
 use std::fmt;
 

@@ -349,8 +349,10 @@ fn parse_element(tokens: &[String]) -> Result<ElementKind, String> {
                 model: node(5),
             })
         }
-        'D' => {
-            expect_positional(&fields, 4, "Dname anode cathode model")?;
+        // ngspice reads a SIDIODE only as an XSPICE code-model instance (`A`), so both
+        // spellings are accepted; the model card must be a SIDIODE either way.
+        'D' | 'A' => {
+            expect_positional(&fields, 4, &format!("{letter}name anode cathode model"))?;
             reject_unknown(name, &fields.params, &[])?;
             Ok(ElementKind::Diode {
                 anode: node(1),
@@ -410,7 +412,7 @@ fn parse_element(tokens: &[String]) -> Result<ElementKind, String> {
             "{name}: subcircuits (X, .subckt) are not supported; flatten the netlist"
         )),
         _ => Err(format!(
-            "'{name}': unknown element type '{letter}' (supported: R, L, C, K, V, I, S, D, E, F, G, H)"
+            "'{name}': unknown element type '{letter}' (supported: R, L, C, K, V, I, S, D, A, E, F, G, H)"
         )),
     }
 }

@@ -10,6 +10,18 @@ use super::{ElementKind, ModelKind, Netlist, Waveform};
 /// The pelab-only parameters (`rth`, `cth`, `tamb`, `isat`, `lsat`) are written when
 /// present; ngspice rejects them, so a netlist meant for ngspice must not use them.
 pub fn write_netlist(netlist: &Netlist) -> String {
+    write(netlist, false)
+}
+
+/// Writes `netlist` in the form ngspice 39 runs: SIDIODE diodes become XSPICE
+/// instances (`D1` is written as `AD1`, because ngspice reads that model only on `A`
+/// elements), and `.tran` gets `uic`, so ngspice starts from the initial conditions as
+/// pelab does instead of computing a DC operating point.
+pub fn write_netlist_ngspice(netlist: &Netlist) -> String {
+    write(netlist, true)
+}
+
+fn write(netlist: &Netlist, ngspice: bool) -> String {
     let mut out = String::new();
     let title = if netlist.title.is_empty() {
         "pelab netlist"
@@ -103,7 +115,14 @@ pub fn write_netlist(netlist: &Netlist) -> String {
                 anode,
                 cathode,
                 model,
-            } => format!("{name} {anode} {cathode} {model}"),
+            } => {
+                let prefix = if ngspice && !name.starts_with(['A', 'a']) {
+                    "A"
+                } else {
+                    ""
+                };
+                format!("{prefix}{name} {anode} {cathode} {model}")
+            }
             ElementKind::Vcvs {
                 n_pos,
                 n_neg,
@@ -173,6 +192,9 @@ pub fn write_netlist(netlist: &Netlist) -> String {
         );
         if let Some(max_step) = tran.max_step {
             let _ = write!(line, " {}", num(max_step));
+        }
+        if ngspice {
+            line.push_str(" uic");
         }
         let _ = writeln!(out, "{line}");
     }
