@@ -13,27 +13,27 @@ fn run(text: &str) -> SimulationOutput {
 /// Mean of `signal` over the last `periods` switching periods.
 fn tail_mean(out: &SimulationOutput, signal: &str, period: f64, periods: f64) -> f64 {
     let w = &out.waveforms;
-    let t_end = *w.time().last().unwrap();
+    let t_end = *w.time().last().expect("samples recorded");
     statistics(
         w.time(),
-        w.signal(signal).unwrap(),
+        w.signal(signal).expect("signal recorded"),
         Window::range(t_end - periods * period, t_end),
     )
-    .unwrap()
+    .expect("window inside the data")
     .mean
 }
 
 /// Mean peak-to-peak ripple per period of `signal` over the last `periods` periods.
 fn tail_ripple(out: &SimulationOutput, signal: &str, period: f64, periods: f64) -> f64 {
     let w = &out.waveforms;
-    let t_end = *w.time().last().unwrap();
+    let t_end = *w.time().last().expect("samples recorded");
     let per_period = peak_to_peak_per_period(
         w.time(),
-        w.signal(signal).unwrap(),
+        w.signal(signal).expect("signal recorded"),
         1.0 / period,
         Window::range(t_end - periods * period, t_end),
     )
-    .unwrap();
+    .expect("window inside the data");
     per_period.iter().map(|p| p.peak_to_peak()).sum::<f64>() / per_period.len() as f64
 }
 
