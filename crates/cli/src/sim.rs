@@ -65,6 +65,13 @@ pub struct RunArgs {
     /// Highest harmonic order counted in the THD.
     #[arg(long, default_value_t = 50)]
     thd_order: usize,
+    /// Display envelope: min/max of every signal per time bucket, as CSV, for plotting
+    /// long runs without every sample.
+    #[arg(long, value_name = "FILE")]
+    envelope: Option<PathBuf>,
+    /// Number of time buckets in the envelope.
+    #[arg(long, default_value_t = 2000)]
+    buckets: usize,
 }
 
 /// Parses `SIGNAL@HZ`.
@@ -297,6 +304,11 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
     {
         return failed(e);
     }
+    if let Some(path) = &args.envelope
+        && let Err(e) = write_envelope(path, &output, args.buckets)
+    {
+        return failed(e);
+    }
     if let Some(path) = &args.summary {
         let json = match &output.summary {
             Some(summary) => serde_json::to_string_pretty(summary),
@@ -350,6 +362,41 @@ fn write_waveforms(path: &Path, output: &SimulationOutput) -> Result<(), String>
         csv::write_csv(writer, &output.waveforms)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
+}
+
+/// Writes the min/max envelope of every signal over `buckets` equal time buckets:
+/// one row per bucket with its start and end time, then `min` and `max` per signal.
+fn write_envelope(path: &Path, output: &SimulationOutput, buckets: usize) -> Result<(), String> {
+    let waveforms = &output.waveforms;
+    let Some((t_start, t_end)) = waveforms.time_span() else {
+        return Err("no samples were recorded, so there is no envelope to write".into());
+    };
+    let decimated = pelab_waveform::decimate_waveforms(waveforms, t_start, t_end, buckets.max(1))
+        .map_err(|e| format!("cannot decimate the waveforms: {e}"))?;
+    let file = File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    let mut header = String::from("t_first[s],t_last[s]");
+    for signal in waveforms.signals() {
+        header.push_str(&format!(
+            ",{0} min[{1}],{0} max[{1}]",
+            signal.name, signal.unit
+        ));
+    }
+    let write_error = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    writeln!(out, "{header}").map_err(write_error)?;
+    let Some(first) = decimated.first() else {
+        return out.flush().map_err(write_error);
+    };
+    for (row, bucket) in first.iter().enumerate() {
+        let mut line = format!("{},{}", bucket.t_first, bucket.t_last);
+        for signal in &decimated {
+            if let Some(b) = signal.get(row) {
+                line.push_str(&format!(",{},{}", b.min, b.max));
+            }
+        }
+        writeln!(out, "{line}").map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)
 }
 
 fn si(value: f64, unit: &str) -> String {

@@ -305,3 +305,52 @@ fn thd_option_reports_and_validates() {
         assert_eq!(out.status.code(), Some(2), "--thd {bad}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn envelope_keeps_extremes_per_bucket() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let design = write(&dir, "boost.toml", SMALL_BOOST);
+    let full = dir.path().join("full.csv");
+    let envelope = dir.path().join("envelope.csv");
+    let out = pelab(&[
+        "sim",
+        "run",
+        &design,
+        "-q",
+        "--out",
+        full.to_str().expect("UTF-8"),
+        "--envelope",
+        envelope.to_str().expect("UTF-8"),
+        "--buckets",
+        "100",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&envelope).expect("envelope written");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    assert!(
+        header.starts_with("t_first[s],t_last[s],v(in) min[V],v(in) max[V]"),
+        "{header}"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 100);
+
+    // The envelope's extremes of the inductor current equal the full data's.
+    let full = pelab_waveform::csv::read_csv_file(&full).expect("full CSV reads");
+    let current = full.signal("i(L1)").expect("i(L1) recorded");
+    let column = header
+        .split(',')
+        .position(|h| h == "i(L1) max[A]")
+        .expect("i(L1) max column");
+    let envelope_max = rows
+        .iter()
+        .map(|r| {
+            r.split(',')
+                .nth(column)
+                .and_then(|v| v.parse::<f64>().ok())
+                .expect("number")
+        })
+        .fold(f64::MIN, f64::max);
+    let full_max = current.iter().copied().fold(f64::MIN, f64::max);
+    assert_eq!(envelope_max, full_max);
+}
