@@ -18,7 +18,10 @@ use pelab_control::pwm::Carrier;
 use super::control::{CurrentControl, LoopGains, OpenLoop, Plant, common_control_specs};
 use super::modulator::{Channel, ChannelCommand, DutyController, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
-use super::stage::{NetlistText, carrier_kind, device_specs, optional, simulation_specs};
+use super::stage::{
+    NetlistText, carrier_kind, check_deadtime, device_specs, optional, simulation_specs,
+    switch_index,
+};
 use super::{Kernel, KernelInfo, Port, Prepared, ReportSpec, build_circuit, run_options};
 use crate::netlist::format_spice_number as num;
 
@@ -123,15 +126,7 @@ impl Kernel for Bidirectional {
         let f_sw = p.number("f_sw");
         let period = 1.0 / f_sw;
         let t_dead = p.number("t_dead");
-        if t_dead >= 0.5 * period {
-            return Err(p.error(
-                "t_dead",
-                format!(
-                    "invalid value {t_dead}; expected less than half the switching period ({} s)",
-                    0.5 * period
-                ),
-            ));
-        }
+        check_deadtime(p, period)?;
         let v_hv = p.number("v_hv");
         let v_bat = p.number("v_bat");
         if v_bat >= v_hv {
@@ -176,11 +171,7 @@ impl Kernel for Bidirectional {
         text.gate_pair("S1", Some("S2"), carrier, t_dead, open_loop_duty);
         let netlist_text = text.finish(options.output_step, options.t_stop);
         let circuit = build_circuit(&netlist_text)?;
-        let switch = |name: &str| {
-            circuit.switch_index(name).ok_or_else(|| {
-                DesignError::new("parameters", format!("internal: switch {name} missing"))
-            })
-        };
+        let switch = |name: &str| switch_index(&circuit, name);
         let channel = Channel {
             main: switch("S1")?,
             complement: Some(switch("S2")?),

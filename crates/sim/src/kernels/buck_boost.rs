@@ -20,8 +20,11 @@ use super::control::{
 };
 use super::modulator::{Channel, DutyController, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
-use super::stage::{NetlistText, carrier_kind, device_specs, simulation_specs};
-use super::{Kernel, KernelInfo, Port, Prepared, ReportSpec, build_circuit, run_options};
+use super::stage::{
+    NetlistText, carrier_kind, check_deadtime, device_specs, input_output_ports, simulation_specs,
+    switch_index,
+};
+use super::{Kernel, KernelInfo, Prepared, ReportSpec, build_circuit, run_options};
 use crate::netlist::format_spice_number as num;
 
 /// Which of the two topologies.
@@ -141,14 +144,8 @@ impl Kernel for BuckBoost {
         let synchronous = p.text("rectifier") == "synchronous";
         let carrier_type = carrier_kind(p);
         let t_dead = p.number("t_dead");
-        if synchronous && t_dead >= 0.5 * period {
-            return Err(p.error(
-                "t_dead",
-                format!(
-                    "invalid value {t_dead}; expected less than half the switching period ({} s)",
-                    0.5 * period
-                ),
-            ));
+        if synchronous {
+            check_deadtime(p, period)?;
         }
         let (options, _) = run_options(s, period)?;
         let v_in = p.number("v_in");
@@ -240,11 +237,7 @@ impl Kernel for BuckBoost {
         text.gate_pair(main, complement, carrier, t_dead, open_loop_duty);
         let netlist_text = text.finish(options.output_step, options.t_stop);
         let circuit = build_circuit(&netlist_text)?;
-        let switch = |name: &str| {
-            circuit.switch_index(name).ok_or_else(|| {
-                DesignError::new("parameters", format!("internal: switch {name} missing"))
-            })
-        };
+        let switch = |name: &str| switch_index(&circuit, name);
         let channel = Channel {
             main: switch(main)?,
             complement: complement.map(switch).transpose()?,
@@ -324,10 +317,6 @@ impl Kernel for BuckBoost {
         let delayed = c.text("delay") == "next_period";
         let drive = PwmDrive::new(period, vec![channel], initial, controller, 1, delayed);
 
-        let mut outputs = vec![("RLOAD".to_string(), 1.0)];
-        if has_load_source {
-            outputs.push(("ILOAD".to_string(), -1.0));
-        }
         let mut options = options;
         options.pulse_edge_default = 0.0;
         options.probes = default_probes(synchronous, has_load_source);
@@ -338,22 +327,7 @@ impl Kernel for BuckBoost {
             period,
             options,
             report: ReportSpec {
-                ports: vec![
-                    Port {
-                        name: "input".into(),
-                        voltage: "v(in)".into(),
-                        current: "i(VIN)".into(),
-                        current_sign: -1.0,
-                        elements: vec![("VIN".into(), 1.0)],
-                    },
-                    Port {
-                        name: "output".into(),
-                        voltage: "v(out)".into(),
-                        current: "i(RLOAD)".into(),
-                        current_sign: 1.0,
-                        elements: outputs,
-                    },
-                ],
+                ports: input_output_ports(has_load_source),
                 inductor_currents: vec!["i(L1)".into()],
                 regulated: v_ref.map(|v| ("v(out)".to_string(), v)),
                 output_voltage: "v(out)".into(),

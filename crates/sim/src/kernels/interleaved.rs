@@ -24,8 +24,11 @@ use super::control::{
 };
 use super::modulator::{Channel, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
-use super::stage::{NetlistText, carrier_kind, device_specs, optional, simulation_specs};
-use super::{Kernel, KernelInfo, Port, Prepared, ReportSpec, build_circuit, run_options};
+use super::stage::{
+    NetlistText, carrier_kind, check_deadtime, device_specs, input_output_ports, optional,
+    simulation_specs, switch_index,
+};
+use super::{Kernel, KernelInfo, Prepared, ReportSpec, build_circuit, run_options};
 use crate::netlist::format_spice_number as num;
 
 /// The interleaved boost kernel.
@@ -113,14 +116,8 @@ impl Kernel for InterleavedBoost {
         let period = 1.0 / f_sw;
         let synchronous = p.text("rectifier") == "synchronous";
         let t_dead = p.number("t_dead");
-        if synchronous && t_dead >= 0.5 * period {
-            return Err(p.error(
-                "t_dead",
-                format!(
-                    "invalid value {t_dead}; expected less than half the switching period ({} s)",
-                    0.5 * period
-                ),
-            ));
+        if synchronous {
+            check_deadtime(p, period)?;
         }
         let tolerance = p.list("l_tolerance");
         if !tolerance.is_empty() && tolerance.len() != phases {
@@ -213,11 +210,7 @@ impl Kernel for InterleavedBoost {
         }
         let netlist_text = text.finish(options.output_step, options.t_stop);
         let circuit = build_circuit(&netlist_text)?;
-        let switch = |name: &str| {
-            circuit.switch_index(name).ok_or_else(|| {
-                DesignError::new("parameters", format!("internal: switch {name} missing"))
-            })
-        };
+        let switch = |name: &str| switch_index(&circuit, name);
         let mut channels = Vec::with_capacity(phases);
         for (low, high) in &switch_names {
             channels.push(Channel {
@@ -313,10 +306,6 @@ impl Kernel for InterleavedBoost {
             recorded.push("i(ILOAD)".into());
         }
         options.probes = recorded;
-        let mut outputs = vec![("RLOAD".to_string(), 1.0)];
-        if has_load_source {
-            outputs.push(("ILOAD".to_string(), -1.0));
-        }
         Ok(Prepared {
             netlist_text,
             circuit,
@@ -324,22 +313,7 @@ impl Kernel for InterleavedBoost {
             period,
             options,
             report: ReportSpec {
-                ports: vec![
-                    Port {
-                        name: "input".into(),
-                        voltage: "v(in)".into(),
-                        current: "i(VIN)".into(),
-                        current_sign: -1.0,
-                        elements: vec![("VIN".into(), 1.0)],
-                    },
-                    Port {
-                        name: "output".into(),
-                        voltage: "v(out)".into(),
-                        current: "i(RLOAD)".into(),
-                        current_sign: 1.0,
-                        elements: outputs,
-                    },
-                ],
+                ports: input_output_ports(has_load_source),
                 inductor_currents: inductor_names.iter().map(|l| format!("i({l})")).collect(),
                 regulated: law.map(|_| ("v(out)".to_string(), v_ref)),
                 output_voltage: "v(out)".into(),

@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use pelab_control::pwm::{Carrier, CarrierKind, ComplementaryPwm, Pattern};
 
-use super::params::{ParamSpec, Params};
+use super::Port;
+use super::params::{DesignError, ParamSpec, Params};
+use crate::circuit::Circuit;
 use crate::netlist::format_spice_number as num;
 
 /// Largest switching frequency accepted [Hz].
@@ -277,4 +279,58 @@ pub const GATE_EDGE: f64 = 1e-9;
 /// Gate node of a switch.
 pub fn gate_node(switch: &str) -> String {
     format!("g_{}", switch.to_ascii_lowercase())
+}
+
+/// Checks that the deadtime `t_dead` is less than half the switching period.
+///
+/// # Errors
+/// A [`DesignError`] on `parameters.t_dead` naming the bound.
+pub fn check_deadtime(params: &Params, period: f64) -> Result<(), DesignError> {
+    let t_dead = params.number("t_dead");
+    if t_dead >= 0.5 * period {
+        return Err(params.error(
+            "t_dead",
+            format!(
+                "invalid value {t_dead}; expected less than half the switching period ({} s)",
+                0.5 * period
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Index of the switch named `name` in a kernel-built circuit.
+///
+/// # Errors
+/// A [`DesignError`] when the template did not create the switch, which is a bug in
+/// the kernel rather than in the design.
+pub fn switch_index(circuit: &Circuit, name: &str) -> Result<usize, DesignError> {
+    circuit
+        .switch_index(name)
+        .ok_or_else(|| DesignError::new("parameters", format!("internal: switch {name} missing")))
+}
+
+/// The ports of a converter fed by `VIN` at node `in` and loaded by `RLOAD` (and the
+/// load-current sink `ILOAD`, when present) at node `out`.
+pub fn input_output_ports(has_load_source: bool) -> Vec<Port> {
+    let mut outputs = vec![("RLOAD".to_string(), 1.0)];
+    if has_load_source {
+        outputs.push(("ILOAD".to_string(), -1.0));
+    }
+    vec![
+        Port {
+            name: "input".into(),
+            voltage: "v(in)".into(),
+            current: "i(VIN)".into(),
+            current_sign: -1.0,
+            elements: vec![("VIN".into(), 1.0)],
+        },
+        Port {
+            name: "output".into(),
+            voltage: "v(out)".into(),
+            current: "i(RLOAD)".into(),
+            current_sign: 1.0,
+            elements: outputs,
+        },
+    ]
 }
