@@ -67,6 +67,18 @@ pub(crate) fn element_error(
     }
 }
 
+/// The `.model` card named `model`, or an error on element `name`.
+fn model_card<'n>(
+    netlist: &'n Netlist,
+    name: &str,
+    line: usize,
+    model: &str,
+) -> Result<&'n crate::netlist::Model, CircuitError> {
+    netlist
+        .model(model)
+        .ok_or_else(|| element_error(name, line, format!("model '{model}' is not defined")))
+}
+
 pub(crate) fn is_ground(name: &str) -> bool {
     name == "0" || name.eq_ignore_ascii_case("gnd")
 }
@@ -370,13 +382,7 @@ impl<'a> Builder<'a> {
                     control_neg,
                     model,
                 } => {
-                    let Some(card) = netlist.model(model) else {
-                        return Err(element_error(
-                            &name,
-                            line,
-                            format!("model '{model}' is not defined"),
-                        ));
-                    };
+                    let card = model_card(netlist, &name, line, model)?;
                     let ModelKind::Switch(sw) = &card.kind else {
                         return Err(element_error(
                             &name,
@@ -411,13 +417,7 @@ impl<'a> Builder<'a> {
                     cathode,
                     model,
                 } => {
-                    let Some(card) = netlist.model(model) else {
-                        return Err(element_error(
-                            &name,
-                            line,
-                            format!("model '{model}' is not defined"),
-                        ));
-                    };
+                    let card = model_card(netlist, &name, line, model)?;
                     let ModelKind::Diode(d) = &card.kind else {
                         return Err(element_error(
                             &name,
