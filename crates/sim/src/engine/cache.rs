@@ -31,6 +31,8 @@ pub(crate) struct ConfigEntry {
     pub(crate) output_rows: Rc<Matrix>,
     /// The model's diode violation rows, shared with the engine's hot loop.
     pub(crate) diode_violation: Rc<Matrix>,
+    /// `[A B]` row-major, `n × (n + m)`, for state derivatives.
+    pub(crate) ab: Rc<Matrix>,
 }
 
 /// Statistics of the cache, reported with each run.
@@ -68,6 +70,11 @@ impl ModelCache {
             let model = circuit.config_model(mask)?;
             let output_rows = Rc::new(rows(&model));
             let diode_violation = Rc::new(model.diode_violation.clone());
+            let n = model.a.rows();
+            let mut ab = Matrix::zeros(n, n + model.b.cols());
+            ab.set_block(0, 0, &model.a);
+            ab.set_block(0, n, &model.b);
+            let ab = Rc::new(ab);
             self.stats.configurations += 1;
             self.entries.insert(
                 mask,
@@ -76,6 +83,7 @@ impl ModelCache {
                     steps: HashMap::new(),
                     output_rows,
                     diode_violation,
+                    ab,
                 },
             );
         }

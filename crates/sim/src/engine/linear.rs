@@ -46,8 +46,9 @@ pub(crate) struct Engine<'a> {
     measure_since: f64,
     switch_bits: u64,
     tolerance_v: f64,
-    /// Rows of the configuration last used: (mask, output rows, diode violation rows).
-    view: Option<(u64, Rc<Matrix>, Rc<Matrix>)>,
+    /// Rows of the configuration last used: (mask, output rows, diode violation rows,
+    /// `[A B]`).
+    view: Option<(u64, Rc<Matrix>, Rc<Matrix>, Rc<Matrix>)>,
     /// Step matrix last used: (mask, bits of h, matrix).
     last_step: Option<(u64, u64, cache::StepMatrix)>,
     /// Half-step matrix last used for Simpson's midpoint: (mask, bits of h/2, matrix).
@@ -151,10 +152,16 @@ impl<'a> Engine<'a> {
     /// configuration's rows are kept, so the hot loop does not hash the mask on every
     /// step.
     fn view(&mut self) -> Result<(Rc<Matrix>, Rc<Matrix>), SimError> {
-        if let Some((mask, rows, violation)) = &self.view
+        let (rows, violation, _) = self.view_with_dynamics()?;
+        Ok((rows, violation))
+    }
+
+    /// As [`Self::view`], with `[A B]` of the present configuration as well.
+    fn view_with_dynamics(&mut self) -> Result<(Rc<Matrix>, Rc<Matrix>, Rc<Matrix>), SimError> {
+        if let Some((mask, rows, violation, ab)) = &self.view
             && *mask == self.mask
         {
-            return Ok((rows.clone(), violation.clone()));
+            return Ok((rows.clone(), violation.clone(), ab.clone()));
         }
         self.ensure(self.mask)?;
         let entry = self
@@ -162,8 +169,9 @@ impl<'a> Engine<'a> {
             .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
         let rows = entry.output_rows.clone();
         let violation = entry.diode_violation.clone();
-        self.view = Some((self.mask, rows.clone(), violation.clone()));
-        Ok((rows, violation))
+        let ab = entry.ab.clone();
+        self.view = Some((self.mask, rows.clone(), violation.clone(), ab.clone()));
+        Ok((rows, violation, ab))
     }
 
     fn set_xu(&mut self, u_time: f64) {
@@ -278,19 +286,23 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Locates the first diode violation in `(0, h]` by Illinois root finding on the
-    /// exact solution; returns `τ` just past the crossing and the state there.
-    fn locate(&mut self, h: f64) -> Result<(f64, Vec<f64>), SimError> {
+    /// Locates the first diode violation in `(a, b]` by Illinois root finding on the
+    /// exact solution from the step start; `x_b` is the state at `b`, where some diode
+    /// is violated. Returns `τ` just past the crossing and the state there.
+    fn locate(&mut self, a: f64, b: f64, x_b: Vec<f64>) -> Result<(f64, Vec<f64>), SimError> {
         let n = self.x.len();
         let mut probe = vec![0.0; n];
-        let x_start = self.x.clone();
         let t0 = self.t;
-        let mut a = 0.0;
-        let mut fa = self.max_violation(&x_start, t0)?.min(0.0);
-        let mut b = h;
-        let mut x_b = self.x_next.clone();
-        let mut fb = self.max_violation(&x_b, t0 + h)?;
-        let tolerance = 1e-10 * h + 4.0 * f64::EPSILON * self.t.abs();
+        let (mut a, mut b, mut x_b) = (a, b, x_b);
+        let mut fa = if a == 0.0 {
+            let x_start = self.x.clone();
+            self.max_violation(&x_start, t0)?.min(0.0)
+        } else {
+            self.state_after(a, &mut probe)?;
+            self.max_violation(&probe, t0 + a)?.min(0.0)
+        };
+        let mut fb = self.max_violation(&x_b, t0 + b)?;
+        let tolerance = 1e-10 * b + 4.0 * f64::EPSILON * self.t.abs();
         let mut side = 0i8;
         for _ in 0..100 {
             if b - a <= tolerance {
@@ -324,6 +336,56 @@ impl<'a> Engine<'a> {
             }
         }
         Ok((b, x_b))
+    }
+
+    /// Looks for a diode that crosses into violation and back out within the step of
+    /// length `h`, which the check at the step end cannot see.
+    ///
+    /// Such an excursion starts at the step start, driven by a mode much faster than the
+    /// step: a flyback's magnetising current forced into an off-state resistance swings
+    /// the secondary diode's voltage positive and back within nanoseconds. For every
+    /// diode below its threshold (`g < 0`) but moving toward it (`ġ > 0`, from
+    /// `ẋ = A x + B u`), the engine probes the exact solution at the linear crossing
+    /// estimate `τ* = −g/ġ` and at doublings of it up to `h`. Returns the bracket
+    /// `(a, b, x(b))` of the first violation found.
+    fn hidden_violation(&mut self, h: f64) -> Result<Option<(f64, f64, Vec<f64>)>, SimError> {
+        let n = self.x.len();
+        let (_, violation, ab) = self.view_with_dynamics()?;
+        let mut u_now = std::mem::take(&mut self.u_probe);
+        inputs_at(self.circuit, self.t, self.defaults, &mut u_now);
+        let mut xu_now = self.x.clone();
+        xu_now.extend_from_slice(&u_now);
+        self.u_probe = u_now;
+        let derivative = ab.mul_vec(&self.xu);
+
+        let mut earliest = f64::INFINITY;
+        for (d, device) in self.circuit.diodes.iter().enumerate() {
+            let row = violation.row(d);
+            let value: f64 = row.iter().zip(&xu_now).map(|(a, b)| a * b).sum();
+            let rate: f64 = row[..n].iter().zip(&derivative).map(|(a, b)| a * b).sum();
+            let on = self.mask & self.circuit.diode_bit(d) != 0;
+            let g = diode_excess(device.ron, on, value, self.tolerance_v);
+            let g_rate = diode_excess(device.ron, on, rate, 0.0);
+            if g < 0.0 && g_rate > 0.0 {
+                earliest = earliest.min(-g / g_rate);
+            }
+        }
+        if !(earliest < h) {
+            return Ok(None);
+        }
+
+        let mut probe = vec![0.0; n];
+        let mut previous = 0.0;
+        let mut tau = earliest.max(1e-12 * h);
+        while tau < h {
+            self.state_after(tau, &mut probe)?;
+            if self.max_violation(&probe, self.t + tau)? > 0.0 {
+                return Ok(Some((previous, tau, probe)));
+            }
+            previous = tau;
+            tau *= 2.0;
+        }
+        Ok(None)
     }
 
     fn check_finite(&self) -> Result<(), SimError> {
@@ -641,12 +703,23 @@ impl<'a> Engine<'a> {
             self.x_next = x_next;
             self.stats.steps += 1;
 
+            let has_diodes = !self.circuit.diodes.is_empty();
+            let hidden = if has_diodes {
+                self.hidden_violation(h)?
+            } else {
+                None
+            };
             let x_next = std::mem::take(&mut self.x_next);
-            let violated =
-                !self.circuit.diodes.is_empty() && self.max_violation(&x_next, t_target)? > 0.0;
+            let bracket = match hidden {
+                Some(bracket) => Some(bracket),
+                None if has_diodes && self.max_violation(&x_next, t_target)? > 0.0 => {
+                    Some((0.0, h, x_next.clone()))
+                }
+                None => None,
+            };
             self.x_next = x_next;
-            if violated {
-                let (tau, x_event) = self.locate(h)?;
+            if let Some((a, b, x_b)) = bracket {
+                let (tau, x_event) = self.locate(a, b, x_b)?;
                 if tau < 1e-9 * h_out {
                     tiny_events += 1;
                     if tiny_events > MAX_TINY_EVENTS {
