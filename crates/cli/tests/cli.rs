@@ -107,8 +107,30 @@ fn run_writes_csv_pwf_and_summary() {
     let header = lines.next().expect("header line");
     assert!(header.starts_with("time[s],v(in)[V]"), "{header}");
     assert!(header.contains("i(L1)[A]"), "{header}");
-    // 3 ms at 200 ns: 15 001 samples.
-    assert_eq!(lines.count(), 15_001);
+    // 3 ms at 200 ns: 15 001 grid samples, plus a pair of samples (just before and
+    // just after) at every switching event between grid times.
+    let times: Vec<f64> = lines
+        .map(|line| {
+            line.split(',')
+                .next()
+                .and_then(|t| t.parse().ok())
+                .expect("time column")
+        })
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "time must not decrease"
+    );
+    let on_grid = times
+        .iter()
+        .filter(|t| ((*t / 200e-9) - (*t / 200e-9).round()).abs() < 1e-6)
+        .count();
+    assert!(on_grid >= 15_001, "{on_grid} grid samples");
+    assert!(
+        times.len() > 15_001,
+        "no event samples among {}",
+        times.len()
+    );
 
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary written"))
@@ -128,7 +150,11 @@ fn run_writes_csv_pwf_and_summary() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let waveforms = pelab_waveform::pwf::read_pwf_file(&pwf).expect("valid .pwf");
-    assert_eq!(waveforms.len(), 15_001);
+    assert_eq!(
+        waveforms.len(),
+        times.len(),
+        "CSV and .pwf hold the same samples"
+    );
 }
 
 #[test]

@@ -72,6 +72,17 @@ impl RecorderSink {
         }
     }
 
+    /// A sink sized for `options`. Besides the grid samples that the budget
+    /// `max_samples` counts, the engine records two samples per switching event; the
+    /// sink accepts up to twice the budget so that those never abort a run the
+    /// options allowed.
+    pub fn for_options(options: &RunOptions) -> Self {
+        Self::new(
+            options.sample_count(),
+            options.max_samples.saturating_mul(2),
+        )
+    }
+
     /// The recorded waveforms.
     pub fn into_waveforms(self) -> Waveforms {
         self.recorder
@@ -125,7 +136,7 @@ pub fn simulate_design(
 ) -> Result<SimulationOutput, RunError> {
     let mut prepared = design.prepare()?;
     let options = prepared.options.clone();
-    let mut sink = RecorderSink::new(options.sample_count(), options.max_samples);
+    let mut sink = RecorderSink::for_options(&options);
     let report = engine::run(
         &prepared.circuit,
         &mut prepared.drive,
@@ -227,7 +238,7 @@ pub fn simulate_netlist(
         },
         options.t_stop,
     );
-    let mut sink = RecorderSink::new(options.sample_count(), options.max_samples);
+    let mut sink = RecorderSink::for_options(&options);
     let report = engine::run(&circuit, &mut gates, &options, &mut sink, progress)?;
     Ok(SimulationOutput {
         waveforms: sink.into_waveforms(),

@@ -599,6 +599,30 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// Records the samples just before and just after a configuration change at
+    /// `self.t`, so that a recorded edge is vertical and averages over the samples stay
+    /// exact. The sample after the change is left to the output grid when `self.t` is
+    /// a grid time (`next_sample`).
+    fn record_event(
+        &mut self,
+        old_mask: u64,
+        next_sample: f64,
+        record_from: f64,
+        sink: &mut dyn SampleSink,
+    ) -> Result<(), SimError> {
+        if !self.options.record_events || self.mask == old_mask || self.t < record_from {
+            return Ok(());
+        }
+        let new_mask = self.mask;
+        self.mask = old_mask;
+        self.record(sink)?;
+        self.mask = new_mask;
+        if next_sample > self.t * (1.0 + 4.0 * f64::EPSILON) {
+            self.record(sink)?;
+        }
+        Ok(())
+    }
+
     fn apply_gates(&mut self, gate_mask: u64) -> Result<(), SimError> {
         self.mask = (self.mask & !self.switch_bits) | (gate_mask & self.switch_bits);
         self.set_xu(self.t);
@@ -644,7 +668,9 @@ impl<'a> Engine<'a> {
             while self.gates.next_control_instant() <= self.t {
                 self.run_controller()?;
                 let gate_mask = self.gates.update(self.t);
+                let old_mask = self.mask;
                 self.apply_gates(gate_mask)?;
+                self.record_event(old_mask, sample_time(sample_index), record_from, sink)?;
             }
             if sample_time(sample_index) <= self.t * (1.0 + 4.0 * f64::EPSILON) {
                 if sample_time(sample_index) >= record_from {
@@ -683,7 +709,9 @@ impl<'a> Engine<'a> {
                 // An edge at the present time (or earlier through rounding).
                 let gate_mask = self.gates.update(self.t);
                 self.stats.gate_edges += 1;
+                let old_mask = self.mask;
                 self.apply_gates(gate_mask)?;
+                self.record_event(old_mask, sample_time(sample_index), record_from, sink)?;
                 iterations_without_progress += 1;
                 if iterations_without_progress > 1000 {
                     return Err(SimError::InvalidOption {
@@ -738,7 +766,9 @@ impl<'a> Engine<'a> {
                 self.stats.located_events += 1;
                 self.check_finite()?;
                 self.set_xu(self.t);
+                let old_mask = self.mask;
                 self.settle()?;
+                self.record_event(old_mask, sample_time(sample_index), record_from, sink)?;
                 continue;
             }
 
@@ -752,6 +782,7 @@ impl<'a> Engine<'a> {
                 self.balance.stored_window_start = stored_energy(self.circuit, &self.x);
             }
 
+            let old_mask = self.mask;
             if t_edge <= self.t {
                 let gate_mask = self.gates.update(self.t);
                 self.stats.gate_edges += 1;
@@ -760,6 +791,7 @@ impl<'a> Engine<'a> {
                 self.set_xu(self.t);
                 self.settle()?;
             }
+            self.record_event(old_mask, sample_time(sample_index), record_from, sink)?;
         }
         self.balance.stored_final = stored_energy(self.circuit, &self.x);
         progress(1.0);

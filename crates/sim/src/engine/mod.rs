@@ -73,6 +73,9 @@ pub struct RunOptions {
     /// Start of the window over which per-element energies are also integrated [s]
     /// (typically the steady state).
     pub window_from: f64,
+    /// Whether to record, at every switching event, the samples just before and just
+    /// after it (with equal times) besides the uniform output grid.
+    pub record_events: bool,
 }
 
 impl RunOptions {
@@ -87,6 +90,7 @@ impl RunOptions {
             pulse_edge_default: 0.0,
             energy: true,
             window_from: 0.0,
+            record_events: true,
         }
     }
 
