@@ -11,7 +11,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pelab_sim::design::Design;
 use pelab_sim::kernels::params::ParamSpec;
 use pelab_sim::kernels::{KernelInfo, registry};
-use pelab_sim::simulate::{RunError, SimulationOutput, simulate_design, simulate_netlist};
+use pelab_sim::simulate::{
+    RunError, RunRequest, SimulationOutput, simulate_design_with, simulate_netlist_with,
+};
 use pelab_sim::summary::{Summary, harmonic_analysis};
 use pelab_waveform::{csv, pwf};
 
@@ -72,6 +74,14 @@ pub struct RunArgs {
     /// Number of time buckets in the envelope.
     #[arg(long, default_value_t = 2000)]
     buckets: usize,
+    /// Signals to record, comma-separated (e.g. `v(out),i(L1),p(S1),temp(R1)`); a
+    /// design also records what its summary needs. `pelab sim validate` does not list
+    /// them; any name from docs/nomenclature.md that the circuit has is accepted.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    signals: Option<Vec<String>>,
+    /// Largest number of grid samples to record (default 20 000 000).
+    #[arg(long)]
+    max_samples: Option<usize>,
 }
 
 /// Parses `SIGNAL@HZ`.
@@ -93,14 +103,34 @@ fn parse_thd_request(text: &str) -> Result<(String, f64), String> {
     Ok((signal.trim().to_string(), frequency))
 }
 
+/// What kind of input a file is, from its extension.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InputKind {
+    Design,
+    Netlist,
+}
+
+/// File extensions pelab reads, for messages.
+const INPUT_EXTENSIONS: &str =
+    "design files .toml or .json, netlists .cir, .sp, .net, .spice or .ckt";
+
+fn input_kind(path: &Path) -> Result<InputKind, ExitCode> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("toml" | "json") => Ok(InputKind::Design),
+        Some("cir" | "sp" | "net" | "spice" | "ckt") => Ok(InputKind::Netlist),
+        _ => Err(invalid(format!(
+            "cannot tell what {} is from its extension; pelab reads {INPUT_EXTENSIONS}",
+            path.display()
+        ))),
+    }
+}
+
 fn is_netlist(path: &Path) -> bool {
-    matches!(
-        path.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("cir" | "sp" | "net" | "spice" | "ckt")
-    )
+    input_kind(path).is_ok_and(|kind| kind == InputKind::Netlist)
 }
 
 fn invalid(message: impl std::fmt::Display) -> ExitCode {
@@ -129,6 +159,9 @@ fn read_text(path: &Path) -> Result<String, ExitCode> {
 }
 
 fn validate(path: &Path) -> ExitCode {
+    if let Err(code) = input_kind(path) {
+        return code;
+    }
     if is_netlist(path) {
         let text = match read_text(path) {
             Ok(t) => t,
@@ -141,11 +174,11 @@ fn validate(path: &Path) -> ExitCode {
         return match pelab_sim::circuit::Circuit::from_netlist(&netlist) {
             Ok(c) => {
                 println!(
-                    "valid netlist: {} nodes, {} states, {} switches, {} diodes",
-                    c.nodes.len() - 1,
-                    c.state_count(),
-                    c.switches.len(),
-                    c.diodes.len()
+                    "valid netlist: {}, {}, {}, {}",
+                    count(c.nodes.len() - 1, "node"),
+                    count(c.state_count(), "state"),
+                    count(c.switches.len(), "switch"),
+                    count(c.diodes.len(), "diode")
                 );
                 ExitCode::SUCCESS
             }
@@ -159,12 +192,12 @@ fn validate(path: &Path) -> ExitCode {
     match design.prepare() {
         Ok(prepared) => {
             println!(
-                "valid design: kernel {}, {} states, {} switches, {} diodes, {} samples to record",
+                "valid design: kernel {}, {}, {}, {}, {} to record",
                 design.kernel.info().name,
-                prepared.circuit.state_count(),
-                prepared.circuit.switches.len(),
-                prepared.circuit.diodes.len(),
-                prepared.options.sample_count()
+                count(prepared.circuit.state_count(), "state"),
+                count(prepared.circuit.switches.len(), "switch"),
+                count(prepared.circuit.diodes.len(), "diode"),
+                count(prepared.options.sample_count(), "grid sample")
             );
             ExitCode::SUCCESS
         }
@@ -173,6 +206,16 @@ fn validate(path: &Path) -> ExitCode {
 }
 
 fn netlist(path: &Path, out: Option<&Path>) -> ExitCode {
+    match input_kind(path) {
+        Ok(InputKind::Design) => {}
+        Ok(InputKind::Netlist) => {
+            return invalid(format!(
+                "{} is already a netlist; pelab sim netlist writes the netlist of a design file (.toml or .json)",
+                path.display()
+            ));
+        }
+        Err(code) => return code,
+    }
     let design = match Design::load(path) {
         Ok(d) => d,
         Err(e) => return invalid(e),
@@ -199,6 +242,15 @@ fn netlist(path: &Path, out: Option<&Path>) -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// `n` followed by `noun` in the singular or plural.
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun.ends_with("ch")) {
+        (1, _) => format!("1 {noun}"),
+        (_, true) => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
     }
 }
 
@@ -255,6 +307,27 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
             args.thd_order
         ));
     }
+    if args.buckets == 0 {
+        return invalid("invalid --buckets 0: expected at least 1");
+    }
+    if args.max_samples == Some(0) {
+        return invalid("invalid --max-samples 0: expected at least 1");
+    }
+    if let Some(path) = &args.out
+        && output_format(path).is_none()
+    {
+        return invalid(format!(
+            "invalid --out {}: the file name must end in .csv or .pwf",
+            path.display()
+        ));
+    }
+    if let Err(code) = input_kind(&args.design) {
+        return code;
+    }
+    let request = RunRequest {
+        signals: args.signals.clone(),
+        max_samples: args.max_samples,
+    };
     let started = Instant::now();
     let mut progress = DelayedProgress::new();
     let result: Result<SimulationOutput, RunError> = if is_netlist(&args.design) {
@@ -262,10 +335,10 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
             Ok(t) => t,
             Err(code) => return code,
         };
-        simulate_netlist(&text, None, &mut |f| progress.update(f))
+        simulate_netlist_with(&text, None, &request, &mut |f| progress.update(f))
     } else {
         match Design::load(&args.design) {
-            Ok(design) => simulate_design(&design, &mut |f| progress.update(f)),
+            Ok(design) => simulate_design_with(&design, &request, &mut |f| progress.update(f)),
             Err(e) => Err(RunError::Design(e)),
         }
     };
@@ -312,7 +385,7 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
     if let Some(path) = &args.summary {
         let json = match &output.summary {
             Some(summary) => serde_json::to_string_pretty(summary),
-            None => serde_json::to_string_pretty(&output.report),
+            None => netlist_summary_json(&output, &analyses),
         };
         let written = json
             .map_err(|e| e.to_string())
@@ -348,14 +421,49 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The JSON summary of a netlist run: the engine report with the energy balance's
+/// relative residual and any harmonic analyses added.
+fn netlist_summary_json(
+    output: &SimulationOutput,
+    analyses: &[pelab_sim::summary::ThdSummary],
+) -> serde_json::Result<String> {
+    let mut value = serde_json::to_value(&output.report)?;
+    if let Some(energy) = value.get_mut("energy").and_then(|e| e.as_object_mut()) {
+        energy.insert(
+            "relative_residual".into(),
+            serde_json::json!(output.report.energy.relative_residual()),
+        );
+    }
+    if let Some(object) = value.as_object_mut() {
+        object.insert("thd".into(), serde_json::to_value(analyses)?);
+    }
+    serde_json::to_string_pretty(&value)
+}
+
+/// Waveform file formats by extension.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OutputFormat {
+    Csv,
+    Pwf,
+}
+
+fn output_format(path: &Path) -> Option<OutputFormat> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Some(OutputFormat::Csv),
+        Some("pwf") => Some(OutputFormat::Pwf),
+        _ => None,
+    }
+}
+
 fn write_waveforms(path: &Path, output: &SimulationOutput) -> Result<(), String> {
     let file = File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let writer = BufWriter::new(file);
-    let is_pwf = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("pwf"));
-    if is_pwf {
+    if output_format(path) == Some(OutputFormat::Pwf) {
         pwf::write_pwf(writer, &output.waveforms)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     } else {
@@ -464,7 +572,7 @@ fn print_summary(
     if let Some(v) = &s.output_voltage {
         writeln!(
             out,
-            "output voltage {}: mean {}, ripple {} pk-pk",
+            "output voltage {}: mean {}, ripple {} pk-pk (mean over the periods)",
             v.signal,
             si(v.mean, "V"),
             si(v.ripple_pp, "V")
@@ -473,7 +581,7 @@ fn print_summary(
     for i in &s.inductors {
         writeln!(
             out,
-            "inductor {}: mean {}, rms {}, ripple {} pk-pk",
+            "inductor {}: mean {}, rms {}, ripple {} pk-pk (mean over the periods)",
             i.signal,
             si(i.mean, "A"),
             si(i.rms, "A"),
@@ -486,16 +594,28 @@ fn print_summary(
             .map_or("not settled".to_string(), |v| si(v, "s"));
         writeln!(
             out,
-            "start-up of {} to {}: overshoot {:.2} %, settling (±2 %) {}",
+            "start-up of {} from {} to {}: overshoot {:.2} % of the step, settled to ±2 % of the step ({}) after {}",
             t.signal,
+            si(t.initial, "V"),
             si(t.reference, "V"),
             t.overshoot_percent,
+            si(0.02 * (t.reference - t.initial).abs(), "V"),
             settle
         )?;
     }
     writeln!(out, "losses: total {}", si(s.loss_total, "W"))?;
-    for loss in s.losses.iter().take(8) {
+    const SHOWN: usize = 8;
+    for loss in s.losses.iter().take(SHOWN) {
         writeln!(out, "  {:<12} {}", loss.element, si(loss.power, "W"))?;
+    }
+    if s.losses.len() > SHOWN {
+        let rest: f64 = s.losses[SHOWN..].iter().map(|l| l.power).sum();
+        writeln!(
+            out,
+            "  … {} more elements, {} together (all in the --summary JSON)",
+            s.losses.len() - SHOWN,
+            si(rest, "W")
+        )?;
     }
     writeln!(
         out,
@@ -546,15 +666,22 @@ fn print_run_line(
     elapsed: Duration,
 ) -> std::io::Result<()> {
     let stats = &output.report.stats;
+    let stepping = if output.report.nonlinear {
+        format!("{} ODE steps (nonlinear circuit)", stats.ode_steps)
+    } else {
+        format!(
+            "{} exact steps, {} exponentials",
+            stats.steps, stats.cache.exponentials
+        )
+    };
     writeln!(
         out,
-        "run: {} steps, {} samples, {} gate edges, {} diode events, {} configurations, {} exponentials, {:.3} s wall time",
-        stats.steps,
+        "run: {stepping}, {} samples, {} gate edges, {} diode commutations ({} located within a step), {}, {:.3} s wall time",
         stats.samples,
         stats.gate_edges,
+        stats.diode_commutations,
         stats.located_events,
-        stats.cache.configurations,
-        stats.cache.exponentials,
+        count(stats.cache.configurations, "configuration"),
         elapsed.as_secs_f64()
     )
 }

@@ -380,3 +380,133 @@ fn envelope_keeps_extremes_per_bucket() {
     let full_max = current.iter().copied().fold(f64::MIN, f64::max);
     assert_eq!(envelope_max, full_max);
 }
+
+#[test]
+fn signals_option_and_save_choose_recording() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let netlist = write(
+        &dir,
+        "heat.cir",
+        "heat\nI1 0 a DC 2\nR1 a 0 1 tc1=0.004 rth=2 cth=0.01 tamb=25\n.save v(a) temp(R1)\n.tran 1m 0.1\n",
+    );
+    let csv = dir.path().join("heat.csv");
+    let out = pelab(&[
+        "sim",
+        "run",
+        &netlist,
+        "-q",
+        "--out",
+        csv.to_str().expect("UTF-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let header = std::fs::read_to_string(&csv)
+        .expect("CSV")
+        .lines()
+        .next()
+        .expect("header")
+        .to_string();
+    assert_eq!(header, "time[s],v(a)[V],temp(R1)[°C]");
+
+    let out = pelab(&[
+        "sim",
+        "run",
+        &netlist,
+        "-q",
+        "--signals",
+        "p(R1),temp(R1)",
+        "--out",
+        csv.to_str().expect("UTF-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let header = std::fs::read_to_string(&csv)
+        .expect("CSV")
+        .lines()
+        .next()
+        .expect("header")
+        .to_string();
+    assert_eq!(header, "time[s],p(R1)[W],temp(R1)[°C]");
+
+    let out = pelab(&["sim", "run", &netlist, "-q", "--signals", "v(nowhere)"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("v(nowhere)"), "{}", stderr(&out));
+}
+
+#[test]
+fn input_mistakes_exit_2_with_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let design = write(&dir, "boost.toml", SMALL_BOOST);
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "sim".into(),
+                "run".into(),
+                design.clone(),
+                "--out".into(),
+                "x.txt".into(),
+            ],
+            ".csv or .pwf",
+        ),
+        (
+            vec![
+                "sim".into(),
+                "run".into(),
+                design.clone(),
+                "--buckets".into(),
+                "0".into(),
+                "--envelope".into(),
+                "e.csv".into(),
+            ],
+            "--buckets",
+        ),
+        (
+            vec![
+                "sim".into(),
+                "run".into(),
+                write(&dir, "design.txt", SMALL_BOOST),
+            ],
+            "extension",
+        ),
+        (
+            vec![
+                "sim".into(),
+                "netlist".into(),
+                write(&dir, "rc.cir", "rc\nR1 a 0 1\n"),
+            ],
+            "already a netlist",
+        ),
+        (
+            vec![
+                "sim".into(),
+                "validate".into(),
+                write(
+                    &dir,
+                    "duty.toml",
+                    &SMALL_BOOST.replace("duty = 0.4", "duty = 0.4\nd_min = 0.7\nd_max = 0.2"),
+                ),
+            ],
+            "control.d_max",
+        ),
+        (
+            vec![
+                "sim".into(),
+                "validate".into(),
+                write(
+                    &dir,
+                    "float.cir",
+                    "f\nV1 a 0 DC 1\nR1 a 0 1\nR2 x y 1\n.tran 1u 1m\n",
+                ),
+            ],
+            "no connection to ground",
+        ),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = pelab(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -126,6 +126,15 @@ impl SampleSink for RecorderSink {
     }
 }
 
+/// Choices of a run that are not part of the design or netlist.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// Signals to record in place of the kernel's or netlist's set.
+    pub signals: Option<Vec<String>>,
+    /// Sample budget in place of the design's or the default.
+    pub max_samples: Option<usize>,
+}
+
 /// Simulates a design and summarises it.
 ///
 /// # Errors
@@ -134,7 +143,42 @@ pub fn simulate_design(
     design: &Design,
     progress: &mut dyn FnMut(f64),
 ) -> Result<SimulationOutput, RunError> {
+    simulate_design_with(design, &RunRequest::default(), progress)
+}
+
+/// Simulates a design with the choices in `request`, and summarises it.
+///
+/// The summary needs the port, inductor and output signals of the kernel, so they are
+/// recorded besides the requested signals.
+///
+/// # Errors
+/// [`RunError`] for invalid designs and failed runs.
+pub fn simulate_design_with(
+    design: &Design,
+    request: &RunRequest,
+    progress: &mut dyn FnMut(f64),
+) -> Result<SimulationOutput, RunError> {
     let mut prepared = design.prepare()?;
+    if let Some(signals) = &request.signals {
+        let mut probes = signals.clone();
+        let spec = &prepared.report;
+        let needed = spec
+            .ports
+            .iter()
+            .flat_map(|p| [p.voltage.clone(), p.current.clone()])
+            .chain(spec.inductor_currents.iter().cloned())
+            .chain(std::iter::once(spec.output_voltage.clone()));
+        for name in needed {
+            if !probes.iter().any(|p| p.eq_ignore_ascii_case(&name)) {
+                probes.push(name);
+            }
+        }
+        prepared.options.probes = probes;
+    }
+    if let Some(max_samples) = request.max_samples {
+        prepared.options.max_samples = max_samples;
+        prepared.options.validate()?;
+    }
     let options = prepared.options.clone();
     let mut sink = RecorderSink::for_options(&options);
     let report = engine::run(
@@ -210,9 +254,23 @@ pub fn simulate_netlist(
     overrides: Option<RunOptions>,
     progress: &mut dyn FnMut(f64),
 ) -> Result<SimulationOutput, RunError> {
+    simulate_netlist_with(text, overrides, &RunRequest::default(), progress)
+}
+
+/// Simulates a netlist with the choices in `request`. Requested signals take the place
+/// of the netlist's `.save` list, which takes the place of the default set.
+///
+/// # Errors
+/// [`RunError`] for invalid netlists and failed runs.
+pub fn simulate_netlist_with(
+    text: &str,
+    overrides: Option<RunOptions>,
+    request: &RunRequest,
+    progress: &mut dyn FnMut(f64),
+) -> Result<SimulationOutput, RunError> {
     let netlist = parse_netlist(text)?;
     let circuit = Circuit::from_netlist(&netlist)?;
-    let options = match (overrides, &netlist.tran) {
+    let mut options = match (overrides, &netlist.tran) {
         (Some(o), _) => o,
         (None, Some(tran)) => {
             let mut o =
@@ -228,6 +286,14 @@ pub fn simulate_netlist(
             }));
         }
     };
+    if let Some(signals) = &request.signals {
+        options.probes = signals.clone();
+    } else if options.probes.is_empty() {
+        options.probes = netlist.saves.clone();
+    }
+    if let Some(max_samples) = request.max_samples {
+        options.max_samples = max_samples;
+    }
     options.validate()?;
     check_step_resolves_pulses(&netlist, &options)?;
     let mut gates = NetlistGates::new(

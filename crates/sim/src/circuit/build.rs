@@ -50,6 +50,16 @@ pub enum CircuitError {
         /// Elements crossing it.
         elements: Vec<String>,
     },
+    /// Nodes with no connection to ground at all.
+    #[error(
+        "node(s) {} have no connection to ground: their voltages are undetermined; connect \
+         that part of the circuit to the rest (a large resistor to ground will do)",
+        nodes.join(", ")
+    )]
+    Floating {
+        /// The unconnected nodes.
+        nodes: Vec<String>,
+    },
     /// A problem with the circuit as a whole.
     #[error("{0}")]
     Circuit(String),
@@ -666,6 +676,9 @@ impl<'a> Builder<'a> {
         }
         if let Some((nodes, elements)) = find_cut_set(node_count, &connecting, &cutting) {
             let nodes = nodes.iter().map(|&n| self.nodes[n].clone()).collect();
+            if elements.is_empty() {
+                return Err(CircuitError::Floating { nodes });
+            }
             return Err(CircuitError::CurrentCutSet { nodes, elements });
         }
         Ok(())

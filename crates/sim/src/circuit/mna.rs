@@ -73,6 +73,8 @@ pub enum ProbeKind {
     Gate(usize),
     /// Conduction state of a diode, 1 or 0.
     DiodeOn(usize),
+    /// A state with no circuit quantity of its own: a resistor temperature [°C].
+    State(usize),
 }
 
 /// A singular MNA matrix that the topology checks did not explain.
@@ -472,6 +474,15 @@ impl Circuit {
                 unit: "1",
                 kind: ProbeKind::DiodeOn(index),
             });
+        }
+        for (index, state) in self.states.iter().enumerate() {
+            if state.name.starts_with("temp(") {
+                probes.push(Probe {
+                    name: state.name.clone(),
+                    unit: state.unit,
+                    kind: ProbeKind::State(index),
+                });
+            }
         }
         probes
     }

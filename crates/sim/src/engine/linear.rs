@@ -46,9 +46,8 @@ pub(crate) struct Engine<'a> {
     measure_since: f64,
     switch_bits: u64,
     tolerance_v: f64,
-    /// Rows of the configuration last used: (mask, output rows, diode violation rows,
-    /// `[A B]`).
-    view: Option<(u64, Rc<Matrix>, Rc<Matrix>, Rc<Matrix>)>,
+    /// Matrices of the configuration last used.
+    view: Option<ConfigView>,
     /// Step matrix last used: (mask, bits of h, matrix).
     last_step: Option<(u64, u64, cache::StepMatrix)>,
     /// Half-step matrix last used for Simpson's midpoint: (mask, bits of h/2, matrix).
@@ -152,26 +151,29 @@ impl<'a> Engine<'a> {
     /// configuration's rows are kept, so the hot loop does not hash the mask on every
     /// step.
     fn view(&mut self) -> Result<(Rc<Matrix>, Rc<Matrix>), SimError> {
-        let (rows, violation, _) = self.view_with_dynamics()?;
-        Ok((rows, violation))
+        let view = self.view_with_dynamics()?;
+        Ok((view.rows, view.violation))
     }
 
     /// As [`Self::view`], with `[A B]` of the present configuration as well.
-    fn view_with_dynamics(&mut self) -> Result<(Rc<Matrix>, Rc<Matrix>, Rc<Matrix>), SimError> {
-        if let Some((mask, rows, violation, ab)) = &self.view
-            && *mask == self.mask
+    fn view_with_dynamics(&mut self) -> Result<ConfigView, SimError> {
+        if let Some(view) = &self.view
+            && view.mask == self.mask
         {
-            return Ok((rows.clone(), violation.clone(), ab.clone()));
+            return Ok(view.clone());
         }
         self.ensure(self.mask)?;
         let entry = self
             .cache
             .entry(self.circuit, self.mask, &|_| Matrix::zeros(0, 0))?;
-        let rows = entry.output_rows.clone();
-        let violation = entry.diode_violation.clone();
-        let ab = entry.ab.clone();
-        self.view = Some((self.mask, rows.clone(), violation.clone(), ab.clone()));
-        Ok((rows, violation, ab))
+        let view = ConfigView {
+            mask: self.mask,
+            rows: entry.output_rows.clone(),
+            violation: entry.diode_violation.clone(),
+            ab: entry.ab.clone(),
+        };
+        self.view = Some(view.clone());
+        Ok(view)
     }
 
     fn set_xu(&mut self, u_time: f64) {
@@ -350,7 +352,7 @@ impl<'a> Engine<'a> {
     /// `(a, b, x(b))` of the first violation found.
     fn hidden_violation(&mut self, h: f64) -> Result<Option<(f64, f64, Vec<f64>)>, SimError> {
         let n = self.x.len();
-        let (_, violation, ab) = self.view_with_dynamics()?;
+        let ConfigView { violation, ab, .. } = self.view_with_dynamics()?;
         let mut u_now = std::mem::take(&mut self.u_probe);
         inputs_at(self.circuit, self.t, self.defaults, &mut u_now);
         let mut xu_now = self.x.clone();
@@ -806,6 +808,18 @@ const ENERGY_QUADRATURE_TOLERANCE: f64 = 1e-3;
 /// Most halvings of an energy integration interval: 2⁻⁶⁰ of a step is far below any
 /// time constant a circuit can have.
 const MAX_ENERGY_REFINEMENT: u32 = 60;
+
+/// Shared matrices of one configuration, kept at hand between steps.
+#[derive(Clone)]
+struct ConfigView {
+    mask: u64,
+    /// Output rows of the engine's plan.
+    rows: Rc<Matrix>,
+    /// Diode violation rows.
+    violation: Rc<Matrix>,
+    /// `[A B]`.
+    ab: Rc<Matrix>,
+}
 
 #[derive(Clone, Copy)]
 enum Point {

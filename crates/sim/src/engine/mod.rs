@@ -49,6 +49,10 @@ use plan::{OutputPlan, Quantity};
 use crate::circuit::Circuit;
 use crate::sources::{PulseDefaults, value_at};
 
+/// Most grid steps a run may take, recorded or not: at a few million steps per second
+/// this bounds a run to about ten minutes.
+pub const MAX_GRID_STEPS: f64 = 2e9;
+
 /// Default budget of recorded samples per run.
 pub const DEFAULT_MAX_SAMPLES: usize = 20_000_000;
 
@@ -163,6 +167,18 @@ impl RunOptions {
                 "a finite time of at least 0 s",
             ));
         }
+        let steps = self.t_stop / self.output_step;
+        if steps > MAX_GRID_STEPS {
+            return Err(invalid(
+                "output_step",
+                self.output_step,
+                &format!(
+                    "at least t_stop / {MAX_GRID_STEPS:e} = {:e} s: the engine steps on the output \
+                     grid from t = 0 even before record_from, and {steps:.3e} steps would take hours",
+                    self.t_stop / MAX_GRID_STEPS
+                ),
+            ));
+        }
         let samples = (self.t_stop - self.record_from) / self.output_step;
         if samples >= self.max_samples as f64 {
             return Err(SimError::SampleBudget {
@@ -257,7 +273,9 @@ pub enum SimError {
     /// The run would record more samples than allowed.
     #[error(
         "the run would record about {requested} samples, more than the budget of {max_samples}; \
-         increase output_step, set record_from later, or raise max_samples"
+         increase the output step (simulation.output_step, or the .tran step of a netlist), \
+         start recording later (simulation.record_from, or the .tran start), or raise the \
+         budget (simulation.max_samples, or pelab sim run --max-samples)"
     )]
     SampleBudget {
         /// Samples the options imply.
@@ -336,6 +354,13 @@ pub fn default_probes(circuit: &Circuit) -> Vec<String> {
         }
     }
     names.extend(circuit.switches.iter().map(|s| format!("gate({})", s.name)));
+    names.extend(
+        circuit
+            .states
+            .iter()
+            .filter(|s| s.name.starts_with("temp("))
+            .map(|s| s.name.clone()),
+    );
     names
 }
 

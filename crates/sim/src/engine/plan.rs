@@ -18,6 +18,7 @@ pub(crate) enum RowSpec {
     Node(usize),
     BranchVoltage(usize),
     BranchCurrent(usize),
+    State(usize),
 }
 
 /// How one output value is formed.
@@ -56,6 +57,7 @@ impl OutputPlan {
             ),
             ProbeKind::Gate(s) => Quantity::Gate(s),
             ProbeKind::DiodeOn(d) => Quantity::DiodeOn(d),
+            ProbeKind::State(i) => Quantity::Row(self.row(RowSpec::State(i))),
         }
     }
 
@@ -76,6 +78,7 @@ impl OutputPlan {
                     BranchKind::Capacitor { state, .. } => unit_row(columns, state),
                     _ => circuit.voltage_row(&model.solution, b),
                 },
+                RowSpec::State(i) => unit_row(columns, i),
                 RowSpec::BranchCurrent(b) => circuit.current_row(
                     &model.solution,
                     b,

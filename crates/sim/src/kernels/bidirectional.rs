@@ -15,7 +15,9 @@
 
 use pelab_control::pwm::Carrier;
 
-use super::control::{CurrentControl, LoopGains, OpenLoop, Plant, common_control_specs};
+use super::control::{
+    CurrentControl, LoopGains, OpenLoop, Plant, check_common, common_control_specs,
+};
 use super::modulator::{Channel, ChannelCommand, DutyController, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
 use super::stage::{
@@ -123,6 +125,7 @@ impl Kernel for Bidirectional {
     }
 
     fn prepare(&self, p: &Params, c: &Params, s: &Params) -> Result<Prepared, DesignError> {
+        check_common(c)?;
         let f_sw = p.number("f_sw");
         let period = 1.0 / f_sw;
         let t_dead = p.number("t_dead");
@@ -139,7 +142,15 @@ impl Kernel for Bidirectional {
         }
         let (options, _) = run_options(s, period)?;
 
-        let mut text = NetlistText::new("pelab bidirectional half-bridge", p);
+        let title = if c.text("mode") == "open_loop" {
+            "pelab bidirectional half-bridge".to_string()
+        } else {
+            format!(
+                "pelab bidirectional half-bridge (current-controlled design, exported open loop at duty {:.4})",
+                v_bat / v_hv
+            )
+        };
+        let mut text = NetlistText::new(&title, p);
         text.line(format!("VHV hv_src 0 DC {}", num(v_hv)));
         text.line(format!("RHV hv_src hv {}", num(p.number("r_hv"))));
         text.capacitor("CHV", "hv", p.number("c_hv"), p.number("r_c_hv"), v_hv);
@@ -253,6 +264,7 @@ impl Kernel for Bidirectional {
                 inductor_currents: vec!["i(L1)".into()],
                 regulated: None,
                 output_voltage: "v(lv)".into(),
+                transient_until: None,
             },
         })
     }

@@ -16,7 +16,8 @@ use pelab_control::dcdc::{Converter, boost_duty, buck_duty};
 use pelab_control::pwm::Carrier;
 
 use super::control::{
-    LoopGains, OpenLoop, Plant, VoltageControl, common_control_specs, voltage_loop_specs,
+    LoopGains, OpenLoop, Plant, VoltageControl, check_common, common_control_specs,
+    voltage_loop_specs,
 };
 use super::modulator::{Channel, DutyController, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
@@ -68,7 +69,7 @@ pub fn passive_specs() -> Vec<ParamSpec> {
                 max: 1e5,
             },
             default: Some(Value::Schedule(Vec::new())),
-            description: "extra load current steps as [time_s, current_A] pairs, a current sink at the output",
+            description: "extra load current as [time_s, current_A] pairs, a current sink at the output; each change is a 1 µs ramp starting at its time",
             optional: false,
         },
         ParamSpec::number(
@@ -139,6 +140,7 @@ impl Kernel for BuckBoost {
     }
 
     fn prepare(&self, p: &Params, c: &Params, s: &Params) -> Result<Prepared, DesignError> {
+        check_common(c)?;
         let f_sw = p.number("f_sw");
         let period = 1.0 / f_sw;
         let synchronous = p.text("rectifier") == "synchronous";
@@ -182,7 +184,19 @@ impl Kernel for BuckBoost {
             }
         }
 
-        let title = format!("pelab {} converter", self.info().name);
+        // A closed-loop design's netlist carries open-loop gates at the lossless
+        // steady-state duty, so that ngspice runs near the same operating point.
+        let export_duty = match (v_ref, self.topology) {
+            (None, _) => c.number("duty"),
+            (Some(v), Topology::Buck) => buck_duty(v_in, v).unwrap_or(0.5),
+            (Some(v), Topology::Boost) => boost_duty(v_in, v).unwrap_or(0.5),
+        };
+        let mut title = format!("pelab {} converter", self.info().name);
+        if v_ref.is_some() {
+            title.push_str(&format!(
+                " (closed-loop design, exported open loop at duty {export_duty:.4})"
+            ));
+        }
         let mut text = NetlistText::new(&title, p);
         text.line(format!("VIN in 0 DC {}", num(v_in)));
         let (main, complement) = match self.topology {
@@ -233,8 +247,7 @@ impl Kernel for BuckBoost {
 
         let carrier = Carrier::new(carrier_type, period, 0.0)
             .map_err(|e| p.error("f_sw", format!("invalid carrier: {e}")))?;
-        let open_loop_duty = c.number("duty");
-        text.gate_pair(main, complement, carrier, t_dead, open_loop_duty);
+        text.gate_pair(main, complement, carrier, t_dead, export_duty);
         let netlist_text = text.finish(options.output_step, options.t_stop);
         let circuit = build_circuit(&netlist_text)?;
         let switch = |name: &str| switch_index(&circuit, name);
@@ -331,6 +344,7 @@ impl Kernel for BuckBoost {
                 inductor_currents: vec!["i(L1)".into()],
                 regulated: v_ref.map(|v| ("v(out)".to_string(), v)),
                 output_voltage: "v(out)".into(),
+                transient_until: p.schedule("i_load").first().map(|(t, _)| *t),
             },
         })
     }

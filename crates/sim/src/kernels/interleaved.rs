@@ -19,7 +19,7 @@ use pelab_control::pwm::{Carrier, interleaved_phase};
 
 use super::buck_boost::{load_current_source, passive_specs};
 use super::control::{
-    InterleavedControl, InterleavedSettings, LoopGains, Plant, common_control_specs,
+    InterleavedControl, InterleavedSettings, LoopGains, Plant, check_common, common_control_specs,
     voltage_loop_specs,
 };
 use super::modulator::{Channel, PwmDrive};
@@ -111,6 +111,7 @@ impl Kernel for InterleavedBoost {
     }
 
     fn prepare(&self, p: &Params, c: &Params, s: &Params) -> Result<Prepared, DesignError> {
+        check_common(c)?;
         let phases = p.integer("phases");
         let f_sw = p.number("f_sw");
         let period = 1.0 / f_sw;
@@ -165,7 +166,19 @@ impl Kernel for InterleavedBoost {
             ));
         }
 
-        let mut text = NetlistText::new(&format!("pelab {phases}-phase interleaved boost"), p);
+        // A closed-loop design's netlist carries open-loop gates at the lossless
+        // steady-state duty, so that ngspice runs near the same operating point.
+        let export_duty = match law {
+            None => c.number("duty"),
+            Some(_) => boost_duty(v_in, v_ref).unwrap_or(0.5),
+        };
+        let mut title = format!("pelab {phases}-phase interleaved boost");
+        if law.is_some() {
+            title.push_str(&format!(
+                " (closed-loop design, exported open loop at duty {export_duty:.4})"
+            ));
+        }
+        let mut text = NetlistText::new(&title, p);
         text.line(format!("VIN in 0 DC {}", num(v_in)));
         let carrier_type = carrier_kind(p);
         let mut inductor_names = Vec::new();
@@ -202,11 +215,10 @@ impl Kernel for InterleavedBoost {
         );
         text.line(format!("RLOAD out 0 {}", num(p.number("r_load"))));
         let has_load_source = load_current_source(&mut text, "out", p.schedule("i_load"));
-        let open_loop_duty = c.number("duty");
         for (k, (low, high)) in switch_names.iter().enumerate() {
             let carrier = Carrier::new(carrier_type, period, interleaved_phase(k, phases))
                 .map_err(|e| p.error("f_sw", format!("invalid carrier: {e}")))?;
-            text.gate_pair(low, high.as_deref(), carrier, t_dead, open_loop_duty);
+            text.gate_pair(low, high.as_deref(), carrier, t_dead, export_duty);
         }
         let netlist_text = text.finish(options.output_step, options.t_stop);
         let circuit = build_circuit(&netlist_text)?;
@@ -317,6 +329,7 @@ impl Kernel for InterleavedBoost {
                 inductor_currents: inductor_names.iter().map(|l| format!("i({l})")).collect(),
                 regulated: law.map(|_| ("v(out)".to_string(), v_ref)),
                 output_voltage: "v(out)".into(),
+                transient_until: p.schedule("i_load").first().map(|(t, _)| *t),
             },
         })
     }

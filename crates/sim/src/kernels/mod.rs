@@ -67,6 +67,9 @@ pub struct ReportSpec {
     pub regulated: Option<(String, f64)>,
     /// Output voltage signal for ripple.
     pub output_voltage: String,
+    /// Time of the first scheduled disturbance (a load step); the start-up metrics end
+    /// there, so a later load transient does not count as start-up overshoot.
+    pub transient_until: Option<f64>,
 }
 
 /// Everything needed to run a design.

@@ -70,8 +70,33 @@ pub(super) fn parse_directive(
                 i += 6;
             }
         }
-        ".options" | ".option" | ".opt" | ".save" | ".print" | ".plot" | ".probe" | ".meas"
-        | ".measure" | ".temp" | ".op" | ".width" => {
+        ".save" => {
+            // Tokens arrive split at parentheses: `v ( out )` is the signal `v(out)`.
+            let mut i = 1;
+            while i < tokens.len() {
+                if tokens[i].eq_ignore_ascii_case("all") {
+                    i += 1;
+                    continue;
+                }
+                if tokens.get(i + 1).is_some_and(|t| t == "(")
+                    && tokens.get(i + 3).is_some_and(|t| t == ")")
+                {
+                    netlist.saves.push(format!(
+                        "{}({})",
+                        tokens[i].to_ascii_lowercase(),
+                        tokens[i + 2]
+                    ));
+                    i += 4;
+                } else {
+                    return Err(format!(
+                        ".save: '{}' is not a signal such as v(out) or i(L1)",
+                        tokens[i]
+                    ));
+                }
+            }
+        }
+        ".options" | ".option" | ".opt" | ".print" | ".plot" | ".probe" | ".meas" | ".measure"
+        | ".temp" | ".op" | ".width" => {
             netlist.ignored.push((line_no, tokens.join(" ")));
         }
         ".subckt" | ".include" | ".inc" | ".lib" | ".param" | ".func" => {

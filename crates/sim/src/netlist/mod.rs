@@ -45,6 +45,9 @@ pub struct Netlist {
     pub tran: Option<Tran>,
     /// `.ic V(node)=value` initial node voltages [V].
     pub initial_conditions: Vec<(String, f64)>,
+    /// Signals named by `.save` lines (e.g. `v(out)`, `i(L1)`), to record instead of
+    /// the default set; empty when there are none or `.save all`.
+    pub saves: Vec<String>,
     /// Lines pelab read but ignored (e.g. `.options`), with their line numbers.
     pub ignored: Vec<(usize, String)>,
 }

@@ -86,6 +86,21 @@ pub fn common_control_specs(modes: &[&'static str], default_mode: &'static str) 
     ]
 }
 
+/// Checks the settings every control mode shares: `d_min < d_max`.
+///
+/// # Errors
+/// A [`DesignError`] on `control.d_max`.
+pub fn check_common(control: &Params) -> Result<(), DesignError> {
+    let (d_min, d_max) = (control.number("d_min"), control.number("d_max"));
+    if !(d_max > d_min) {
+        return Err(control.error(
+            "d_max",
+            format!("invalid value {d_max}; expected greater than d_min = {d_min}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Parameters of the outer voltage loop.
 pub fn voltage_loop_specs() -> Vec<ParamSpec> {
     vec![
