@@ -60,6 +60,8 @@ pub struct NetlistGates {
     switches: Vec<SwitchGate>,
     defaults: PulseDefaults,
     t_limit: f64,
+    /// Earliest pending edge of all switches, kept current by `start` and `update`.
+    earliest: f64,
 }
 
 struct SwitchGate {
@@ -88,7 +90,16 @@ impl NetlistGates {
             switches,
             defaults,
             t_limit,
+            earliest: f64::INFINITY,
         }
+    }
+
+    fn refresh_earliest(&mut self) {
+        self.earliest = self
+            .switches
+            .iter()
+            .map(|s| s.next_edge)
+            .fold(f64::INFINITY, f64::min);
     }
 
     fn mask(&self) -> u64 {
@@ -131,24 +142,26 @@ impl GateControl for NetlistGates {
             s.on = s.control_voltage(t0, defaults) > s.vt;
             s.schedule(t0, defaults, t_limit);
         }
+        self.refresh_earliest();
         self.mask()
     }
 
     fn next_edge(&self) -> f64 {
-        self.switches
-            .iter()
-            .map(|s| s.next_edge)
-            .fold(f64::INFINITY, f64::min)
+        self.earliest
     }
 
     fn update(&mut self, t: f64) -> u64 {
         let (defaults, t_limit) = (self.defaults, self.t_limit);
+        if self.earliest > t {
+            return self.mask();
+        }
         for s in &mut self.switches {
             if s.next_edge <= t {
                 s.on = !s.on;
                 s.schedule(t, defaults, t_limit);
             }
         }
+        self.refresh_earliest();
         self.mask()
     }
 }

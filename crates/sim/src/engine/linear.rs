@@ -48,6 +48,16 @@ pub(crate) struct Engine<'a> {
     tolerance_v: f64,
     /// Matrices of the configuration last used.
     view: Option<ConfigView>,
+    /// Plan rows used by the recorded, measured and energy quantities.
+    row_sets: [Vec<usize>; 3],
+    /// Buffers of the energy integration.
+    energy_work: EnergyWork,
+    /// Buffer for the state at a step's start.
+    step_start: Vec<f64>,
+    /// Whether every source is DC, so the inputs never change.
+    constant_inputs: bool,
+    /// Next source breakpoint, valid while it lies after `t`.
+    cached_breakpoint: f64,
     /// Step matrix last used: (mask, bits of h, matrix).
     last_step: Option<(u64, u64, cache::StepMatrix)>,
     /// Half-step matrix last used for Simpson's midpoint: (mask, bits of h/2, matrix).
@@ -79,6 +89,11 @@ impl<'a> Engine<'a> {
                 }),
         );
         let energy_terms = EnergyTerms::new(circuit, &mut plan);
+        let row_sets = [
+            rows_used(&recorded),
+            rows_used(&measured),
+            rows_used(&energy_terms.quantities),
+        ];
         let n = circuit.state_count();
         let m = circuit.input_count();
         let measured_count = measured.len();
@@ -115,6 +130,11 @@ impl<'a> Engine<'a> {
             switch_bits: (1u64 << circuit.switches.len()).wrapping_sub(1),
             tolerance_v: 1e-9 * voltage_scale(circuit),
             view: None,
+            row_sets,
+            energy_work: EnergyWork::default(),
+            step_start: Vec::new(),
+            constant_inputs: false,
+            cached_breakpoint: f64::NEG_INFINITY,
             last_step: None,
             last_half_step: None,
         })
@@ -179,14 +199,36 @@ impl<'a> Engine<'a> {
     fn set_xu(&mut self, u_time: f64) {
         let n = self.x.len();
         self.xu[..n].copy_from_slice(&self.x);
-        inputs_at(self.circuit, u_time, self.defaults, &mut self.xu[n..]);
+        // Constant sources were written once in `run`.
+        if !self.constant_inputs {
+            inputs_at(self.circuit, u_time, self.defaults, &mut self.xu[n..]);
+        }
     }
 
     /// Evaluates the planned rows for the present `xu` and `mask`.
-    fn eval_rows(&mut self) -> Result<(), SimError> {
-        let (rows, _) = self.view()?;
-        for (r, v) in self.row_values.iter_mut().enumerate() {
-            *v = rows.row(r).iter().zip(&self.xu).map(|(a, b)| a * b).sum();
+    ///
+    /// Only the rows that `set` uses are computed: recording the states alone must not
+    /// pay for the energy terms' rows.
+    fn eval_rows(&mut self, set: RowSet) -> Result<(), SimError> {
+        if self.view.as_ref().is_none_or(|v| v.mask != self.mask) {
+            self.view_with_dynamics()?;
+        }
+        let Some(view) = &self.view else {
+            unreachable!("the view was just refreshed");
+        };
+        let indices = match set {
+            RowSet::Recorded => &self.row_sets[0],
+            RowSet::Measured => &self.row_sets[1],
+            RowSet::Energy => &self.row_sets[2],
+        };
+        for &r in indices {
+            self.row_values[r] = view
+                .rows
+                .row(r)
+                .iter()
+                .zip(&self.xu)
+                .map(|(a, b)| a * b)
+                .sum();
         }
         Ok(())
     }
@@ -403,11 +445,10 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Powers or measurements of the present `xu` and mask into `out`.
     /// Evaluates the measured quantities at the present `xu` and mask into the buffer
     /// of `point`.
     fn measure_now(&mut self, point: Point) -> Result<(), SimError> {
-        self.eval_rows()?;
+        self.eval_rows(RowSet::Measured)?;
         let out = match point {
             Point::Start => &mut self.measure_start,
             Point::Middle => &mut self.measure_mid,
@@ -449,7 +490,7 @@ impl<'a> Engine<'a> {
     fn powers_at(&mut self, x: &[f64], out: &mut [f64]) -> Result<(), SimError> {
         let n = x.len();
         self.xu[..n].copy_from_slice(x);
-        self.eval_rows()?;
+        self.eval_rows(RowSet::Energy)?;
         evaluate(
             &self.energy_terms.quantities,
             &self.row_values,
@@ -471,50 +512,108 @@ impl<'a> Engine<'a> {
     /// geometrically toward its start, so its energy is counted correctly instead of
     /// being smeared over the step by a fixed rule.
     fn integrate_energy(&mut self, h: f64, x_start: &[f64], x_end: &[f64]) -> Result<(), SimError> {
-        let terms = self.energy_terms.quantities.len();
         let n = x_start.len();
-        let mut p_start = vec![0.0; terms];
-        let mut p_end = vec![0.0; terms];
-        self.powers_at(x_start, &mut p_start)?;
-        self.powers_at(x_end, &mut p_end)?;
-        let mut integrals = vec![0.0; terms];
-        let mut absolute = vec![0.0; terms];
-        let mut p_mid = vec![0.0; terms];
+        let mut work = std::mem::take(&mut self.energy_work);
+        work.resize(self.energy_terms.quantities.len(), n);
+
+        // Common case: one Simpson panel over the whole step, without allocating.
+        self.powers_at(x_start, &mut work.p_a)?;
+        self.powers_at(x_end, &mut work.p_b)?;
+        self.xu[..n].copy_from_slice(x_start);
+        let half = self.half_step_matrix(h)?;
+        apply_step(&half, &self.xu, &mut work.x_mid);
+        let x_mid = std::mem::take(&mut work.x_mid);
+        self.powers_at(&x_mid, &mut work.p_mid)?;
+        work.x_mid = x_mid;
+        work.integrals.fill(0.0);
+        work.absolute.fill(0.0);
+        let accepted = simpson_panel(
+            &work.p_a,
+            &work.p_mid,
+            &work.p_b,
+            h,
+            false,
+            &mut work.integrals,
+            &mut work.absolute,
+        );
+        if !accepted {
+            work.integrals.fill(0.0);
+            work.absolute.fill(0.0);
+            let first = (
+                x_start.to_vec(),
+                work.p_a.clone(),
+                work.x_mid.clone(),
+                work.p_mid.clone(),
+                0.5 * h,
+                1,
+            );
+            let second = (
+                work.x_mid.clone(),
+                work.p_mid.clone(),
+                x_end.to_vec(),
+                work.p_b.clone(),
+                0.5 * h,
+                1,
+            );
+            self.refine_energy(vec![second, first], &mut work)?;
+        }
+        let in_window = self.t >= self.options.window_from;
+        self.energy_terms.add_integrals(
+            &work.integrals,
+            &work.absolute,
+            in_window,
+            &mut self.balance,
+        );
+        self.energy_work = work;
+        Ok(())
+    }
+
+    /// Adaptive part of [`Self::integrate_energy`]: halves each interval of `stack`
+    /// (start state and powers, end state and powers, length, depth) until Simpson's
+    /// and the trapezoidal rule agree, adding the accepted panels to `work`.
+    #[allow(clippy::type_complexity)]
+    fn refine_energy(
+        &mut self,
+        mut stack: Vec<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, f64, u32)>,
+        work: &mut EnergyWork,
+    ) -> Result<(), SimError> {
+        let n = self.x.len();
         let mut x_mid = vec![0.0; n];
-        let mut stack = vec![(x_start.to_vec(), p_start, x_end.to_vec(), p_end, h, 0u32)];
+        let mut p_mid = vec![0.0; work.p_mid.len()];
         while let Some((x_a, p_a, x_b, p_b, length, depth)) = stack.pop() {
-            // x at the interval's midpoint, from its start state.
             self.xu[..n].copy_from_slice(&x_a);
             let half = self.half_step_matrix(length)?;
             apply_step(&half, &self.xu, &mut x_mid);
             self.powers_at(&x_mid, &mut p_mid)?;
-
-            let mut difference = 0.0;
-            let mut size = 0.0;
-            for k in 0..terms {
-                let simpson = length / 6.0 * (p_a[k] + 4.0 * p_mid[k] + p_b[k]);
-                let trapezoid = 0.5 * length * (p_a[k] + p_b[k]);
-                difference += (simpson - trapezoid).abs();
-                size += simpson.abs().max(trapezoid.abs());
-            }
-            let converged =
-                difference <= ENERGY_QUADRATURE_TOLERANCE * size || depth >= MAX_ENERGY_REFINEMENT;
-            if converged {
-                for k in 0..terms {
-                    integrals[k] += length / 6.0 * (p_a[k] + 4.0 * p_mid[k] + p_b[k]);
-                    absolute[k] +=
-                        length / 6.0 * (p_a[k].abs() + 4.0 * p_mid[k].abs() + p_b[k].abs());
-                }
+            let last_chance = depth >= MAX_ENERGY_REFINEMENT;
+            if simpson_panel(
+                &p_a,
+                &p_mid,
+                &p_b,
+                length,
+                last_chance,
+                &mut work.integrals,
+                &mut work.absolute,
+            ) {
                 continue;
             }
-            let x_m = x_mid.clone();
-            let p_m = p_mid.clone();
-            stack.push((x_m.clone(), p_m.clone(), x_b, p_b, 0.5 * length, depth + 1));
-            stack.push((x_a, p_a, x_m, p_m, 0.5 * length, depth + 1));
+            stack.push((
+                x_mid.clone(),
+                p_mid.clone(),
+                x_b,
+                p_b,
+                0.5 * length,
+                depth + 1,
+            ));
+            stack.push((
+                x_a,
+                p_a,
+                x_mid.clone(),
+                p_mid.clone(),
+                0.5 * length,
+                depth + 1,
+            ));
         }
-        let in_window = self.t >= self.options.window_from;
-        self.energy_terms
-            .add_integrals(&integrals, &absolute, in_window, &mut self.balance);
         Ok(())
     }
 
@@ -528,7 +627,9 @@ impl<'a> Engine<'a> {
             return Ok(());
         }
         let n = x_end.len();
-        let x_start = self.xu[..n].to_vec();
+        let mut x_start = std::mem::take(&mut self.step_start);
+        x_start.clear();
+        x_start.extend_from_slice(&self.xu[..n]);
         if track_energy {
             self.integrate_energy(h, &x_start, x_end)?;
             self.xu[..n].copy_from_slice(&x_start);
@@ -556,12 +657,13 @@ impl<'a> Engine<'a> {
             }
         }
         self.xu[..n].copy_from_slice(x_end);
+        self.step_start = x_start;
         Ok(())
     }
 
     fn record(&mut self, sink: &mut dyn SampleSink) -> Result<(), SimError> {
         self.set_xu(self.t);
-        self.eval_rows()?;
+        self.eval_rows(RowSet::Recorded)?;
         let probe_count = self.recorded.len();
         evaluate(
             &self.recorded,
@@ -631,12 +733,19 @@ impl<'a> Engine<'a> {
         self.settle()
     }
 
-    fn next_breakpoint(&self) -> f64 {
-        self.circuit
+    /// Next source breakpoint after `self.t`, recomputed only once the last one has
+    /// passed.
+    fn next_breakpoint(&mut self) -> f64 {
+        if self.cached_breakpoint > self.t {
+            return self.cached_breakpoint;
+        }
+        self.cached_breakpoint = self
+            .circuit
             .sources
             .iter()
             .map(|s| next_breakpoint(&s.waveform, self.t, self.defaults))
-            .fold(f64::INFINITY, f64::min)
+            .fold(f64::INFINITY, f64::min);
+        self.cached_breakpoint
     }
 
     pub(crate) fn run(
@@ -656,6 +765,13 @@ impl<'a> Engine<'a> {
         let mut last_recorded = f64::NEG_INFINITY;
 
         sink.begin(&self.signals).map_err(SimError::Sink)?;
+        let n = self.x.len();
+        inputs_at(self.circuit, 0.0, self.defaults, &mut self.xu[n..]);
+        self.constant_inputs = self
+            .circuit
+            .sources
+            .iter()
+            .all(|source| matches!(source.waveform, crate::netlist::Waveform::Dc(_)));
         self.t = 0.0;
         let gate_mask = self.gates.start(0.0);
         self.apply_gates(gate_mask)?;
@@ -706,7 +822,13 @@ impl<'a> Engine<'a> {
                 .min(t_control)
                 .min(t_break)
                 .min(t_stop);
-            let h = t_target - self.t;
+            let mut h = t_target - self.t;
+            // Grid times are computed as k·h_out, so consecutive differences vary in
+            // their last bits; stepping by exactly h_out keeps the step matrix cache
+            // hitting, at a cost of a few ulps of time per step that never accumulate.
+            if (h - h_out).abs() <= 16.0 * f64::EPSILON * t_target {
+                h = h_out;
+            }
             if !(h > 0.0) {
                 // An edge at the present time (or earlier through rounding).
                 let gate_mask = self.gates.update(self.t);
@@ -808,6 +930,85 @@ const ENERGY_QUADRATURE_TOLERANCE: f64 = 1e-3;
 /// Most halvings of an energy integration interval: 2⁻⁶⁰ of a step is far below any
 /// time constant a circuit can have.
 const MAX_ENERGY_REFINEMENT: u32 = 60;
+
+/// Adds the Simpson integral of one panel to `integrals` (and of the absolute powers
+/// to `absolute`) when Simpson's and the trapezoidal rule agree to
+/// `ENERGY_QUADRATURE_TOLERANCE`, or when `force`; returns whether it did.
+fn simpson_panel(
+    p_a: &[f64],
+    p_mid: &[f64],
+    p_b: &[f64],
+    length: f64,
+    force: bool,
+    integrals: &mut [f64],
+    absolute: &mut [f64],
+) -> bool {
+    let mut difference = 0.0;
+    let mut size = 0.0;
+    for k in 0..p_a.len() {
+        let simpson = length / 6.0 * (p_a[k] + 4.0 * p_mid[k] + p_b[k]);
+        let trapezoid = 0.5 * length * (p_a[k] + p_b[k]);
+        difference += (simpson - trapezoid).abs();
+        size += simpson.abs().max(trapezoid.abs());
+    }
+    if !force && difference > ENERGY_QUADRATURE_TOLERANCE * size {
+        return false;
+    }
+    for k in 0..p_a.len() {
+        integrals[k] += length / 6.0 * (p_a[k] + 4.0 * p_mid[k] + p_b[k]);
+        absolute[k] += length / 6.0 * (p_a[k].abs() + 4.0 * p_mid[k].abs() + p_b[k].abs());
+    }
+    true
+}
+
+/// Reusable buffers of the energy integration.
+#[derive(Default)]
+struct EnergyWork {
+    p_a: Vec<f64>,
+    p_b: Vec<f64>,
+    p_mid: Vec<f64>,
+    x_mid: Vec<f64>,
+    integrals: Vec<f64>,
+    absolute: Vec<f64>,
+}
+
+impl EnergyWork {
+    fn resize(&mut self, terms: usize, states: usize) {
+        for buffer in [
+            &mut self.p_a,
+            &mut self.p_b,
+            &mut self.p_mid,
+            &mut self.integrals,
+            &mut self.absolute,
+        ] {
+            buffer.resize(terms, 0.0);
+        }
+        self.x_mid.resize(states, 0.0);
+    }
+}
+
+/// Which quantities a row evaluation serves.
+#[derive(Clone, Copy)]
+enum RowSet {
+    Recorded,
+    Measured,
+    Energy,
+}
+
+/// Row indices of the plan that `quantities` read.
+fn rows_used(quantities: &[Quantity]) -> Vec<usize> {
+    let mut rows: Vec<usize> = quantities
+        .iter()
+        .flat_map(|q| match *q {
+            Quantity::Row(i) => vec![i],
+            Quantity::Product(a, b) => vec![a, b],
+            Quantity::Gate(_) | Quantity::DiodeOn(_) => vec![],
+        })
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
 
 /// Shared matrices of one configuration, kept at hand between steps.
 #[derive(Clone)]

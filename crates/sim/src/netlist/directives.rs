@@ -189,7 +189,7 @@ fn parse_model(line: usize, tokens: &[String]) -> Result<Model, String> {
         "d" => {
             return Err(format!(
                 "model {name}: the exponential diode model D is not piecewise linear; \
-                 use '.model {name} SIDIODE(Ron=… Roff=… Vfwd=…)', which ngspice also reads"
+                 use '.model {name} SIDIODE(Ron=… Roff=… Vfwd=…)' (ngspice reads it on an A element)"
             ));
         }
         other => {
