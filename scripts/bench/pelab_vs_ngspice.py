@@ -262,7 +262,7 @@ def parse_pelab_stats(stdout: str) -> dict[str, float]:
     """Return the steps, samples and engine wall time from the `run:` line that
     `pelab sim run` prints, or an empty dict when the line is missing."""
     match = re.search(
-        r"run: (\d+) steps, (\d+) samples.*?([\d.]+) s wall time", stdout
+        r"run: (\d+) (?:exact|ODE) steps.*?, (\d+) samples.*?([\d.]+) s wall time", stdout
     )
     if not match:
         return {}
@@ -363,7 +363,7 @@ def main() -> int:
     )
     startup_pelab, startup_ngspice = Timing(), Timing()
     for _ in range(args.repeats):
-        timed_run([str(pelab), "sim", "run", "-q", startup.name, "--out", "startup_pelab.csv"], workdir, startup_pelab)
+        timed_run([str(pelab), "sim", "run", "-q", "--grid-only", startup.name, "--out", "startup_pelab.csv"], workdir, startup_pelab)
         timed_run([ngspice, "-b", startup.name], workdir, startup_ngspice)
     results["startup"] = {"pelab": startup_pelab.summary(), "ngspice": startup_ngspice.summary()}
 
@@ -379,11 +379,11 @@ def main() -> int:
     engine_walls = []
     stats = {}
     for _ in range(args.repeats):
-        run = timed_run([str(pelab), "sim", "run", main_file.name, "--out", "pelab_10ns.csv"], workdir, pelab_timing)
+        run = timed_run([str(pelab), "sim", "run", "--grid-only", main_file.name, "--out", "pelab_10ns.csv"], workdir, pelab_timing)
         stats = parse_pelab_stats(run.stdout)
         if stats:
             engine_walls.append(stats["engine_wall"])
-    timed_run([str(pelab), "sim", "run", "-q", half_file.name, "--out", "pelab_5ns.csv"], workdir, Timing())
+    timed_run([str(pelab), "sim", "run", "-q", "--grid-only", half_file.name, "--out", "pelab_5ns.csv"], workdir, Timing())
     reference = read_pelab_csv(workdir / "pelab_10ns.csv")
     halved = read_pelab_csv(workdir / "pelab_5ns.csv")
     self_check = errors(halved, reference, candidate_is_pelab=True)
@@ -436,7 +436,7 @@ def main() -> int:
                                  if not line.startswith("wrdata ")))
     pelab_memory, ngspice_memory = Timing(), Timing()
     for _ in range(args.repeats):
-        timed_run([str(pelab), "sim", "run", "-q", no_output.name], workdir, pelab_memory)
+        timed_run([str(pelab), "sim", "run", "-q", "--grid-only", no_output.name], workdir, pelab_memory)
         timed_run([ngspice, "-b", no_output.name], workdir, ngspice_memory)
     results["no_output_file"] = {"pelab": pelab_memory.summary(), "ngspice": ngspice_memory.summary()}
 

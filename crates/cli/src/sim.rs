@@ -82,6 +82,10 @@ pub struct RunArgs {
     /// Largest number of grid samples to record (default 20 000 000).
     #[arg(long)]
     max_samples: Option<usize>,
+    /// Record only the uniform output grid, not the two samples (just before and just
+    /// after) that pelab adds at every switching event.
+    #[arg(long)]
+    grid_only: bool,
 }
 
 /// Parses `SIGNAL@HZ`.
@@ -327,6 +331,7 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
     let request = RunRequest {
         signals: args.signals.clone(),
         max_samples: args.max_samples,
+        grid_only: args.grid_only,
     };
     let started = Instant::now();
     let mut progress = DelayedProgress::new();

@@ -510,3 +510,23 @@ fn input_mistakes_exit_2_with_reason() {
         );
     }
 }
+
+#[test]
+fn grid_only_records_the_uniform_grid() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let design = write(&dir, "boost.toml", SMALL_BOOST);
+    let csv = dir.path().join("grid.csv");
+    let out = pelab(&[
+        "sim",
+        "run",
+        &design,
+        "-q",
+        "--grid-only",
+        "--out",
+        csv.to_str().expect("UTF-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 3 ms at 200 ns: exactly the 15 001 grid samples, no event pairs.
+    let rows = std::fs::read_to_string(&csv).expect("CSV").lines().count() - 1;
+    assert_eq!(rows, 15_001);
+}

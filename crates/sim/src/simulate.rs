@@ -133,6 +133,9 @@ pub struct RunRequest {
     pub signals: Option<Vec<String>>,
     /// Sample budget in place of the design's or the default.
     pub max_samples: Option<usize>,
+    /// Record only the uniform output grid, without the two samples at each switching
+    /// event (for comparisons with programs that write a fixed grid).
+    pub grid_only: bool,
 }
 
 /// Simulates a design and summarises it.
@@ -178,6 +181,9 @@ pub fn simulate_design_with(
     if let Some(max_samples) = request.max_samples {
         prepared.options.max_samples = max_samples;
         prepared.options.validate()?;
+    }
+    if request.grid_only {
+        prepared.options.record_events = false;
     }
     let options = prepared.options.clone();
     let mut sink = RecorderSink::for_options(&options);
@@ -293,6 +299,9 @@ pub fn simulate_netlist_with(
     }
     if let Some(max_samples) = request.max_samples {
         options.max_samples = max_samples;
+    }
+    if request.grid_only {
+        options.record_events = false;
     }
     options.validate()?;
     check_step_resolves_pulses(&netlist, &options)?;
