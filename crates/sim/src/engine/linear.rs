@@ -38,6 +38,8 @@ pub(crate) struct Engine<'a> {
     u_probe: Vec<f64>,
     x_next: Vec<f64>,
     row_values: Vec<f64>,
+    /// Column of `[x; u]` that a row equals in every configuration, if any.
+    row_direct: Vec<Option<usize>>,
     values: Vec<f64>,
     measure_start: Vec<f64>,
     measure_mid: Vec<f64>,
@@ -108,6 +110,7 @@ impl<'a> Engine<'a> {
             cache: ModelCache::new(),
             values: vec![0.0; signals.len()],
             row_values: vec![0.0; plan.len()],
+            row_direct: plan.direct_columns(circuit),
             plan,
             recorded,
             signals,
@@ -222,13 +225,16 @@ impl<'a> Engine<'a> {
             RowSet::Energy => &self.row_sets[2],
         };
         for &r in indices {
-            self.row_values[r] = view
-                .rows
-                .row(r)
-                .iter()
-                .zip(&self.xu)
-                .map(|(a, b)| a * b)
-                .sum();
+            self.row_values[r] = match self.row_direct[r] {
+                Some(column) => self.xu[column],
+                None => view
+                    .rows
+                    .row(r)
+                    .iter()
+                    .zip(&self.xu)
+                    .map(|(a, b)| a * b)
+                    .sum(),
+            };
         }
         Ok(())
     }

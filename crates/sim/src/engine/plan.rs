@@ -65,6 +65,30 @@ impl OutputPlan {
         self.rows.len()
     }
 
+    /// For each planned row, the column of `[x; u]` it equals in every configuration,
+    /// if any: a state, a capacitor's voltage, an inductor's current or a current
+    /// source's value. The engine reads these directly instead of forming a dot
+    /// product with a unit row; the value is bit-for-bit the same.
+    pub(crate) fn direct_columns(&self, circuit: &Circuit) -> Vec<Option<usize>> {
+        let n = circuit.state_count();
+        self.rows
+            .iter()
+            .map(|spec| match *spec {
+                RowSpec::State(i) => Some(i),
+                RowSpec::BranchVoltage(b) => match circuit.branches[b].kind {
+                    BranchKind::Capacitor { state, .. } => Some(state),
+                    _ => None,
+                },
+                RowSpec::BranchCurrent(b) => match circuit.branches[b].kind {
+                    BranchKind::Inductor { state, .. } => Some(state),
+                    BranchKind::CurrentSource { input } => Some(n + input),
+                    _ => None,
+                },
+                RowSpec::Node(_) => None,
+            })
+            .collect()
+    }
+
     /// Coefficient rows of every planned quantity in configuration `model`.
     pub(crate) fn rows_for(&self, circuit: &Circuit, model: &ConfigModel) -> Matrix {
         let columns = model.solution.cols();
