@@ -144,7 +144,7 @@ impl EventLocator {
         stats.events_located += 1;
 
         // Continue the search from the event time, with signs taken there.
-        stepper.interpolate(event.t, &mut self.x_work);
+        state_at(stepper, event.t, &mut self.x_work);
         evaluate(system, event.t, &self.x_work, &mut self.left_g, stats)?;
         self.left_t = event.t;
         for (s, &g) in self.sign.iter_mut().zip(&self.left_g) {
@@ -250,9 +250,22 @@ impl EventLocator {
         t: f64,
         stats: &mut Stats,
     ) -> Result<f64, OdeError> {
-        stepper.interpolate(t, &mut self.x_work);
+        state_at(stepper, t, &mut self.x_work);
         evaluate(system, t, &self.x_work, &mut self.g_work, stats)?;
         Ok(self.g_work[k])
+    }
+}
+
+/// Writes the state at `t` within the last step: the accepted end state itself at the
+/// step end, the interpolant elsewhere. At `θ = 1` an interpolant reproduces the end
+/// state only up to rounding, and with large states that rounding can flip the sign
+/// of an event function. The signs taken at the step end must match `right_g`, or two
+/// events there would keep re-arming each other.
+fn state_at<T: Stepper>(stepper: &T, t: f64, out: &mut [f64]) {
+    if t >= stepper.t() {
+        out.copy_from_slice(stepper.x());
+    } else {
+        stepper.interpolate(t, out);
     }
 }
 

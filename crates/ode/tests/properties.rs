@@ -164,3 +164,55 @@ proptest! {
         }
     }
 }
+
+/// A case the property test found: with `rtol = 4.8e102` the steps are huge and the
+/// state reaches about 1e300, where the Dormand–Prince interpolant at `θ = 1` differs
+/// from the accepted end state by rounding. Two events at the step end then re-armed
+/// each other forever. The integration runs on a worker thread so that a regression
+/// fails here instead of hanging the suite.
+#[test]
+fn events_at_a_step_end_do_not_rearm_each_other() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let a = Matrix::from_row_major(
+            3,
+            3,
+            vec![
+                129.1073806699279,
+                -783.7806255171463,
+                -762.4478692699189,
+                -737.3221145904066,
+                -142.76920849292188,
+                639.472225507453,
+                -831.8001072746733,
+                -55.78504240736653,
+                -420.1320070662062,
+            ],
+        );
+        let mut system = Model {
+            a,
+            quadratic: -7.062230984229006,
+            level: 3.885968301154598,
+            direction: EventDirection::Either,
+            terminal: false,
+        };
+        let options = Options::new(Method::Dopri5)
+            .with_tolerances(4.807845585726878e102, 1.184419357070344e-236)
+            .with_max_steps(300);
+        let x0 = [-140753.85851513047, 968419.3808144513, -656856.4208571494];
+        let result = integrate(
+            &mut system,
+            79.45459571781467,
+            &x0,
+            83.97786211195306,
+            &options,
+            &mut pelab_ode::NoOutput,
+        );
+        let _ = done.send(result.map(|s| s.status));
+    });
+    let outcome = finished
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the integration must end within 60 s");
+    // Any status or error is acceptable; the point is that it returns.
+    let _ = outcome;
+}
