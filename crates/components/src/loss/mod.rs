@@ -2,7 +2,25 @@
 //! and from simulated waveforms.
 //!
 //! - [`device`]: the [`SwitchModel`] interface that part models implement.
+//! - [`linear`]: a switch described by first-page datasheet numbers.
+//! - [`waveform`]: losses from a sampled current, voltage and gate trace, with every
+//!   switching event looked up at its own current, voltage and Tj.
+//! - [`inverter`] and [`boost`]: operating-point formulas per topology, the second
+//!   path that the waveform calculator must agree with.
+//! - [`result`]: the loss breakdown types.
 
+pub mod boost;
 pub mod device;
+pub mod inverter;
+pub mod linear;
+pub mod result;
+pub mod waveform;
 
+pub use boost::{BoostLosses, BoostOperatingPoint, boost_losses};
 pub use device::{Edge, SwitchModel};
+pub use inverter::{
+    InverterLosses, InverterOperatingPoint, Modulation, OperatingPointError, inverter_losses,
+};
+pub use linear::{LinearSwitch, LinearSwitchError};
+pub use result::{DeviceLoss, EventCounts};
+pub use waveform::{SwitchTrace, Thresholds, TraceError, trace_losses};
