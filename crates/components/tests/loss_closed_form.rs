@@ -220,6 +220,7 @@ fn boost_point(i_in: f64, synchronous: bool) -> BoostOperatingPoint {
         tj_rectifier_c: 25.0,
         synchronous,
         deadtime_s: 0.0,
+        duty: None,
     }
 }
 

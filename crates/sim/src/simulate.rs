@@ -163,7 +163,12 @@ pub fn simulate_design_with(
 ) -> Result<SimulationOutput, RunError> {
     let mut prepared = design.prepare()?;
     if let Some(signals) = &request.signals {
-        let mut probes = signals.clone();
+        let mut probes: Vec<String> = Vec::with_capacity(signals.len());
+        for name in signals {
+            if !probes.iter().any(|p| p.eq_ignore_ascii_case(name)) {
+                probes.push(name.clone());
+            }
+        }
         let spec = &prepared.report;
         let needed = spec
             .ports

@@ -1,7 +1,7 @@
 //! Operating-point losses of a boost converter (low-side switch and rectifier).
 //!
 //! The inductor current is the ideal triangle of a lossless converter. In continuous
-//! conduction, `D = 1 − V_in/V_out`, the ripple is `ΔI = V_in D / (L f_sw)` and the
+//! conduction, `D = 1 − V_in/V_out` unless the caller gives the duty, the ripple is `ΔI = V_in D / (L f_sw)` and the
 //! current runs from `I_min = I − ΔI/2` to `I_max = I + ΔI/2` during the on-time
 //! `D T` and back during `(1 − D) T`. The switch S conducts the rising ramp, turns on
 //! hard at `I_min` and off at `I_max`, both against `V_out`; the rectifier carries
@@ -54,6 +54,11 @@ pub struct BoostOperatingPoint {
     /// Deadtime before each turn-on of a synchronous pair [s].
     #[serde(default)]
     pub deadtime_s: f64,
+    /// Fraction of the period in which the switch conducts, in continuous conduction,
+    /// when known; default the lossless `1 − V_in/V_out`. When the deadtime delays
+    /// each turn-on, a commanded duty `D` gives `D − t_d f_sw`.
+    #[serde(default)]
+    pub duty: Option<f64>,
 }
 
 /// Losses of the two boost positions.
@@ -113,6 +118,14 @@ impl BoostOperatingPoint {
             self.deadtime_s >= 0.0 && self.deadtime_s * self.f_sw_hz < 0.25,
             "at least 0 and below a quarter of the switching period",
         )?;
+        if let Some(duty) = self.duty {
+            require(
+                "duty",
+                duty,
+                duty > 0.0 && duty < 1.0,
+                "within 0..1 (exclusive)",
+            )?;
+        }
         Ok(())
     }
 }
@@ -135,7 +148,7 @@ pub fn boost_losses(
     point.validate()?;
     let period = 1.0 / point.f_sw_hz;
     let (v_in, v_out, l) = (point.v_in_v, point.v_out_v, point.inductance_h);
-    let ccm_duty = 1.0 - v_in / v_out;
+    let ccm_duty = point.duty.unwrap_or(1.0 - v_in / v_out);
     let ripple = v_in * ccm_duty * period / l;
     let discontinuous = !point.synchronous && point.i_in_a < 0.5 * ripple;
     let (duty, i_min, i_max, fall_time) = if discontinuous {

@@ -20,6 +20,7 @@ use super::control::{
 };
 use super::modulator::{Channel, ChannelCommand, DutyController, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
+use super::positions::SwitchPosition;
 use super::stage::{
     NetlistText, carrier_kind, check_deadtime, device_specs, optional, simulation_specs,
     switch_index,
@@ -265,6 +266,10 @@ impl Kernel for Bidirectional {
                 regulated: None,
                 output_voltage: "v(lv)".into(),
                 transient_until: None,
+                positions: vec![
+                    SwitchPosition::switch("S1", "hv", "sw", true),
+                    SwitchPosition::switch("S2", "sw", "0", true),
+                ],
             },
         })
     }

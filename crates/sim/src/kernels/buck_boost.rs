@@ -21,6 +21,7 @@ use super::control::{
 };
 use super::modulator::{Channel, DutyController, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
+use super::positions::SwitchPosition;
 use super::stage::{
     NetlistText, carrier_kind, check_deadtime, device_specs, input_output_ports, simulation_specs,
     switch_index,
@@ -199,6 +200,7 @@ impl Kernel for BuckBoost {
         }
         let mut text = NetlistText::new(&title, p);
         text.line(format!("VIN in 0 DC {}", num(v_in)));
+        let mut positions = Vec::new();
         let (main, complement) = match self.topology {
             Topology::Buck => {
                 text.switch("S1", "in", "sw", true);
@@ -215,6 +217,12 @@ impl Kernel for BuckBoost {
                     p.number("r_l"),
                     p.number("i_l0"),
                 );
+                positions.push(SwitchPosition::switch("S1", "in", "sw", true));
+                positions.push(if synchronous {
+                    SwitchPosition::switch("S2", "sw", "0", true)
+                } else {
+                    SwitchPosition::diode("D1", "0", "sw")
+                });
                 ("S1", synchronous.then_some("S2"))
             }
             Topology::Boost => {
@@ -232,6 +240,12 @@ impl Kernel for BuckBoost {
                 } else {
                     text.diode("D1", "sw", "out");
                 }
+                positions.push(SwitchPosition::switch("S1", "sw", "0", true));
+                positions.push(if synchronous {
+                    SwitchPosition::switch("S2", "out", "sw", true)
+                } else {
+                    SwitchPosition::diode("D1", "sw", "out")
+                });
                 ("S1", synchronous.then_some("S2"))
             }
         };
@@ -345,6 +359,7 @@ impl Kernel for BuckBoost {
                 regulated: v_ref.map(|v| ("v(out)".to_string(), v)),
                 output_voltage: "v(out)".into(),
                 transient_until: p.schedule("i_load").first().map(|(t, _)| *t),
+                positions,
             },
         })
     }

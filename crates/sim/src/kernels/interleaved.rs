@@ -24,6 +24,7 @@ use super::control::{
 };
 use super::modulator::{Channel, PwmDrive};
 use super::params::{DesignError, ParamKind, ParamSpec, Params, Value};
+use super::positions::SwitchPosition;
 use super::stage::{
     NetlistText, carrier_kind, check_deadtime, device_specs, input_output_ports, optional,
     simulation_specs, switch_index,
@@ -183,6 +184,7 @@ impl Kernel for InterleavedBoost {
         let carrier_type = carrier_kind(p);
         let mut inductor_names = Vec::new();
         let mut switch_names = Vec::new();
+        let mut positions = Vec::new();
         for k in 1..=phases {
             let factor = 1.0 + tolerance.get(k - 1).copied().unwrap_or(0.0);
             let node = format!("sw{k}");
@@ -197,11 +199,15 @@ impl Kernel for InterleavedBoost {
             );
             let low = format!("S{k}");
             text.switch(&low, &node, "0", true);
+            positions.push(SwitchPosition::switch(&low, &node, "0", true));
             let high = format!("S{k}H");
             if synchronous {
                 text.switch(&high, "out", &node, true);
+                positions.push(SwitchPosition::switch(&high, "out", &node, true));
             } else {
-                text.diode(&format!("D{k}"), &node, "out");
+                let diode = format!("D{k}");
+                text.diode(&diode, &node, "out");
+                positions.push(SwitchPosition::diode(&diode, &node, "out"));
             }
             inductor_names.push(inductor);
             switch_names.push((low, synchronous.then_some(high)));
@@ -330,6 +336,7 @@ impl Kernel for InterleavedBoost {
                 regulated: law.map(|_| ("v(out)".to_string(), v_ref)),
                 output_voltage: "v(out)".into(),
                 transient_until: p.schedule("i_load").first().map(|(t, _)| *t),
+                positions,
             },
         })
     }

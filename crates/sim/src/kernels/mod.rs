@@ -12,6 +12,7 @@ pub mod control;
 pub mod interleaved;
 pub mod modulator;
 pub mod params;
+pub mod positions;
 pub mod stage;
 
 use serde::Serialize;
@@ -70,6 +71,8 @@ pub struct ReportSpec {
     /// Time of the first scheduled disturbance (a load step); the start-up metrics end
     /// there, so a later load transient does not count as start-up overshoot.
     pub transient_until: Option<f64>,
+    /// Semiconductor positions, for loss calculation.
+    pub positions: Vec<positions::SwitchPosition>,
 }
 
 /// Everything needed to run a design.
