@@ -7,12 +7,14 @@
 //!   switching event looked up at its own current, voltage and Tj.
 //! - [`inverter`] and [`boost`]: operating-point formulas per topology, the second
 //!   path that the waveform calculator must agree with.
+//! - [`request`]: the JSON request and response of `pelab calc losses`.
 //! - [`result`]: the loss breakdown types.
 
 pub mod boost;
 pub mod device;
 pub mod inverter;
 pub mod linear;
+pub mod request;
 pub mod result;
 pub mod waveform;
 
@@ -22,5 +24,6 @@ pub use inverter::{
     InverterLosses, InverterOperatingPoint, Modulation, OperatingPointError, inverter_losses,
 };
 pub use linear::{LinearSwitch, LinearSwitchError};
+pub use request::{DeviceSpec, LossRequest, LossRequestError, LossResponse, calc_losses};
 pub use result::{DeviceLoss, EventCounts};
 pub use waveform::{SwitchTrace, Thresholds, TraceError, trace_losses};

@@ -1,0 +1,77 @@
+//! `pelab calc` as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pelab"))
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .expect("the pelab binary runs")
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("temp file written");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn losses_example_prints_json() {
+    let output = pelab(&["calc", "losses", "examples/calc/losses-inverter.json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let response: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let inverter = &response["inverter_3ph"];
+    let position = inverter["position"]["total_w"].as_f64().unwrap();
+    let total = inverter["total_w"].as_f64().unwrap();
+    assert!((total - 6.0 * position).abs() < 1e-9 * total);
+    assert!(response["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn losses_writes_out_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("result.json");
+    let output = pelab(&[
+        "calc",
+        "losses",
+        "examples/calc/losses-inverter.json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("\"conduction_forward_w\""));
+}
+
+#[test]
+fn losses_rejects_invalid_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("{ not json", "invalid request"),
+        (r#"{ "devices": {} }"#, "nothing to compute"),
+        (
+            r#"{ "devices": { "T": { "part": "NO_SUCH_PART" } }, "inverter_3ph": null }"#,
+            "devices.T.part: unknown part \"NO_SUCH_PART\"",
+        ),
+    ];
+    for (index, (body, expected)) in cases.iter().enumerate() {
+        let path = write(&dir, &format!("request{index}.json"), body);
+        let output = pelab(&["calc", "losses", &path]);
+        assert_eq!(output.status.code(), Some(2), "case {index}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "case {index}: {stderr}");
+    }
+    let output = pelab(&["calc", "losses", "/nonexistent/request.json"]);
+    assert_eq!(output.status.code(), Some(2));
+}
