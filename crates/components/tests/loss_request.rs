@@ -66,7 +66,7 @@ fn request_with_device(device: &str) -> LossRequest {
     serde_json::from_str(&format!(
         r#"{{ "devices": {{ "T": {device} }}, "waveforms": [] , "boost": null }}"#
     ))
-    .unwrap()
+    .expect("the test request is valid JSON")
 }
 
 #[test]
