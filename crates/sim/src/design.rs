@@ -30,6 +30,7 @@ use serde::Serialize;
 
 use crate::kernels::params::{DesignError, Params, RawValue};
 use crate::kernels::{self, Kernel, Prepared};
+use crate::semiconductors::thermal_specs;
 
 /// Largest design file accepted [bytes].
 const MAX_DESIGN_BYTES: usize = 1 << 20;
@@ -48,6 +49,10 @@ pub struct Design {
     pub control: Params,
     /// `[simulation]`.
     pub simulation: Params,
+    /// `[devices]`: a library part name per switch position.
+    pub devices: BTreeMap<String, String>,
+    /// `[thermal]`: how junction temperatures are found.
+    pub thermal: Params,
 }
 
 /// The validated values of a design, for the summary.
@@ -63,6 +68,10 @@ pub struct DesignEcho {
     pub control: Params,
     /// Simulation settings with defaults filled in.
     pub simulation: Params,
+    /// Library part per switch position.
+    pub devices: BTreeMap<String, String>,
+    /// Thermal settings with defaults filled in.
+    pub thermal: Params,
 }
 
 /// File format of a design.
@@ -139,13 +148,15 @@ impl Design {
     }
 
     fn from_sections(root: BTreeMap<String, Section>) -> Result<Design, DesignError> {
-        const TOP_LEVEL: [&str; 6] = [
+        const TOP_LEVEL: [&str; 8] = [
             "kernel",
             "title",
             "description",
             "parameters",
             "control",
             "simulation",
+            "devices",
+            "thermal",
         ];
         for key in root.keys() {
             if !TOP_LEVEL.contains(&key.as_str()) {
@@ -195,6 +206,8 @@ impl Design {
             parameters: Params::validate("parameters", &section("parameters")?, &info.parameters)?,
             control: Params::validate("control", &section("control")?, &info.control)?,
             simulation: Params::validate("simulation", &section("simulation")?, &info.simulation)?,
+            devices: device_names(&section("devices")?)?,
+            thermal: Params::validate("thermal", &section("thermal")?, &thermal_specs())?,
         })
     }
 
@@ -215,8 +228,29 @@ impl Design {
             parameters: self.parameters.clone(),
             control: self.control.clone(),
             simulation: self.simulation.clone(),
+            devices: self.devices.clone(),
+            thermal: self.thermal.clone(),
         }
     }
+}
+
+/// Reads `[devices]`: position name to part name, both text.
+fn device_names(raw: &BTreeMap<String, RawValue>) -> Result<BTreeMap<String, String>, DesignError> {
+    let mut devices = BTreeMap::new();
+    for (position, value) in raw {
+        match value {
+            RawValue::Text(part) if !part.trim().is_empty() => {
+                devices.insert(position.clone(), part.trim().to_string());
+            }
+            _ => {
+                return Err(DesignError::new(
+                    format!("devices.{position}"),
+                    "must be the name of a library part, e.g. \"CREE_C3M0016120K\" (list them with `pelab components list`)",
+                ));
+            }
+        }
+    }
+    Ok(devices)
 }
 
 /// A top-level entry: a section table or a plain value.

@@ -9,6 +9,7 @@ pub mod design;
 pub mod engine;
 pub mod kernels;
 pub mod netlist;
+pub mod semiconductors;
 pub mod simulate;
 pub mod sources;
 pub mod summary;

@@ -5,8 +5,10 @@ use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
 use crate::circuit::{Circuit, CircuitError};
 use crate::design::Design;
 use crate::engine::{self, NetlistGates, RunOptions, RunReport, SampleSink, SignalSpec, SimError};
+use crate::kernels::Prepared;
 use crate::kernels::params::DesignError;
 use crate::netlist::{ElementKind, Netlist, NetlistError, Waveform, parse_netlist};
+use crate::semiconductors::{PositionDevice, evaluate, resolve_devices};
 use crate::sources::PulseDefaults;
 use crate::summary::{Summary, summarize};
 
@@ -161,7 +163,33 @@ pub fn simulate_design_with(
     request: &RunRequest,
     progress: &mut dyn FnMut(f64),
 ) -> Result<SimulationOutput, RunError> {
-    let mut prepared = design.prepare()?;
+    let prepared = design.prepare()?;
+    let devices = resolve_devices(
+        &design.devices,
+        &prepared.report.positions,
+        &crate::semiconductors::resolve_library_part,
+    )?;
+    if !devices.is_empty() {
+        let base = request
+            .signals
+            .clone()
+            .unwrap_or_else(|| prepared.options.probes.clone());
+        let mut probes = base;
+        probes.extend(devices.iter().flat_map(|(p, _)| p.probes()));
+        let mut request = request.clone();
+        request.signals = Some(probes);
+        return run_design(design, prepared, &request, &devices, progress);
+    }
+    run_design(design, prepared, request, &devices, progress)
+}
+
+fn run_design(
+    design: &Design,
+    mut prepared: Prepared,
+    request: &RunRequest,
+    devices: &[PositionDevice],
+    progress: &mut dyn FnMut(f64),
+) -> Result<SimulationOutput, RunError> {
     if let Some(signals) = &request.signals {
         let mut probes: Vec<String> = Vec::with_capacity(signals.len());
         for name in signals {
@@ -200,7 +228,7 @@ pub fn simulate_design_with(
         progress,
     )?;
     let waveforms = sink.into_waveforms();
-    let summary = summarize(
+    let mut summary = summarize(
         design.echo(),
         &prepared.report,
         &waveforms,
@@ -209,6 +237,17 @@ pub fn simulate_design_with(
         options.window_from,
         options.t_stop,
     );
+    if !devices.is_empty() {
+        let last = waveforms.time().last().copied().unwrap_or(options.t_stop);
+        let to = options.t_stop.min(last);
+        let from = options.window_from.min(to);
+        match evaluate(devices, &design.thermal, &waveforms, from, to) {
+            Ok(semiconductors) => summary.semiconductors = Some(semiconductors),
+            Err(message) => summary
+                .warnings
+                .push(format!("semiconductor losses not computed: {message}")),
+        }
+    }
     Ok(SimulationOutput {
         waveforms,
         report,

@@ -132,6 +132,9 @@ pub struct Summary {
     pub stats: RunStats,
     /// Harmonic analyses requested for the run.
     pub thd: Vec<ThdSummary>,
+    /// Datasheet-based semiconductor losses and junction temperatures, when the
+    /// design names its devices.
+    pub semiconductors: Option<crate::semiconductors::SemiconductorReport>,
     /// Metrics that could not be computed, with the reason.
     pub warnings: Vec<String>,
 }
@@ -399,6 +402,7 @@ pub fn summarize(
         },
         stats: report.stats,
         thd: Vec::new(),
+        semiconductors: None,
         warnings,
     }
 }

@@ -59,6 +59,8 @@ fn device() -> LinearSwitch {
         e_tempco_per_k: 0.0,
         c_oss_f: 0.0,
         tj_ref_c: 25.0,
+        foster_r_k_per_w: Vec::new(),
+        foster_tau_s: Vec::new(),
     }
 }
 

@@ -66,4 +66,10 @@ pub trait SwitchModel {
     /// channel at a hard turn-on when the datasheet Eon excludes it. `None` without a
     /// Coss curve.
     fn coss_energy(&self, v: f64) -> Option<f64>;
+
+    /// Junction-to-case Foster network as `(R_i [K/W], τ_i [s])` pairs, for the chip
+    /// that dissipates this position's forward losses. `None` when the data lack it.
+    fn thermal_foster(&self) -> Option<Vec<(f64, f64)>> {
+        None
+    }
 }

@@ -66,6 +66,12 @@ pub struct LinearSwitch {
     /// Temperature at which the values above hold [°C].
     #[serde(default = "default_tj_ref")]
     pub tj_ref_c: f64,
+    /// Junction-to-case Foster resistances [K/W]; empty when unknown.
+    #[serde(default)]
+    pub foster_r_k_per_w: Vec<f64>,
+    /// Junction-to-case Foster time constants [s], one per resistance.
+    #[serde(default)]
+    pub foster_tau_s: Vec<f64>,
 }
 
 fn default_tj_ref() -> f64 {
@@ -146,6 +152,26 @@ impl LinearSwitch {
                 value: self.tj_ref_c,
             });
         }
+        if self.foster_r_k_per_w.len() != self.foster_tau_s.len() {
+            return Err(LinearSwitchError {
+                field: "foster_tau_s",
+                requirement: "as long as foster_r_k_per_w; length given as the value",
+                value: self.foster_tau_s.len() as f64,
+            });
+        }
+        let foster = [
+            ("foster_r_k_per_w", &self.foster_r_k_per_w),
+            ("foster_tau_s", &self.foster_tau_s),
+        ];
+        for (field, values) in foster {
+            if let Some(&value) = values.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+                return Err(LinearSwitchError {
+                    field,
+                    requirement: "finite and positive in every element",
+                    value,
+                });
+            }
+        }
         Ok(())
     }
 
@@ -202,6 +228,16 @@ impl SwitchModel for LinearSwitch {
     fn coss_energy(&self, v: f64) -> Option<f64> {
         (self.c_oss_f > 0.0).then_some(0.5 * self.c_oss_f * v * v)
     }
+
+    fn thermal_foster(&self) -> Option<Vec<(f64, f64)>> {
+        let pairs: Vec<(f64, f64)> = self
+            .foster_r_k_per_w
+            .iter()
+            .copied()
+            .zip(self.foster_tau_s.iter().copied())
+            .collect();
+        (!pairs.is_empty()).then_some(pairs)
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +263,8 @@ pub(crate) mod tests {
             e_tempco_per_k: 0.002,
             c_oss_f: 200e-12,
             tj_ref_c: 25.0,
+            foster_r_k_per_w: vec![0.05, 0.15],
+            foster_tau_s: vec![1e-3, 2e-2],
         }
     }
 
