@@ -2,6 +2,8 @@
 //! and from simulated waveforms.
 //!
 //! - [`device`]: the [`SwitchModel`] interface that part models implement.
+//! - [`coupled`]: losses and junction temperatures that follow each other through
+//!   a thermal network.
 //! - [`linear`]: a switch described by first-page datasheet numbers.
 //! - [`waveform`]: losses from a sampled current, voltage and gate trace, with every
 //!   switching event looked up at its own current, voltage and Tj.
@@ -11,6 +13,7 @@
 //! - [`result`]: the loss breakdown types.
 
 pub mod boost;
+pub mod coupled;
 pub mod device;
 pub mod inverter;
 pub mod linear;
@@ -19,6 +22,7 @@ pub mod result;
 pub mod waveform;
 
 pub use boost::{BoostLosses, BoostOperatingPoint, boost_losses};
+pub use coupled::{CoupledLosses, CoupledPosition, JunctionThermal, coupled_losses};
 pub use device::{Edge, SwitchModel};
 pub use inverter::{
     InverterLosses, InverterOperatingPoint, Modulation, OperatingPointError, inverter_losses,

@@ -77,6 +77,26 @@ impl DeviceLoss {
         }
     }
 
+    /// Adds the energy terms, event counts, lookups and gaps of `other`.
+    pub(crate) fn add_energies(&mut self, other: &DeviceLoss) {
+        self.conduction_forward_w += other.conduction_forward_w;
+        self.conduction_reverse_w += other.conduction_reverse_w;
+        self.turn_on_w += other.turn_on_w;
+        self.turn_off_w += other.turn_off_w;
+        self.recovery_w += other.recovery_w;
+        self.coss_w += other.coss_w;
+        self.events.hard_turn_on += other.events.hard_turn_on;
+        self.events.hard_turn_off += other.events.hard_turn_off;
+        self.events.soft += other.events.soft;
+        self.events.capacitive_turn_on += other.events.capacitive_turn_on;
+        self.events.recovery += other.events.recovery;
+        self.lookups.merge(&other.lookups);
+        for gap in &other.gaps {
+            self.add_gap(gap);
+        }
+        self.update_total();
+    }
+
     /// Multiplies every power term by `factor` (energy sums to mean powers).
     pub(crate) fn scale(&mut self, factor: f64) {
         self.conduction_forward_w *= factor;
