@@ -3,12 +3,15 @@
 //! - [`data`]: the embedded shape and wire-material tables (OpenMagnetics MAS data).
 //! - [`shapes`]: effective core parameters (`Ae`, `le`, `Ve`) by the core-constant
 //!   method of IEC 60205.
+//! - [`core_loss`]: Steinmetz and improved generalized Steinmetz (iGSE) core loss.
 //!
 //! Units are SI throughout: m, m², m³, T, Hz, A, Ω, W; temperatures in °C.
 
+pub mod core_loss;
 pub mod data;
 pub mod shapes;
 
+pub use core_loss::SteinmetzParams;
 pub use data::{CoreShape, Dimension, WireMaterial};
 pub use shapes::EffectiveParameters;
 
