@@ -4,16 +4,21 @@
 //! - [`shapes`]: effective core parameters (`Ae`, `le`, `Ve`) by the core-constant
 //!   method of IEC 60205.
 //! - [`core_loss`]: Steinmetz and improved generalized Steinmetz (iGSE) core loss.
+//! - [`winding`]: wire resistivity, DC resistance, skin depth and Dowell's AC factor.
+//! - [`harmonics`]: harmonic decomposition of sampled periodic waveforms.
 //!
 //! Units are SI throughout: m, m², m³, T, Hz, A, Ω, W; temperatures in °C.
 
 pub mod core_loss;
 pub mod data;
+pub mod harmonics;
 pub mod shapes;
+pub mod winding;
 
 pub use core_loss::SteinmetzParams;
 pub use data::{CoreShape, Dimension, WireMaterial};
 pub use shapes::EffectiveParameters;
+pub use winding::{Conductor, Winding};
 
 /// Error from a magnetics calculation or the validation of its input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
