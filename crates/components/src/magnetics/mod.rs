@@ -6,17 +6,22 @@
 //! - [`core_loss`]: Steinmetz and improved generalized Steinmetz (iGSE) core loss.
 //! - [`winding`]: wire resistivity, DC resistance, skin depth and Dowell's AC factor.
 //! - [`harmonics`]: harmonic decomposition of sampled periodic waveforms.
+//! - [`inductor`]: an inductor model with copper and core losses.
+//! - [`request`]: serde request and result types for inductor losses.
 //!
 //! Units are SI throughout: m, m², m³, T, Hz, A, Ω, W; temperatures in °C.
 
 pub mod core_loss;
 pub mod data;
 pub mod harmonics;
+pub mod inductor;
+pub mod request;
 pub mod shapes;
 pub mod winding;
 
 pub use core_loss::SteinmetzParams;
 pub use data::{CoreShape, Dimension, WireMaterial};
+pub use inductor::{Inductor, InductorLosses};
 pub use shapes::EffectiveParameters;
 pub use winding::{Conductor, Winding};
 
