@@ -3,6 +3,7 @@
 use std::f64::consts::PI;
 
 use pelab_components::magnetics::core_loss::cos_power_integral;
+use pelab_components::magnetics::flux_loops::decompose;
 use pelab_components::magnetics::{MagneticsError, SteinmetzParams};
 
 fn relative_error(computed: f64, reference: f64) -> f64 {
@@ -88,15 +89,16 @@ fn igse_triangle_closed_form() {
 
 #[test]
 fn igse_matches_fine_numerical_integration() {
-    // Independent check: B(t) = 0.08 sin ωt + 0.03 sin 3ωt, integrated with an
+    // Independent check: B(t) = 0.08 sin ωt − 0.02 sin 3ωt, integrated with an
     // analytic derivative on a fine grid (midpoint rule, 200 000 steps), against the
-    // piecewise-linear result from 20 000 samples. Both errors are below 1e-6; this
-    // waveform has no minor loops (dB/dt changes sign only twice per period).
+    // piecewise-linear result from 20 000 samples. Both errors are below 1e-6. The
+    // derivative is ω cos ωt (0.26 − 0.24 cos² ωt), which changes sign only twice per
+    // period, so there are no minor loops.
     let p = params(1.6, 2.7);
     let f = 20e3;
     let omega = 2.0 * PI * f;
-    let b = |t: f64| 0.08 * (omega * t).sin() + 0.03 * (3.0 * omega * t).sin();
-    let db_dt = |t: f64| 0.08 * omega * (omega * t).cos() + 0.09 * omega * (3.0 * omega * t).cos();
+    let b = |t: f64| 0.08 * (omega * t).sin() - 0.02 * (3.0 * omega * t).sin();
+    let db_dt = |t: f64| 0.08 * omega * (omega * t).cos() - 0.06 * omega * (3.0 * omega * t).cos();
     let period = 1.0 / f;
     let fine = 200_000;
     let dt = period / fine as f64;
@@ -158,4 +160,87 @@ fn invalid_waveforms_are_rejected() {
     let error = p.igse_loss(&[0.1, f64::INFINITY, 0.0], 1e5).unwrap_err();
     assert!(error.to_string().contains("flux_t[1]"), "{error}");
     assert!(p.igse_loss(&[0.1, 0.0], -1.0).is_err());
+}
+
+/// Ten samples over one period with a minor loop on the rising leg: up to 0.6 T, back
+/// to 0.4 T, then up to 1.0 T and down to 0 in four equal steps.
+const MINOR_LOOP_FLUX: [f64; 10] = [0.0, 0.2, 0.4, 0.6, 0.4, 0.7, 1.0, 0.75, 0.5, 0.25];
+
+#[test]
+fn minor_loop_hand_calculation() {
+    // With dt = T/10 each piece adds |ΔB|^α dt^(1−α) ΔB_loop^(β−α).
+    // Minor loop (ΔB_loop = 0.2 T): 0.6 → 0.4 in dt, and 0.4 → 0.6 in the first 2/3
+    // of the 0.4 → 0.7 step. Major loop (ΔB_loop = 1 T): three rises of 0.2 in dt,
+    // 0.6 → 0.7 in dt/3, 0.7 → 1.0 in dt, four falls of 0.25 in dt.
+    let p = params(1.5, 2.5);
+    let f = 100e3;
+    let period = 1.0 / f;
+    let dt = period / 10.0;
+    let piece = |delta_b: f64, duration: f64, loop_pp: f64| {
+        delta_b.powf(p.alpha) * duration.powf(1.0 - p.alpha) * loop_pp.powf(p.beta - p.alpha)
+    };
+    let minor = piece(0.2, dt, 0.2) + piece(0.2, 2.0 * dt / 3.0, 0.2);
+    let major = 3.0 * piece(0.2, dt, 1.0)
+        + piece(0.1, dt / 3.0, 1.0)
+        + piece(0.3, dt, 1.0)
+        + 4.0 * piece(0.25, dt, 1.0);
+    let reference = p.igse_coefficient() * (minor + major) / period;
+
+    let computed = p
+        .igse_loss(&MINOR_LOOP_FLUX, f)
+        .unwrap()
+        .loss_density_w_per_m3;
+    // Same sums in another order, and one interpolated crossing: rounding only.
+    assert!(relative_error(computed, reference) < 1e-12);
+
+    // Weighting the minor loop with the major loop's 1 T would overstate the loss.
+    let single_loop =
+        p.igse_coefficient() * (minor * 0.2f64.powf(p.alpha - p.beta) + major) / period;
+    assert!(computed < single_loop);
+}
+
+#[test]
+fn minor_loop_segments_cover_period() {
+    let period = 1e-5;
+    let segments = decompose(&MINOR_LOOP_FLUX, period).unwrap();
+    let total: f64 = segments.iter().map(|s| s.duration_s).sum();
+    assert!(relative_error(total, period) < 1e-12);
+    let minor: f64 = segments
+        .iter()
+        .filter(|s| (s.loop_peak_to_peak_t - 0.2).abs() < 1e-12)
+        .map(|s| s.duration_s)
+        .sum();
+    assert!(relative_error(minor, period / 10.0 * 5.0 / 3.0) < 1e-12);
+    let net_change: f64 = segments.iter().map(|s| s.delta_b_t).sum();
+    assert!(net_change.abs() < 1e-12);
+}
+
+#[test]
+fn nested_minor_loops_found() {
+    // Rising leg 0 → 8 with a loop 5 → 2 → 6, which contains a nested loop 3 → 4 → 3.
+    // Peak-to-peak values: 8 (major), 3 (5 → 2 → 5) and 1 (3 → 4 → 3).
+    let flux = [0.0, 5.0, 3.0, 4.0, 2.0, 6.0, 8.0, 4.0];
+    let segments = decompose(&flux, 1.0).unwrap();
+    let mut loops: Vec<f64> = segments.iter().map(|s| s.loop_peak_to_peak_t).collect();
+    loops.sort_by(f64::total_cmp);
+    loops.dedup();
+    assert_eq!(loops, vec![1.0, 3.0, 8.0]);
+    let total: f64 = segments.iter().map(|s| s.duration_s).sum();
+    assert!(relative_error(total, 1.0) < 1e-12);
+}
+
+#[test]
+fn igse_independent_of_start_sample() {
+    // The closed piecewise-linear path is the same whichever sample comes first.
+    let p = params(1.3, 2.7);
+    let reference = p
+        .igse_loss(&MINOR_LOOP_FLUX, 50e3)
+        .unwrap()
+        .loss_density_w_per_m3;
+    for shift in 1..MINOR_LOOP_FLUX.len() {
+        let mut rotated = MINOR_LOOP_FLUX.to_vec();
+        rotated.rotate_left(shift);
+        let computed = p.igse_loss(&rotated, 50e3).unwrap().loss_density_w_per_m3;
+        assert!(relative_error(computed, reference) < 1e-12, "shift {shift}");
+    }
 }

@@ -11,6 +11,7 @@ use std::f64::consts::PI;
 
 use serde::{Deserialize, Serialize};
 
+use super::flux_loops::decompose;
 use super::{MagneticsError, check, check_positive};
 
 /// Largest flux waveform accepted, in samples per period.
@@ -135,13 +136,12 @@ impl SteinmetzParams {
     /// `flux_t` contains `n ≥ 2` samples of `B` in T, equally spaced over one period
     /// `T = 1/frequency_hz`. The sample after the last is the first again, so do not
     /// repeat the first sample at the end. Between samples `B` is taken as linear, so
-    /// each of the `n` segments contributes exactly
-    /// `kᵢ |ΔBⱼ/Δt|^α (ΔB)^(β−α) Δt` to `Pv = (1/T) ∫ kᵢ |dB/dt|^α (ΔB)^(β−α) dt`,
-    /// where `ΔB` is the peak-to-peak flux density of the whole waveform.
+    /// each straight piece `j` contributes exactly `kᵢ |ΔBⱼ/Δtⱼ|^α (ΔB_loop)^(β−α) Δtⱼ`
+    /// to `Pv = (1/T) ∫ kᵢ |dB/dt|^α (ΔB)^(β−α) dt`.
     ///
-    /// NOTE: minor loops are not split off. The whole period is treated as one loop of
-    /// peak-to-peak `ΔB`, which overestimates the loss of a waveform with minor loops
-    /// (the iGSE paper splits them recursively and weights each by its own `ΔB`).
+    /// `ΔB_loop` is the peak-to-peak flux density of the loop that contains the piece:
+    /// minor loops are split off as in the iGSE paper ([`super::flux_loops`]). For a
+    /// waveform without minor loops it is the peak-to-peak value of the whole period.
     ///
     /// # Errors
     /// [`MagneticsError::InvalidParameter`] for a frequency or sample that is not
@@ -153,44 +153,19 @@ impl SteinmetzParams {
         frequency_hz: f64,
     ) -> Result<CoreLossDensity, MagneticsError> {
         check_positive("frequency_hz", frequency_hz)?;
-        let n = flux_t.len();
-        if !(2..=MAX_FLUX_SAMPLES).contains(&n) {
-            return Err(MagneticsError::SampleCount {
-                field: "flux_t".to_owned(),
-                count: n,
-                expected: format!("2 to {MAX_FLUX_SAMPLES} samples over one period"),
-            });
-        }
-        for (i, &b) in flux_t.iter().enumerate() {
-            check(
-                &format!("flux_t[{i}]"),
-                b,
-                |_| true,
-                "a finite flux density in T",
-            )?;
-        }
-        let (lo, hi) = flux_t
+        let period_s = 1.0 / frequency_hz;
+        let coefficient = self.igse_coefficient();
+        let energy_sum: f64 = decompose(flux_t, period_s)?
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &b| {
-                (lo.min(b), hi.max(b))
-            });
-        let peak_to_peak = hi - lo;
-        if peak_to_peak == 0.0 {
-            return Ok(CoreLossDensity {
-                loss_density_w_per_m3: 0.0,
-                outside_fit_range: self.outside(frequency_hz),
-            });
-        }
-        // Each segment lasts dt = T/n, so (1/T) Σ |ΔBⱼ/dt|^α dt = (1/n) Σ |ΔBⱼ|^α dt^(−α).
-        let dt = 1.0 / (frequency_hz * n as f64);
-        let sum: f64 = (0..n)
-            .map(|j| (flux_t[(j + 1) % n] - flux_t[j]).abs().powf(self.alpha))
+            .map(|s| {
+                let rate = s.delta_b_t.abs() / s.duration_s;
+                rate.powf(self.alpha)
+                    * s.loop_peak_to_peak_t.powf(self.beta - self.alpha)
+                    * s.duration_s
+            })
             .sum();
-        let mean_rate_term = sum * dt.powf(-self.alpha) / n as f64;
         Ok(CoreLossDensity {
-            loss_density_w_per_m3: self.igse_coefficient()
-                * mean_rate_term
-                * peak_to_peak.powf(self.beta - self.alpha),
+            loss_density_w_per_m3: coefficient * energy_sum / period_s,
             outside_fit_range: self.outside(frequency_hz),
         })
     }

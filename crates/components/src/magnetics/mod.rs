@@ -4,6 +4,7 @@
 //! - [`shapes`]: effective core parameters (`Ae`, `le`, `Ve`) by the core-constant
 //!   method of IEC 60205.
 //! - [`core_loss`]: Steinmetz and improved generalized Steinmetz (iGSE) core loss.
+//! - [`flux_loops`]: splitting of a flux waveform into major and minor loops.
 //! - [`winding`]: wire resistivity, DC resistance, skin depth and Dowell's AC factor.
 //! - [`harmonics`]: harmonic decomposition of sampled periodic waveforms.
 //! - [`inductor`]: an inductor model with copper and core losses.
@@ -13,6 +14,7 @@
 
 pub mod core_loss;
 pub mod data;
+pub mod flux_loops;
 pub mod harmonics;
 pub mod inductor;
 pub mod request;
