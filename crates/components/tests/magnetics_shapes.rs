@@ -161,6 +161,30 @@ fn recalled_catalogue_values_agree() {
     assert_effective("E 55/28/21", 124.0, 353.0, 43900.0, 0.03);
     assert_effective("U 93/76/30", 354.0, 840.0, 297_000.0, 0.03);
     assert_effective("T 25/15/10", 60.2, 48.9, 2940.0, 0.03);
+    assert_effective("P 18/11", 25.8, 43.3, 1120.0, 0.03);
+    assert_effective("P 26/16", 37.5, 93.9, 3530.0, 0.03);
+    assert_effective("P 36/22", 53.2, 202.0, 10700.0, 0.03);
+}
+
+#[test]
+fn pot_core_slots_reduce_area() {
+    let with_slots = find_core_shape("P 26/16").unwrap().clone();
+    let mut without_slots = with_slots.clone();
+    without_slots.dimensions.remove("G");
+    let slotted = with_slots.effective_parameters().unwrap();
+    let plain = without_slots.effective_parameters().unwrap();
+    assert!(plain.ae_m2 > slotted.ae_m2);
+    assert!(plain.c1_per_m < slotted.c1_per_m);
+}
+
+#[test]
+fn pot_core_reversed_hole_rejected() {
+    // The table gives H of P 3.3/2.6 as minimum 0.5 mm, maximum 0.
+    let error = find_core_shape("P 3.3/2.6")
+        .unwrap()
+        .effective_parameters()
+        .unwrap_err();
+    assert!(error.to_string().contains("dimension H"), "{error}");
 }
 
 #[test]
@@ -175,18 +199,21 @@ fn every_computed_family_gives_positive_values() {
                 assert!(p.amin_m2.unwrap() <= p.ae_m2 * 1.2, "{}", shape.name);
             }
             Err(MagneticsError::UnsupportedFamily { family, .. }) => {
-                assert!(!["t", "e", "etd", "er", "u", "planarE"].contains(&family.as_str()));
+                assert!(!["t", "e", "etd", "er", "u", "p", "planarE"].contains(&family.as_str()));
             }
             Err(MagneticsError::InvalidDimension { name, reason }) => {
-                // The table gives C of E 80/38/20 as minimum 21.4 mm, maximum 20.2 mm.
-                assert_eq!(name, "E 80/38/20", "{reason}");
-                assert!(reason.contains("dimension C"), "{reason}");
+                // The table gives C of E 80/38/20 as minimum 21.4 mm and maximum
+                // 20.2 mm, and H of P 3.3/2.6 and P 4.6/3.1 as minimum 0.5 mm and
+                // maximum 0.
+                let known = ["E 80/38/20", "P 3.3/2.6", "P 4.6/3.1"];
+                assert!(known.contains(&name.as_str()), "{name}: {reason}");
             }
             Err(other) => panic!("{}: {other}", shape.name),
         }
     }
-    // 434 toroids, 94 E, 10 planar E, 9 ETD, 23 ER and 35 U shapes, less E 80/38/20.
-    assert_eq!(computed, 604);
+    // 434 toroids, 94 E, 10 planar E, 9 ETD, 23 ER, 35 U and 36 P shapes, less the
+    // three with reversed tolerances.
+    assert_eq!(computed, 638);
 }
 
 #[test]

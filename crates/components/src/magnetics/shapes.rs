@@ -13,7 +13,8 @@
 //! - `e`, `planarE`: E pairs with a rectangular centre leg;
 //! - `etd`, `er`: E pairs with a round centre leg and outer legs whose inner faces
 //!   are arcs concentric with it;
-//! - `u`: U pairs.
+//! - `u`: U pairs;
+//! - `p`: pot cores, with the radial flux in the base plates integrated exactly.
 //!
 //! Any other family returns [`MagneticsError::UnsupportedFamily`]; give `Ae`, `le` and
 //! `Ve` from the data sheet through [`EffectiveParameters::new`] instead.
@@ -84,8 +85,9 @@ impl EffectiveParameters {
     /// smallest segment area.
     ///
     /// # Errors
-    /// [`MagneticsError::InvalidParameter`] for an empty path or a segment whose
-    /// length or area is not finite and > 0.
+    /// [`MagneticsError::SampleCount`] for an empty path, and
+    /// [`MagneticsError::InvalidParameter`] for a segment whose length or area is not
+    /// finite and > 0.
     pub fn from_segments(segments: &[PathSegment]) -> Result<Self, MagneticsError> {
         if segments.is_empty() {
             return Err(MagneticsError::SampleCount {
@@ -181,6 +183,7 @@ impl CoreShape {
             "e" | "planarE" => e_pair(&dims, CentreLeg::Rectangular),
             "etd" | "er" => e_pair(&dims, CentreLeg::Round),
             "u" => u_pair(&dims),
+            "p" => pot_pair(&dims),
             _ => Err(MagneticsError::UnsupportedFamily {
                 name: self.name.clone(),
                 family: self.family.clone(),
@@ -321,4 +324,80 @@ fn u_pair(dims: &Dims) -> Result<EffectiveParameters, MagneticsError> {
         },
     ];
     EffectiveParameters::from_segments(&segments)
+}
+
+/// Optional dimension: absent letters count as zero (a pot core without centre hole or
+/// wire slots).
+fn optional(dims: &Dims, letter: &str) -> Result<f64, MagneticsError> {
+    if dims.shape.dimensions.contains_key(letter) {
+        dims.get(letter)
+    } else {
+        Ok(0.0)
+    }
+}
+
+/// Pot-core pair: outer diameter `A`, half height `B`, half window height `D`, inner
+/// diameter of the outer wall `E`, centre-post diameter `F`, centre-hole diameter `H`
+/// and wire-slot width `G` (both optional).
+///
+/// Segments, with base thickness `h = B − D`:
+/// - centre post: length `2D`, area `π(F² − H²)/4`;
+/// - outer wall: length `2D`, area `π(A² − E²)/4 − G(A − E)` (two slots of width `G`
+///   through a wall `(A − E)/2` thick);
+/// - two base plates with radial flux from `r = F/2` to `E/2` through area `2πrh`,
+///   which gives `C1 += 2 ln(E/F) / (2πh)` and `C2 += 2 (2/F − 2/E) / (4π²h²)`
+///   exactly. Slots in the base are ignored;
+/// - corner pairs at the post and at the wall of length `π/4 (w + h)`, where `w` is the
+///   post or wall thickness, with the mean of the limb area and the base area `πFh` or
+///   `πEh` at that radius.
+fn pot_pair(dims: &Dims) -> Result<EffectiveParameters, MagneticsError> {
+    let a = dims.get("A")?;
+    let b = dims.get("B")?;
+    let d = dims.get("D")?;
+    let e = dims.get("E")?;
+    let f = dims.get("F")?;
+    let hole = optional(dims, "H")?;
+    let slot = optional(dims, "G")?;
+    dims.require_greater(("A", a), ("E", e))?;
+    dims.require_greater(("E", e), ("F", f))?;
+    dims.require_greater(("F", f), ("H", hole))?;
+    dims.require_greater(("B", b), ("D", d))?;
+    dims.require_greater(("D", d), ("zero", 0.0))?;
+    let h = b - d;
+
+    let post_area = PI * (f * f - hole * hole) / 4.0;
+    let wall_area = PI * (a * a - e * e) / 4.0 - slot * (a - e);
+    if !(wall_area > 0.0) {
+        return Err(dims.invalid(format!(
+            "slots G = {slot} m leave no outer wall between A = {a} m and E = {e} m"
+        )));
+    }
+    let post_width = (f - hole) / 2.0;
+    let wall_width = (a - e) / 2.0;
+    let straight = EffectiveParameters::from_segments(&[
+        PathSegment {
+            length_m: 2.0 * d,
+            area_m2: post_area,
+        },
+        PathSegment {
+            length_m: 2.0 * d,
+            area_m2: wall_area,
+        },
+        PathSegment {
+            length_m: PI / 4.0 * (post_width + h),
+            area_m2: 0.5 * (post_area + PI * f * h),
+        },
+        PathSegment {
+            length_m: PI / 4.0 * (wall_width + h),
+            area_m2: 0.5 * (wall_area + PI * e * h),
+        },
+    ])?;
+    let base_c1 = 2.0 * (e / f).ln() / (2.0 * PI * h);
+    let base_c2 = 2.0 * (2.0 / f - 2.0 / e) / (4.0 * PI * PI * h * h);
+    let amin = post_area.min(wall_area).min(PI * f * h);
+    Ok(EffectiveParameters::from_constants(
+        straight.c1_per_m + base_c1,
+        straight.c2_per_m3 + base_c2,
+        Some(amin),
+    ))
 }
