@@ -4,7 +4,7 @@ use std::f64::consts::PI;
 
 use pelab_components::curve::Curve;
 use pelab_components::magnetics::data::find_wire_material;
-use pelab_components::magnetics::inductor::InductorCore;
+use pelab_components::magnetics::inductor::{InductanceCurveKind, InductorCore};
 use pelab_components::magnetics::request::{InductorLossRequest, inductor_losses};
 use pelab_components::magnetics::{EffectiveParameters, Inductor, SteinmetzParams};
 
@@ -91,7 +91,7 @@ fn dcr_follows_copper_temperature_law() {
 fn constant_saturation_curve_is_linear() {
     let flat = Curve::new(vec![0.0, 10.0], vec![50e-6, 50e-6]).unwrap();
     let inductor = copper_inductor(1.0, 0.01)
-        .with_saturation_curve(flat)
+        .with_saturation_curve(flat, InductanceCurveKind::Incremental)
         .unwrap();
     let (lambda, beyond) = inductor.flux_linkage(-4.0);
     assert!(relative_error(lambda, -200e-6) < 1e-12);
@@ -104,7 +104,7 @@ fn falling_incremental_inductance_integrates() {
     // Hermite interpolant reproduces exactly): λ(i) = 100e-6 i − 2.5e-6 i².
     let curve = Curve::new(vec![0.0, 2.0, 5.0, 10.0], vec![100e-6, 90e-6, 75e-6, 50e-6]).unwrap();
     let inductor = copper_inductor(1.0, 0.01)
-        .with_saturation_curve(curve)
+        .with_saturation_curve(curve, InductanceCurveKind::Incremental)
         .unwrap();
     for i in [1.0, 3.7, 8.0, 10.0] {
         let (lambda, _) = inductor.flux_linkage(i);
@@ -121,7 +121,7 @@ fn falling_incremental_inductance_integrates() {
 fn rising_saturation_curve_is_flagged() {
     let curve = Curve::new(vec![0.0, 1.0, 2.0], vec![10e-6, 12e-6, 8e-6]).unwrap();
     let inductor = copper_inductor(1.0, 0.01)
-        .with_saturation_curve(curve)
+        .with_saturation_curve(curve, InductanceCurveKind::Incremental)
         .unwrap();
     let losses = inductor.losses(&[1.0, 1.0], 1e3, 25.0).unwrap();
     let finding = losses
@@ -136,7 +136,7 @@ fn rising_saturation_curve_is_flagged() {
 fn saturation_curve_rejects_negative_current() {
     let curve = Curve::new(vec![-1.0, 1.0], vec![10e-6, 8e-6]).unwrap();
     let error = copper_inductor(1.0, 0.01)
-        .with_saturation_curve(curve)
+        .with_saturation_curve(curve, InductanceCurveKind::Incremental)
         .unwrap_err();
     assert!(
         error.to_string().contains("saturation.current_a[0]"),
@@ -227,4 +227,42 @@ fn request_errors_name_field_path() {
     let request: InductorLossRequest = serde_json::from_value(json).unwrap();
     let message = inductor_losses(&request).unwrap_err().to_string();
     assert!(message.contains("\"pq\""), "{message}");
+}
+
+#[test]
+fn secant_curve_multiplies_current() {
+    // L_s(i) = 100 µH − 5 µH/A · i: λ(4 A) = 80 µH · 4 A = 320 µWb, against
+    // 100e-6 · 4 − 2.5e-6 · 16 = 360 µWb for the same numbers read as incremental.
+    let curve = Curve::new(vec![0.0, 2.0, 5.0, 10.0], vec![100e-6, 90e-6, 75e-6, 50e-6]).unwrap();
+    let secant = copper_inductor(1.0, 0.01)
+        .with_saturation_curve(curve.clone(), InductanceCurveKind::Secant)
+        .unwrap();
+    let (lambda, beyond) = secant.flux_linkage(-4.0);
+    assert!(relative_error(lambda, -320e-6) < 1e-12);
+    assert!(!beyond);
+    let (lambda, beyond) = secant.flux_linkage(12.0);
+    assert!(relative_error(lambda, 50e-6 * 12.0) < 1e-12);
+    assert!(beyond);
+
+    let incremental = copper_inductor(1.0, 0.01)
+        .with_saturation_curve(curve, InductanceCurveKind::Incremental)
+        .unwrap();
+    assert!(relative_error(incremental.flux_linkage(4.0).0, 360e-6) < 1e-12);
+}
+
+#[test]
+fn request_reads_secant_curve() {
+    let json = serde_json::json!({
+        "inductance_h": 1e-4, "dcr_ohm": 0.02, "winding_temperature_c": 20.0,
+        "frequency_hz": 1e5, "current_a": [3.0, 5.0],
+        "saturation": {"current_a": [0.0, 10.0], "inductance_h": [1e-4, 5e-5],
+                       "kind": "secant"},
+        "core": {"effective": {"ae_m2": 1e-4, "le_m": 0.1, "ve_m3": 1e-5}, "turns": 10,
+                 "steinmetz": {"k": 3.0, "alpha": 1.5, "beta": 2.5,
+                               "f_min_hz": 1e3, "f_max_hz": 1e6}}
+    });
+    let request: InductorLossRequest = serde_json::from_value(json).unwrap();
+    let result = inductor_losses(&request).unwrap();
+    // L_s(5 A) = 75 µH, so B̂ = 75e-6 · 5 / (10 · 1e-4) = 0.375 T.
+    assert!(relative_error(result.b_peak_t.unwrap(), 0.375) < 1e-12);
 }

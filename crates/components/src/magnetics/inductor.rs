@@ -30,10 +30,9 @@ pub struct InductorCore {
 /// [`Winding`] the AC resistance is `F_R(f, T) · R_dc(T)` (Dowell), without one it is
 /// `R_dc(T)` at every frequency, and the result carries a warning saying so.
 ///
-/// Saturation: the optional curve is the incremental (differential) inductance
-/// `L_d(i) = dλ/di` against current magnitude, which is what data sheets measure with a
-/// small AC signal on a DC bias. The flux linkage is `λ(i) = sign(i) ∫₀^|i| L_d(x) dx`
-/// and the core flux density is `B = λ / (N Ae)`. Without a curve `λ = L·i`.
+/// Saturation: the optional curve gives inductance against current magnitude, and its
+/// [`InductanceCurveKind`] defines the flux linkage `λ`. The core flux density is
+/// `B = λ / (N Ae)`. Without a curve `λ = L·i`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inductor {
     name: String,
@@ -42,9 +41,21 @@ pub struct Inductor {
     dcr_reference_c: f64,
     material: WireMaterial,
     winding: Option<Winding>,
-    saturation: Option<Curve>,
+    saturation: Option<(Curve, InductanceCurveKind)>,
     core: Option<InductorCore>,
     findings: Vec<Finding>,
+}
+
+/// Definition of the inductance in a saturation curve, which fixes the flux linkage `λ`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InductanceCurveKind {
+    /// Incremental (differential) inductance `L_d(i) = dλ/di`, which data sheets
+    /// measure with a small AC signal on a DC bias: `λ(i) = sign(i) ∫₀^|i| L_d(x) dx`.
+    #[default]
+    Incremental,
+    /// Secant (large-signal) inductance `L_s(i) = λ/i`: `λ(i) = L_s(|i|) · i`.
+    Secant,
 }
 
 /// Losses of an inductor over one period, in W, with what the calculation flagged.
@@ -127,14 +138,18 @@ impl Inductor {
         Ok(self)
     }
 
-    /// Adds an incremental-inductance curve `L_d(|i|)` (A → H).
+    /// Adds a saturation curve `L(|i|)` (A → H) of the given kind.
     ///
-    /// The curve must start at a current ≥ 0 and hold inductances > 0. A curve that
-    /// rises somewhere is kept, with a warning, because saturation makes `L_d` fall.
+    /// The curve must start at a current ≥ 0 and contain inductances > 0. A curve that
+    /// rises somewhere is kept, with a warning, because saturation makes `L` fall.
     ///
     /// # Errors
     /// [`MagneticsError::InvalidParameter`] naming the offending point.
-    pub fn with_saturation_curve(mut self, curve: Curve) -> Result<Self, MagneticsError> {
+    pub fn with_saturation_curve(
+        mut self,
+        curve: Curve,
+        kind: InductanceCurveKind,
+    ) -> Result<Self, MagneticsError> {
         let (first_current, _) = curve.x_range();
         check(
             "saturation.current_a[0]",
@@ -150,24 +165,28 @@ impl Inductor {
                 Finding::warning(
                     &self.name,
                     "saturation",
-                    "incremental inductance rises with current; saturation curves \
-                     should not increase, check the digitised data",
+                    "inductance rises with current; saturation curves should not \
+                     increase, check the digitised data",
                 )
                 .at_point(i + 1),
             );
         }
-        self.saturation = Some(curve);
+        self.saturation = Some((curve, kind));
         Ok(self)
     }
 
     /// Flux linkage `λ(i)` in Wb-turns, and whether `|i|` lay beyond the saturation
     /// curve (where the last inductance value is used).
     pub fn flux_linkage(&self, current_a: f64) -> (f64, bool) {
-        let Some(curve) = &self.saturation else {
+        let Some((curve, kind)) = &self.saturation else {
             return (self.inductance_h * current_a, false);
         };
         let magnitude = current_a.abs();
         let (first, last) = curve.x_range();
+        if *kind == InductanceCurveKind::Secant {
+            let lookup = curve.eval(magnitude);
+            return (lookup.value * current_a, magnitude > last);
+        }
         // Below the first point the clamped curve is flat at its first value.
         let mut linkage = curve.y()[0] * magnitude.min(first);
         linkage += curve.integral_to(magnitude.min(last));
@@ -178,7 +197,7 @@ impl Inductor {
         (linkage.copysign(current_a), beyond)
     }
 
-    /// DC resistance at `temperature_c`, in Ω.
+    /// Computes the DC resistance at `temperature_c`, in Ω.
     ///
     /// # Errors
     /// As [`WireMaterial::resistivity_ohm_m`].
@@ -281,12 +300,15 @@ impl Inductor {
 /// Default DCR reference temperature in °C, where data sheets usually quote DCR.
 pub const DEFAULT_DCR_REFERENCE_C: f64 = 20.0;
 
-/// Saturation curve in a request: incremental inductance against current magnitude.
+/// Saturation curve in a request: inductance against current magnitude.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SaturationCurveSpec {
     /// Current magnitudes in A, strictly increasing, first ≥ 0.
     pub current_a: Vec<f64>,
-    /// Incremental inductance in H at each current.
+    /// Inductance in H at each current.
     pub inductance_h: Vec<f64>,
+    /// Whether the inductance is incremental (default) or secant.
+    #[serde(default)]
+    pub kind: InductanceCurveKind,
 }

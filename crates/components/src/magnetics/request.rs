@@ -39,7 +39,7 @@ pub struct InductorLossRequest {
     pub frequency_hz: f64,
     /// Current samples in A, equally spaced over one period, first not repeated.
     pub current_a: Vec<f64>,
-    /// Incremental inductance against current magnitude.
+    /// Inductance against current magnitude (incremental unless `kind` is `secant`).
     #[serde(default)]
     pub saturation: Option<SaturationCurveSpec>,
     /// Winding layout for Dowell's AC resistance factor.
@@ -139,7 +139,7 @@ pub fn inductor_losses(
                 expected: format!("a valid curve, but it {e}"),
             }
         })?;
-        inductor = inductor.with_saturation_curve(curve)?;
+        inductor = inductor.with_saturation_curve(curve, spec.kind)?;
     }
     if let Some(spec) = &request.winding {
         let winding = Winding::new(
