@@ -26,7 +26,7 @@ proptest! {
     #[test]
     fn loop_segments_cover_period(flux in prop::collection::vec(-1.0..1.0f64, 2..200)) {
         // Random samples are distinct with probability 1, so no constant piece is
-        // dropped and the durations add up to the period; the net change is zero.
+        // dropped and the durations add up to the period. The net change is zero.
         let segments = decompose(&flux, 1e-5).unwrap();
         let total: f64 = segments.iter().map(|s| s.duration_s).sum();
         let net: f64 = segments.iter().map(|s| s.delta_b_t).sum();
