@@ -266,3 +266,40 @@ fn request_reads_secant_curve() {
     // L_s(5 A) = 75 µH, so B̂ = 75e-6 · 5 / (10 · 1e-4) = 0.375 T.
     assert!(relative_error(result.b_peak_t.unwrap(), 0.375) < 1e-12);
 }
+
+#[test]
+fn request_rejects_bad_saturation_curve() {
+    let json = serde_json::json!({
+        "inductance_h": 1e-4, "dcr_ohm": 0.02, "winding_temperature_c": 20.0,
+        "frequency_hz": 1e5, "current_a": [0.0, 1.0],
+        "saturation": {"current_a": [2.0, 1.0], "inductance_h": [1e-4, 9e-5]}
+    });
+    let request: InductorLossRequest = serde_json::from_value(json).unwrap();
+    let message = inductor_losses(&request).unwrap_err().to_string();
+    assert!(
+        message.starts_with("saturation is invalid: the curve"),
+        "{message}"
+    );
+    assert!(
+        message.contains("x does not increase at point 1"),
+        "{message}"
+    );
+}
+
+#[test]
+fn core_with_zero_area_rejected() {
+    let mut effective = EffectiveParameters::new(1e-4, 0.1, 1e-5).unwrap();
+    effective.ae_m2 = 0.0;
+    let steinmetz = SteinmetzParams::new(3.0, 1.5, 2.5, 1e3, 1e6).unwrap();
+    let error = copper_inductor(1e-4, 0.01)
+        .with_core(InductorCore {
+            effective,
+            turns: 5,
+            steinmetz,
+        })
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("core.effective.ae_m2"),
+        "{error}"
+    );
+}

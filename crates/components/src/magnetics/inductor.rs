@@ -123,8 +123,8 @@ impl Inductor {
     /// Adds a core. `B(t)` then follows from the flux linkage.
     ///
     /// # Errors
-    /// [`MagneticsError::InvalidParameter`] for zero turns or invalid Steinmetz
-    /// parameters.
+    /// [`MagneticsError::InvalidParameter`] for zero turns, invalid Steinmetz
+    /// parameters, or an `Ae` or `Ve` that is not finite and > 0.
     pub fn with_core(mut self, core: InductorCore) -> Result<Self, MagneticsError> {
         if core.turns == 0 {
             return Err(MagneticsError::InvalidParameter {
@@ -134,6 +134,8 @@ impl Inductor {
             });
         }
         core.steinmetz.validate("core.steinmetz")?;
+        check_positive("core.effective.ae_m2", core.effective.ae_m2)?;
+        check_positive("core.effective.ve_m3", core.effective.ve_m3)?;
         self.core = Some(core);
         Ok(self)
     }

@@ -40,6 +40,14 @@ pub enum MagneticsError {
         /// The accepted range, in words.
         expected: String,
     },
+    /// A field is missing, conflicts with another or has an invalid structure.
+    #[error("{field} is invalid: {message}")]
+    InvalidField {
+        /// Field path, such as `saturation`.
+        field: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// A sample array has the wrong length.
     #[error("{field} has {count} samples: expected {expected}")]
     SampleCount {

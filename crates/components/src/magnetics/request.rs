@@ -133,10 +133,9 @@ pub fn inductor_losses(
     )?;
     if let Some(spec) = &request.saturation {
         let curve = Curve::new(spec.current_a.clone(), spec.inductance_h.clone()).map_err(|e| {
-            MagneticsError::InvalidParameter {
+            MagneticsError::InvalidField {
                 field: "saturation".to_owned(),
-                value: f64::NAN,
-                expected: format!("a valid curve, but it {e}"),
+                message: format!("the curve {e}"),
             }
         })?;
         inductor = inductor.with_saturation_curve(curve, spec.kind)?;
@@ -168,10 +167,9 @@ pub fn inductor_losses(
             (None, Some(e)) => EffectiveParameters::new(e.ae_m2, e.le_m, e.ve_m3)
                 .map_err(|e| prefix_field(e, "core.effective."))?,
             _ => {
-                return Err(MagneticsError::InvalidParameter {
+                return Err(MagneticsError::InvalidField {
                     field: "core".to_owned(),
-                    value: f64::NAN,
-                    expected: "exactly one of core.shape and core.effective".to_owned(),
+                    message: "give exactly one of core.shape and core.effective".to_owned(),
                 });
             }
         };

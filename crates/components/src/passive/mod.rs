@@ -31,6 +31,14 @@ pub enum PassiveError {
         /// The accepted range, in words.
         expected: String,
     },
+    /// A field is missing, conflicts with another or has an invalid structure.
+    #[error("{field} is invalid: {message}")]
+    InvalidField {
+        /// Field path, such as `saturation`.
+        field: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// A waveform was rejected (sample count or a non-finite sample).
     #[error(transparent)]
     Waveform(#[from] MagneticsError),

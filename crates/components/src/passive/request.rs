@@ -57,10 +57,9 @@ pub struct CapacitorLossRequest {
 pub type CapacitorLossResult = CapacitorLosses;
 
 fn exactly_one(field: &str) -> PassiveError {
-    PassiveError::InvalidParameter {
+    PassiveError::InvalidField {
         field: field.to_owned(),
-        value: f64::NAN,
-        expected: format!("exactly one of {field}"),
+        message: format!("give exactly one of {field}"),
     }
 }
 
@@ -76,10 +75,9 @@ pub fn capacitor_losses(
         (None, Some(spec)) => {
             let curve =
                 Curve::new(spec.frequency_hz.clone(), spec.esr_ohm.clone()).map_err(|e| {
-                    PassiveError::InvalidParameter {
+                    PassiveError::InvalidField {
                         field: "esr_curve".to_owned(),
-                        value: f64::NAN,
-                        expected: format!("a valid curve, but it {e}"),
+                        message: format!("the curve {e}"),
                     }
                 })?;
             Esr::Curve(curve)
@@ -92,15 +90,13 @@ pub fn capacitor_losses(
     }
     match (&request.current_a, &request.harmonics) {
         (Some(samples), None) => {
-            let frequency_hz =
-                request
-                    .frequency_hz
-                    .ok_or_else(|| PassiveError::InvalidParameter {
-                        field: "frequency_hz".to_owned(),
-                        value: f64::NAN,
-                        expected: "a fundamental frequency in Hz, required with current_a"
-                            .to_owned(),
-                    })?;
+            let frequency_hz = request
+                .frequency_hz
+                .ok_or_else(|| PassiveError::InvalidField {
+                    field: "frequency_hz".to_owned(),
+                    message: "missing: give the fundamental frequency in Hz of current_a"
+                        .to_owned(),
+                })?;
             capacitor.losses(samples, frequency_hz)
         }
         (None, Some(harmonics)) => {
