@@ -45,7 +45,7 @@ pub enum MagneticsError {
     InvalidField {
         /// Field path, such as `saturation`.
         field: String,
-        /// What is wrong and how to fix it.
+        /// Description of the fault and of the fix.
         message: String,
     },
     /// A sample array has the wrong length.

@@ -36,7 +36,7 @@ pub enum PassiveError {
     InvalidField {
         /// Field path, such as `saturation`.
         field: String,
-        /// What is wrong and how to fix it.
+        /// Description of the fault and of the fix.
         message: String,
     },
     /// A waveform was rejected (sample count or a non-finite sample).
