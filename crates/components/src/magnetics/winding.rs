@@ -41,9 +41,9 @@ pub fn skin_depth_m(
 ///
 /// Small `Δ`: for arguments ≤ 1 the four hyperbolic-plus-trigonometric sums come from
 /// their Taylor series, where only every fourth power survives, so nothing cancels.
-/// As `Δ → 0`, `F_R → 1 + (5m² − 1)Δ⁴/45`. Large `Δ`: above 40 both
-/// ratios equal 1 to within `e⁻⁴⁰`, and the hyperbolic functions would overflow near
-/// 355, so they are set to 1. Below `Δ = 10⁻⁴` the limit form itself is returned.
+/// As `Δ → 0`, `F_R → 1 + (5m² − 1)Δ⁴/45`, and below `Δ = 10⁻⁴` this limit form is
+/// returned. Large `Δ`: above 40 both ratios equal 1 to within `e⁻⁴⁰`, and `sinh 2Δ`
+/// would overflow above `Δ ≈ 355`, so the ratios are set to 1.
 ///
 /// # Errors
 /// [`MagneticsError::InvalidParameter`] for `delta < 0` or not finite, or `layers`
