@@ -4,7 +4,12 @@
 //!   extrapolates silently.
 //! - [`diagnostics`]: findings that name the part, the curve and the point.
 //! - [`loss`]: conduction, switching and passive loss calculators.
+//! - [`magnetics`]: core shapes, Steinmetz and iGSE core loss, Dowell winding
+//!   resistance and inductors.
+//! - [`passive`]: capacitors, current shunts and NTC thermistors.
 
 pub mod curve;
 pub mod diagnostics;
 pub mod loss;
+pub mod magnetics;
+pub mod passive;
