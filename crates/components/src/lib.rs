@@ -4,7 +4,10 @@
 //!   extrapolates silently.
 //! - [`diagnostics`]: findings that name the part, the curve and the point.
 //! - [`loss`]: conduction, switching and passive loss calculators.
+//! - [`thermal`]: Foster and Cauer networks, thermal stacks on a shared heatsink,
+//!   junction temperatures from power profiles, and the thermal calculator.
 
 pub mod curve;
 pub mod diagnostics;
 pub mod loss;
+pub mod thermal;
