@@ -7,9 +7,12 @@
 //! - [`magnetics`]: core shapes, Steinmetz and iGSE core loss, Dowell winding
 //!   resistance and inductors.
 //! - [`passive`]: capacitors, current shunts and NTC thermistors.
+//! - [`thermal`]: Foster and Cauer networks, thermal stacks on a shared heatsink,
+//!   junction temperatures from power profiles, and the thermal calculator.
 
 pub mod curve;
 pub mod diagnostics;
 pub mod loss;
 pub mod magnetics;
 pub mod passive;
+pub mod thermal;
