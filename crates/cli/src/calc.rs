@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use pelab_components::loss::{LossRequest, SwitchModel, calc_losses};
+use pelab_components::thermal::{ThermalRequest, calc_thermal};
 use serde::Serialize;
 
 use crate::EXIT_INVALID_INPUT;
@@ -27,11 +28,21 @@ pub enum CalcCommand {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// Junction temperatures of thermal networks under a power profile (JSON in and
+    /// out; see docs/thermal.md).
+    Thermal {
+        /// Request file (JSON).
+        input: PathBuf,
+        /// Write the response here instead of to standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
 }
 
 pub fn run(command: CalcCommand) -> ExitCode {
     match command {
         CalcCommand::Losses { input, out } => losses(&input, out.as_deref()),
+        CalcCommand::Thermal { input, out } => thermal(&input, out.as_deref()),
     }
 }
 
@@ -95,6 +106,21 @@ fn losses(input: &Path, out: Option<&Path>) -> ExitCode {
     };
     for warning in &response.warnings {
         eprintln!("warning: {warning}");
+    }
+    write_response(&response, out)
+}
+
+fn thermal(input: &Path, out: Option<&Path>) -> ExitCode {
+    let request: ThermalRequest = match read_request(input) {
+        Ok(request) => request,
+        Err(code) => return code,
+    };
+    let response = match calc_thermal(&request) {
+        Ok(response) => response,
+        Err(e) => return invalid(e),
+    };
+    for warning in &response.warnings {
+        eprintln!("warning: {}: {}", warning.field, warning.message);
     }
     write_response(&response, out)
 }

@@ -75,3 +75,31 @@ fn losses_rejects_invalid_requests() {
     let output = pelab(&["calc", "losses", "/nonexistent/request.json"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn thermal_example_prints_json() {
+    let output = pelab(&["calc", "thermal", "examples/calc/thermal.json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let response: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let tj_max = response["tj_max_c"].as_array().unwrap();
+    assert!(!tj_max.is_empty());
+    assert!(tj_max.iter().all(|t| t.as_f64().unwrap() > 0.0));
+}
+
+#[test]
+fn thermal_rejects_negative_time_constant() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "thermal.json",
+        r#"{ "sources": [ { "foster": { "r_k_per_w": [0.1], "tau_s": [-1] }, "power_w": 10 } ], "t_ambient_c": 25 }"#,
+    );
+    let output = pelab(&["calc", "thermal", &path]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("tau_s"), "{stderr}");
+}

@@ -20,21 +20,25 @@
 
 use std::collections::BTreeMap;
 
-use pelab_components::loss::{DeviceLoss, SwitchModel, SwitchTrace, trace_losses};
+use pelab_components::loss::{
+    CoupledPosition, DeviceLoss, SwitchModel, SwitchTrace, coupled_losses, trace_losses,
+};
+use pelab_components::thermal::{Coupling, Foster, HeatSource, Heatsink, Network, ThermalStack};
 use pelab_waveform::Waveforms;
 use serde::Serialize;
 
 use crate::kernels::params::{DesignError, ParamSpec, Params};
-use crate::kernels::positions::SwitchPosition;
+use crate::kernels::positions::{PositionTrace, SwitchPosition};
+use crate::kernels::stage::optional;
 
 /// `[thermal]` section parameters.
 pub fn thermal_specs() -> Vec<ParamSpec> {
     vec![
         ParamSpec::choice(
             "model",
-            &["fixed"],
+            &["fixed", "coupled"],
             "fixed",
-            "junction temperatures: fixed at `tj`",
+            "junction temperatures: fixed at `tj`, or coupled to the losses through each part's Foster network, an interface and a shared heatsink",
         ),
         ParamSpec::number(
             "tj",
@@ -44,6 +48,36 @@ pub fn thermal_specs() -> Vec<ParamSpec> {
             250.0,
             "junction temperature of every device when the model is fixed",
         ),
+        ParamSpec::number(
+            "t_ambient",
+            "°C",
+            Some(40.0),
+            -55.0,
+            150.0,
+            "ambient (coolant) temperature of the coupled model",
+        ),
+        optional(ParamSpec::number(
+            "r_th_cs",
+            "K/W",
+            None,
+            0.0,
+            100.0,
+            "case-to-heatsink interface resistance of each device (coupled model)",
+        )),
+        optional(ParamSpec::positive(
+            "r_th_ha",
+            "K/W",
+            None,
+            100.0,
+            "heatsink-to-ambient resistance shared by all devices (coupled model)",
+        )),
+        optional(ParamSpec::positive(
+            "c_th_ha",
+            "J/K",
+            None,
+            1e6,
+            "heat capacity of the heatsink (coupled model); without it the heatsink is a pure resistance",
+        )),
     ]
 }
 
@@ -56,7 +90,7 @@ pub type PartResolver = dyn Fn(&str) -> Result<Box<dyn SwitchModel>, String>;
 /// Losses and junction temperatures of the semiconductors of one run.
 #[derive(Debug, Clone, Serialize)]
 pub struct SemiconductorReport {
-    /// `fixed`.
+    /// `fixed` or `coupled`.
     pub thermal_model: String,
     /// Losses per position over the steady-state window, in the kernel's order.
     pub devices: Vec<DeviceLoss>,
@@ -77,7 +111,8 @@ pub struct Junction {
     pub tj_final_c: f64,
     /// Highest temperature during the run [°C].
     pub tj_max_c: f64,
-    /// Times of the trajectory [s]; empty for a fixed temperature.
+    /// Times of the trajectory [s], at most 2000 points; empty for a fixed
+    /// temperature.
     pub time_s: Vec<f64>,
     /// Temperatures of the trajectory [°C].
     pub tj_c: Vec<f64>,
@@ -127,48 +162,73 @@ pub fn resolve_devices(
     Ok(resolved)
 }
 
-/// Computes the report for the resolved devices over `[from, to]`.
+/// Computes the report for the resolved devices over `[from, to]`, with coupled
+/// junction temperatures advanced every `interval` seconds (one switching period).
 ///
 /// # Errors
-/// A message when a position's signals were not recorded or its trace is invalid.
+/// A message when a position's signals were not recorded, its trace is invalid, or
+/// the coupled model lacks data.
 pub fn evaluate(
     devices: &[PositionDevice],
     thermal: &Params,
     waveforms: &Waveforms,
     from: f64,
     to: f64,
+    interval: f64,
 ) -> Result<SemiconductorReport, String> {
-    let tj = thermal.number("tj");
     let t = waveforms.time();
-    let mut losses = Vec::new();
-    let mut junctions = Vec::new();
-    let mut warnings = Vec::new();
-    for (position, model) in devices {
-        let trace = position.trace(waveforms)?;
-        let trace = SwitchTrace {
+    let traces = devices
+        .iter()
+        .map(|(position, _)| position.trace(waveforms))
+        .collect::<Result<Vec<PositionTrace>, String>>()?;
+    let switch_traces: Vec<SwitchTrace<'_>> = traces
+        .iter()
+        .map(|trace| SwitchTrace {
             t,
             current: &trace.current,
             voltage: &trace.voltage,
             gate: &trace.gate,
-        };
-        let loss = trace_losses(
-            &position.name,
-            model.as_ref(),
-            &trace,
-            tj,
-            Some((from, to)),
-            None,
-        )
-        .map_err(|e| e.to_string())?;
-        collect_warnings(&loss, &mut warnings);
-        junctions.push(Junction {
-            position: position.name.clone(),
-            tj_final_c: tj,
-            tj_max_c: tj,
-            time_s: Vec::new(),
-            tj_c: Vec::new(),
-        });
-        losses.push(loss);
+        })
+        .collect();
+
+    let mut warnings = Vec::new();
+    let (losses, junctions) = if thermal.text("model") == "coupled" {
+        coupled(
+            devices,
+            &switch_traces,
+            thermal,
+            from,
+            to,
+            interval,
+            &mut warnings,
+        )?
+    } else {
+        let tj = thermal.number("tj");
+        let mut losses = Vec::new();
+        let mut junctions = Vec::new();
+        for ((position, model), trace) in devices.iter().zip(&switch_traces) {
+            let loss = trace_losses(
+                &position.name,
+                model.as_ref(),
+                trace,
+                tj,
+                Some((from, to)),
+                None,
+            )
+            .map_err(|e| e.to_string())?;
+            junctions.push(Junction {
+                position: position.name.clone(),
+                tj_final_c: tj,
+                tj_max_c: tj,
+                time_s: Vec::new(),
+                tj_c: Vec::new(),
+            });
+            losses.push(loss);
+        }
+        (losses, junctions)
+    };
+    for loss in &losses {
+        collect_warnings(loss, &mut warnings);
     }
     Ok(SemiconductorReport {
         thermal_model: thermal.text("model").to_string(),
@@ -177,6 +237,90 @@ pub fn evaluate(
         junctions,
         warnings,
     })
+}
+
+/// Most points kept of each junction-temperature trajectory in the report.
+const MAX_TRAJECTORY_POINTS: usize = 2000;
+
+/// The coupled model: one heat source per position (its part's junction-to-case
+/// Foster network and the interface), all on one heatsink.
+///
+/// NOTE: a position's forward and reverse losses both heat the part's switch
+/// network. That is right for a MOSFET's body diode, which shares the die, and an
+/// approximation for an IGBT module whose diode is a separate die.
+fn coupled(
+    devices: &[PositionDevice],
+    traces: &[SwitchTrace<'_>],
+    thermal: &Params,
+    from: f64,
+    to: f64,
+    interval: f64,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<DeviceLoss>, Vec<Junction>), String> {
+    let required = |name: &str| {
+        thermal
+            .optional_number(name)
+            .ok_or_else(|| format!("thermal.{name} is required when thermal.model is \"coupled\""))
+    };
+    let r_th_ha = required("r_th_ha")?;
+    let r_th_cs = thermal.optional_number("r_th_cs").unwrap_or(0.0);
+    let heatsink = match thermal.optional_number("c_th_ha") {
+        Some(c) => Heatsink::lumped(r_th_ha, c).map_err(|e| e.to_string())?,
+        None => Heatsink::Resistive { r_k_per_w: r_th_ha },
+    };
+    let mut sources = Vec::new();
+    for (position, model) in devices {
+        let Some(pairs) = model.thermal_foster() else {
+            return Err(format!(
+                "part {} at {} has no junction-to-case thermal network, which the coupled model needs",
+                model.name(),
+                position.name
+            ));
+        };
+        let (r, tau): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        let foster = Foster::from_r_tau(&r, &tau).map_err(|e| format!("{}: {e}", model.name()))?;
+        sources.push(HeatSource {
+            network: Network::Foster(foster),
+            r_case_heatsink_k_per_w: r_th_cs,
+        });
+    }
+    let stack = ThermalStack {
+        sources,
+        heatsink: Some(heatsink),
+        coupling: Coupling::Cauer,
+    };
+    let model = stack.build().map_err(|e| e.to_string())?;
+    for warning in model.warnings() {
+        warnings.push(format!("thermal model: {}", warning.message));
+    }
+    let mut state = model
+        .state(thermal.number("t_ambient"))
+        .map_err(|e| e.to_string())?;
+    let positions: Vec<CoupledPosition<'_>> = devices
+        .iter()
+        .zip(traces)
+        .map(|((position, model), trace)| CoupledPosition {
+            name: &position.name,
+            model: model.as_ref(),
+            trace: *trace,
+        })
+        .collect();
+    let result = coupled_losses(&positions, &mut state, interval, Some((from, to)))
+        .map_err(|e| e.to_string())?;
+
+    let stride = result.time_s.len().div_ceil(MAX_TRAJECTORY_POINTS).max(1);
+    let junctions = devices
+        .iter()
+        .zip(&result.tj_c)
+        .map(|((position, _), series)| Junction {
+            position: position.name.clone(),
+            tj_final_c: series.last().copied().unwrap_or(f64::NAN),
+            tj_max_c: series.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            time_s: result.time_s.iter().copied().step_by(stride).collect(),
+            tj_c: series.iter().copied().step_by(stride).collect(),
+        })
+        .collect();
+    Ok((result.losses, junctions))
 }
 
 fn collect_warnings(loss: &DeviceLoss, warnings: &mut Vec<String>) {

@@ -241,7 +241,14 @@ fn run_design(
         let last = waveforms.time().last().copied().unwrap_or(options.t_stop);
         let to = options.t_stop.min(last);
         let from = options.window_from.min(to);
-        match evaluate(devices, &design.thermal, &waveforms, from, to) {
+        match evaluate(
+            devices,
+            &design.thermal,
+            &waveforms,
+            from,
+            to,
+            prepared.period,
+        ) {
             Ok(semiconductors) => summary.semiconductors = Some(semiconductors),
             Err(message) => summary
                 .warnings

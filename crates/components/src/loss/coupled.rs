@@ -146,3 +146,13 @@ pub fn coupled_losses(
         tj_c,
     })
 }
+
+impl JunctionThermal for crate::thermal::ThermalState {
+    fn junction_c(&self) -> &[f64] {
+        crate::thermal::ThermalState::junction_c(self)
+    }
+
+    fn advance(&mut self, dt_s: f64, power_w: &[f64]) {
+        crate::thermal::ThermalState::advance(self, dt_s, power_w);
+    }
+}
