@@ -4,7 +4,11 @@
 //!   extrapolates silently.
 //! - [`diagnostics`]: findings that name the part, the curve and the point.
 //! - [`loss`]: conduction, switching and passive loss calculators.
+//! - [`semiconductor`]: transistor and diode models from datasheet curves.
+//! - [`import`]: the LEA transistor-database JSON importer with its findings.
+//! - [`library`]: the built-in parts and the user's part library.
 
 pub mod curve;
 pub mod diagnostics;
 pub mod loss;
+pub mod semiconductor;
