@@ -10,5 +10,7 @@
 
 pub mod curve;
 pub mod diagnostics;
+pub mod import;
+pub mod library;
 pub mod loss;
 pub mod semiconductor;

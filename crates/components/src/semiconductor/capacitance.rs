@@ -65,7 +65,9 @@ impl OutputCapacitance {
                 within += weight * h * u * self.coss.value(u);
             }
         }
-        self.extend(v, within, |c_last, last| c_last * (v * v - last * last) / 2.0)
+        self.extend(v, within, |c_last, last| {
+            c_last * (v * v - last * last) / 2.0
+        })
     }
 
     /// Wraps an integral over the tabulated part into a flagged lookup, adding

@@ -52,10 +52,7 @@ impl Diode {
                 parameter_clamp: crate::curve::Clamp::Inside,
             });
         }
-        self.recovery
-            .as_ref()?
-            .energy(i, v, tj, self.r_g_ohm)
-            .ok()
+        self.recovery.as_ref()?.energy(i, v, tj, self.r_g_ohm).ok()
     }
 }
 

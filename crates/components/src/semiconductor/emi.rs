@@ -103,12 +103,36 @@ pub fn switching_transition_estimate(
     transistor: &Transistor,
     drive: &GateDrive,
 ) -> Result<TransitionEstimate, EstimateError> {
-    check(drive.v_bus_v, "v_bus [V]", "a finite value > 0", |v| v > 0.0)?;
-    check(drive.i_load_a, "i_load [A]", "a finite value ≥ 0", |v| v >= 0.0)?;
-    check(drive.r_g_on_ohm, "r_g_on [Ω]", "a finite value ≥ 0", |v| v >= 0.0)?;
-    check(drive.r_g_off_ohm, "r_g_off [Ω]", "a finite value ≥ 0", |v| v >= 0.0)?;
-    check(drive.v_drive_on_v, "v_drive_on [V]", "a finite value", |_| true)?;
-    check(drive.v_drive_off_v, "v_drive_off [V]", "a finite value", |_| true)?;
+    check(drive.v_bus_v, "v_bus [V]", "a finite value > 0", |v| {
+        v > 0.0
+    })?;
+    check(drive.i_load_a, "i_load [A]", "a finite value ≥ 0", |v| {
+        v >= 0.0
+    })?;
+    check(
+        drive.r_g_on_ohm,
+        "r_g_on [Ω]",
+        "a finite value ≥ 0",
+        |v| v >= 0.0,
+    )?;
+    check(
+        drive.r_g_off_ohm,
+        "r_g_off [Ω]",
+        "a finite value ≥ 0",
+        |v| v >= 0.0,
+    )?;
+    check(
+        drive.v_drive_on_v,
+        "v_drive_on [V]",
+        "a finite value",
+        |_| true,
+    )?;
+    check(
+        drive.v_drive_off_v,
+        "v_drive_off [V]",
+        "a finite value",
+        |_| true,
+    )?;
 
     let part = transistor.name.clone();
     let gate = transistor

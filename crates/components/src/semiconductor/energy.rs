@@ -76,8 +76,12 @@ pub struct EnergyTable {
     pub v_ref_v: f64,
     /// External gate resistance of the datasheet measurement, Ω.
     pub r_g_ref_ohm: Option<f64>,
-    /// Gate-drive on-voltage of the measurement, V.
+    /// Gate voltage of the measurement as the file gives it (`v_g`), V: the on-state
+    /// drive for Eon and Err, and for Eoff either the off-state bias or the on-state
+    /// drive, depending on the file.
     pub v_g_v: Option<f64>,
+    /// Off-state gate bias of the measurement (`v_g_off`), V, when the file gives it.
+    pub v_g_off_v: Option<f64>,
     /// Energy versus gate resistance, when the datasheet has it.
     pub gate_resistance: Option<GateResistanceScaling>,
     /// Exponent `k` of the voltage scaling `E(V) = E(V_ref) · (V / V_ref)^k`.

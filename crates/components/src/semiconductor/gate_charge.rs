@@ -60,8 +60,10 @@ impl GateCharge {
     ///
     /// Method: take the slopes `s_k = ΔV/ΔQ` of the digitised segments and the
     /// segment with the smallest slope `s_min`. The steep reference `s_steep` is the
-    /// smaller of the median slopes before and after that segment (the Cgs charging
-    /// before the plateau and the Cgs + Cgd charging after it). The plateau is the
+    /// smaller of the upper-quartile slopes before and after that segment (the Cgs
+    /// charging before the plateau and the Cgs + Cgd charging after it). The upper
+    /// quartile, not the median, because the plateau's own segments are often the
+    /// majority on one side. The plateau is the
     /// contiguous run of segments around the flattest one whose slopes stay below
     /// `s_min + 0.3 · (s_steep − s_min)`. SiC MOSFETs have a sloped plateau, so a
     /// fixed slope threshold would miss it. A curve whose flattest segment is not
@@ -81,8 +83,8 @@ impl GateCharge {
             .copied()
             .enumerate()
             .min_by(|a, b| a.1.total_cmp(&b.1))?;
-        let before = median(&slopes[..flattest]);
-        let after = median(&slopes[flattest + 1..]);
+        let before = upper_quartile(&slopes[..flattest]);
+        let after = upper_quartile(&slopes[flattest + 1..]);
         let s_steep = match (before, after) {
             (Some(b), Some(a)) => b.min(a),
             (Some(s), None) | (None, Some(s)) => s,
@@ -134,18 +136,15 @@ impl GateCharge {
     }
 }
 
-fn median(values: &[f64]) -> Option<f64> {
+/// The 75th percentile (nearest rank) of `values`.
+fn upper_quartile(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    Some(if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
-    })
+    let rank = (0.75 * (sorted.len() - 1) as f64).round() as usize;
+    Some(sorted[rank])
 }
 
 #[cfg(test)]

@@ -175,7 +175,7 @@ impl Transistor {
     /// [`ScalingError::InvalidValue`] unless the factor is finite and `1 ≤ f ≤ 10`:
     /// trapping raises the resistance, and reported factors stay far below 10.
     pub fn with_dynamic_rds_on_factor(mut self, factor: f64) -> Result<Self, ScalingError> {
-        if !(factor >= 1.0 && factor <= 10.0) {
+        if !(1.0..=10.0).contains(&factor) {
             return Err(ScalingError::InvalidValue {
                 name: "dynamic_rds_on_factor",
                 value: factor,
