@@ -6,6 +6,7 @@
 // Printing results is this binary's job.
 #![allow(clippy::print_stdout)]
 
+mod components;
 mod sim;
 
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ enum Command {
     /// Simulate converters and circuits.
     #[command(subcommand)]
     Sim(sim::SimCommand),
+    /// List, show and import datasheet part models (transistors and diodes).
+    #[command(subcommand)]
+    Components(components::ComponentsCommand),
 }
 
 /// Exit code for invalid input.
@@ -47,5 +51,6 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Sim(command) => sim::run(command),
+        Command::Components(command) => components::run(command),
     }
 }

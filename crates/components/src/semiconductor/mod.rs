@@ -8,6 +8,7 @@
 //! - [`OutputCapacitance`] and [`GateCharge`]: Coss with Qoss and Eoss, and the
 //!   gate-charge curve with its Miller plateau.
 //! - [`emi`]: voltage and current transition speeds estimated from the gate charge.
+//! - [`TransistorSummary`]: key figures at standard operating points.
 //!
 //! Every model keeps the [`Finding`]s of its import, so a report can list the gaps
 //! next to the numbers. A model with a missing curve loads, and the methods that need
@@ -18,6 +19,7 @@ mod diode;
 pub mod emi;
 mod energy;
 mod gate_charge;
+mod summary;
 mod transistor;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,7 @@ pub use energy::{
     EnergyTable, EnergyTableSummary, GateResistanceScaling, ScalingError, fit_voltage_exponent,
 };
 pub use gate_charge::{GateCharge, MillerPlateau};
+pub use summary::{CossReading, EnergyReading, GateChargeReading, Reading, TransistorSummary};
 pub use transistor::{ReversePath, Transistor};
 
 /// Device technology, which decides how conduction and reverse conduction are modelled.
