@@ -1,5 +1,5 @@
 //! Feeds arbitrary text to the LEA transistor importer. It must return a model or an
-//! error without panicking, and every model it returns must answer lookups without
+//! error without panicking, and every model it returns must return lookups without
 //! panicking, with findings that name the imported part.
 
 #![no_main]

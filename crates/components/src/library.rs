@@ -136,7 +136,7 @@ const BUILT_IN: [(&str, &str, &str); 23] = [
 /// Environment variable that sets the user library directory.
 pub const LIBRARY_ENV: &str = "PELAB_LIBRARY";
 
-/// Why a library operation failed.
+/// Error from a library operation.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {
     /// No part has that name.
@@ -182,7 +182,7 @@ pub enum LibraryError {
     NoLibraryDir,
 }
 
-/// Where a part comes from.
+/// Origin of a part.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
 pub enum Source {
@@ -209,30 +209,31 @@ pub struct Library {
 pub struct Imported {
     /// The part as imported.
     pub part: LeaImport,
-    /// Where the file was written.
+    /// Path of the written file.
     pub path: PathBuf,
     /// Whether an existing file was replaced.
     pub replaced: bool,
 }
 
 impl Library {
-    /// A library with the built-in parts and, if given, the user directory `user_dir`.
+    /// Creates a library with the built-in parts and, if given, the user directory
+    /// `user_dir`.
     pub fn new(user_dir: Option<PathBuf>) -> Self {
         Self { user_dir }
     }
 
-    /// A library whose user directory is `$PELAB_LIBRARY`, else
+    /// Creates a library whose user directory is `$PELAB_LIBRARY`, else
     /// `$HOME/.local/share/pelab/components`, else none.
     pub fn from_env() -> Self {
         Self::new(default_user_dir())
     }
 
-    /// The user directory, if any.
+    /// Returns the user directory, if any.
     pub fn user_dir(&self) -> Option<&Path> {
         self.user_dir.as_deref()
     }
 
-    /// Names and sources of all parts, built-in first, sorted by name within each.
+    /// Lists the names and sources of all parts, built-in first, sorted by name within each.
     /// A user part that shadows a built-in part replaces it in the list.
     ///
     /// # Errors
@@ -331,6 +332,7 @@ impl Library {
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let bytes = std::fs::read(file).map_err(io(file))?;
+
         let temporary = dir.join(format!(
             ".{}.json.tmp-{}",
             file_stem_for(&name),
@@ -432,7 +434,7 @@ fn file_stem_for(name: &str) -> String {
     stem.trim_start_matches('.').to_owned()
 }
 
-/// The built-in parts as a Markdown table: name, kind, ratings, data gaps and the
+/// Formats the built-in parts as a Markdown table: name, kind, ratings, data gaps and the
 /// number of import findings. `docs/components.md` contains this table, and a test
 /// fails when it is stale.
 pub fn built_in_table_markdown() -> String {

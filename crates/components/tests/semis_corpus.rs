@@ -15,9 +15,13 @@ fn seed(name: &str) -> String {
     std::fs::read_to_string(path).expect("seed file")
 }
 
-const SEEDS: [&str; 3] = ["sic_trimmed.json", "igbt_pairs_and_string.json", "damaged.json"];
+const SEEDS: [&str; 3] = [
+    "sic_trimmed.json",
+    "igbt_pairs_and_string.json",
+    "damaged.json",
+];
 
-/// The property of `fuzz/fuzz_targets/lea_import.rs`.
+/// Checks the property of `fuzz/fuzz_targets/lea_import.rs` on `text`.
 fn exercise(text: &str) {
     let Ok(part) = parse_str(text) else {
         return;
@@ -51,7 +55,10 @@ fn seeds_import() {
     let igbt = parse_str(&seed("igbt_pairs_and_string.json")).expect("imports");
     assert!(igbt.transistor.channel.is_some(), "pairs layout read");
     assert!(
-        igbt.transistor.e_on.as_ref().is_some_and(|t| t.gate_resistance.is_some()),
+        igbt.transistor
+            .e_on
+            .as_ref()
+            .is_some_and(|t| t.gate_resistance.is_some()),
         "string-encoded E(Rg) read"
     );
 }

@@ -7,7 +7,7 @@ use pelab_components::semiconductor::emi::{
 };
 use pelab_components::semiconductor::{DeviceKind, GateCharge, Ratings, Transistor};
 
-/// A part with an ideal gate-charge curve measured at 400 V: 1 V/nC up to a 5 V
+/// Builds a part with an ideal gate-charge curve measured at 400 V: 1 V/nC up to a 5 V
 /// plateau at 5 nC, a flat plateau to 15 nC (Qgd = 10 nC), then 0.5 V/nC to 15 V.
 /// The points every 1 nC below the plateau keep the interpolant straight up to
 /// 4 nC, so the charge at the 3 V threshold is exactly 3 nC.
@@ -23,7 +23,9 @@ fn ideal_part() -> Transistor {
     part.gate_threshold_v = Some(3.0);
     part.gate_charge.push(GateCharge {
         curve: Curve::new(
-            vec![0.0, 1e-9, 2e-9, 3e-9, 4e-9, 5e-9, 10e-9, 15e-9, 25e-9, 35e-9],
+            vec![
+                0.0, 1e-9, 2e-9, 3e-9, 4e-9, 5e-9, 10e-9, 15e-9, 25e-9, 35e-9,
+            ],
             vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 5.0, 10.0, 15.0],
         )
         .expect("valid curve"),
@@ -94,7 +96,9 @@ fn invalid_inputs_are_rejected() {
         switching_transition_estimate(&part, &negative),
         Err(EstimateError::InvalidValue { .. })
     ));
-    let igbt = load_built_in("Infineon_FF300R12KE3").expect("loads").transistor;
+    let igbt = load_built_in("Infineon_FF300R12KE3")
+        .expect("loads")
+        .transistor;
     assert!(matches!(
         switching_transition_estimate(&igbt, &drive(600.0)),
         Err(EstimateError::NoGateCharge { .. })
@@ -117,7 +121,8 @@ fn sic_part_gives_tens_of_volts_per_nanosecond() {
     };
     let estimate = switching_transition_estimate(&sic, &drive).expect("estimate");
     let v_per_ns = estimate.dv_dt_v_per_s * 1e-9;
-    assert!(v_per_ns > 5.0 && v_per_ns < 200.0, "{estimate:?}");
+    assert!(v_per_ns > 5.0, "{estimate:?}");
+    assert!(v_per_ns < 200.0, "{estimate:?}");
     let json = serde_json::to_value(estimate).expect("serializes");
     assert!(json["dv_dt_v_per_s"].as_f64().is_some());
 }

@@ -8,7 +8,7 @@ use pelab_components::loss::{Edge, SwitchModel};
 use pelab_components::semiconductor::DeviceKind;
 use serde_json::{Value, json};
 
-/// A small valid SiC part: two channel curves, Eon/Eoff, Coss, a gate-charge curve,
+/// Builds a small valid SiC part: two channel curves, Eon/Eoff, Coss, a gate-charge curve,
 /// a Foster network and a body diode.
 fn base() -> Value {
     json!({
@@ -65,10 +65,12 @@ fn base_part_models_every_curve() {
     let coss = t.coss.as_ref().expect("Coss");
     let q = coss.charge(800.0).value;
     assert!((q - coss.coss.integral_to(800.0)).abs() < 1e-24);
-    assert!(q > 8e-11 * 800.0 && q < 1e-9 * 800.0);
+    assert!(q > 8e-11 * 800.0);
+    assert!(q < 1e-9 * 800.0);
     // Eoss: E ≤ Q·V because the charge is delivered at voltages up to V.
     let e = coss.energy(800.0).value;
-    assert!(e > 0.0 && e < q * 800.0);
+    assert!(e > 0.0);
+    assert!(e < q * 800.0);
     assert_eq!(t.thermal.foster_pairs(), vec![(0.1, 1e-3), (0.3, 1e-2)]);
     assert!(t.gate_charge[0].miller_plateau().is_some());
     assert_eq!(t.recovery_energy(20.0, 800.0, 25.0), None, "e_rr is a gap");
@@ -247,7 +249,7 @@ fn short_curve_is_left_out() {
         "switch.channel",
         "no usable curve at Tj = 175"
     ));
-    // Only the 25 °C curve remains: 175 °C clamps to it and says so.
+    // Only the 25 °C curve remains: 175 °C clamps to it and flags the lookup.
     let hot = part.transistor.forward_voltage(20.0, 175.0).expect("V");
     assert!(hot.parameter_clamp.is_clamped());
 }

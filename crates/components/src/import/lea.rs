@@ -256,7 +256,7 @@ fn channel_entries(
     Ok(out)
 }
 
-/// The gate voltage of the first `r_channel_th` entry: the condition of the
+/// Returns the gate voltage of the first `r_channel_th` entry, the condition of the
 /// datasheet's headline Rds_on.
 fn rated_resistance_gate_voltage(switch: &Value, path: &str) -> Result<Option<f64>, ImportError> {
     let list = entries(switch, "r_channel_th", path)?;
@@ -267,9 +267,9 @@ fn rated_resistance_gate_voltage(switch: &Value, path: &str) -> Result<Option<f6
 }
 
 /// Picks the gate voltage of the channel family: the one with curves at the most
-/// temperatures; on a tie the first of `preferred` (the turn-on gate voltage of the
-/// energy measurement, then that of the rated Rds_on) among the tied voltages, else
-/// the highest.
+/// temperatures. On a tie it takes the first of `preferred` that is among the tied
+/// voltages (the turn-on gate voltage of the energy measurement, then that of the
+/// rated Rds_on), else the highest.
 fn nominal_gate_voltage(entries: &[ChannelEntry], preferred: &[Option<f64>]) -> Option<f64> {
     let mut voltages: Vec<f64> = entries.iter().filter_map(|e| e.v_g).collect();
     voltages.sort_by(f64::total_cmp);
@@ -440,8 +440,8 @@ fn output_capacitance(
 /// ten times `C_max · V² / 2`, with `C_max` the largest Coss. The stored energy
 /// cannot physically exceed `C_max · V² / 2`. Digitised curves miss that bound near
 /// 0 V, where a small offset of the plot is a large relative error, so only the
-/// last point is checked, and a factor of ten still catches unit mistakes (µJ given
-/// as J is a factor of 10⁶).
+/// last point is checked. A factor of ten still catches unit mistakes, because µJ
+/// given as J is a factor of 10⁶.
 fn plausible_eoss(
     eoss: crate::curve::Curve,
     c_max: f64,
@@ -638,7 +638,7 @@ fn build_family(
     Ok(CurveFamily::new(members).ok())
 }
 
-/// The path of a key inside an entry, for findings.
+/// Formats the path of entry `index` of list `key` in `section`, for findings.
 pub(crate) fn entry_path(section: &str, key: &str, index: usize) -> String {
     format!("{}[{index}]", join(section, key))
 }

@@ -20,7 +20,7 @@ pub const MAX_POINTS: usize = 1_000_000;
 /// exchange (a GaN part with raw double-pulse waveforms) is about 4 MB.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Why a file cannot be imported at all.
+/// Error for a file that cannot be imported at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file could not be read.
@@ -66,7 +66,7 @@ pub enum ImportError {
     Missing {
         /// Field path.
         path: String,
-        /// Why the importer needs it.
+        /// Reason the importer needs the field.
         why: &'static str,
     },
     /// A value is outside its accepted range.

@@ -69,7 +69,7 @@ pub(crate) fn replace_non_finite_tokens(text: &str) -> (String, usize) {
     (out, count)
 }
 
-/// An optional number: `None` for a missing field or `null`.
+/// Reads an optional number: `None` for a missing field or `null`.
 pub(crate) fn number(object: &Value, key: &str, path: &str) -> Result<Option<f64>, ImportError> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -82,7 +82,7 @@ pub(crate) fn number(object: &Value, key: &str, path: &str) -> Result<Option<f64
     }
 }
 
-/// An optional string: `None` for a missing field or `null`.
+/// Reads an optional string: `None` for a missing field or `null`.
 pub(crate) fn text(object: &Value, key: &str, path: &str) -> Result<Option<String>, ImportError> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -95,7 +95,7 @@ pub(crate) fn text(object: &Value, key: &str, path: &str) -> Result<Option<Strin
     }
 }
 
-/// An optional array of entries: empty for a missing field or `null`.
+/// Reads an optional array of entries: empty for a missing field or `null`.
 pub(crate) fn entries<'a>(
     object: &'a Value,
     key: &str,
@@ -320,7 +320,7 @@ fn finish(points: Vec<(f64, f64)>, path: &str, context: &mut Context) -> Option<
 ///
 /// The file's table is `I(V)`. The model needs `V(I)`, so after cleaning by voltage
 /// the axes are swapped. A diode or IGBT characteristic starts with a run of zero
-/// current up to its knee; only the last point of that run is kept, so `V(0)` is the
+/// current up to its knee. Only the last point of that run is kept, so `V(0)` is the
 /// knee voltage. A curve given entirely in the third quadrant (both values ≤ 0) is
 /// mirrored into the first with a warning. Any later point whose current does not
 /// rise is dropped with a warning, since `V(I)` must be a function.

@@ -66,7 +66,7 @@ impl SwitchModel for Diode {
         None
     }
 
-    /// The forward voltage Vf; the gate flag has no effect on a diode.
+    /// Returns the forward voltage Vf. The gate flag has no effect on a diode.
     fn reverse_voltage(&self, i: f64, tj: f64, _gate_on: bool) -> Option<Lookup> {
         self.forward_voltage_at(i, tj)
     }

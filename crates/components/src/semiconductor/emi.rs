@@ -1,9 +1,9 @@
 //! Voltage and current transition speeds estimated from the gate charge, for EMI
 //! pre-studies.
 //!
-//! The model is the textbook piecewise gate-charge description of a hard-switched
-//! inductive transition (as in B. J. Baliga, "Fundamentals of Power Semiconductor
-//! Devices", Springer, 2008, chapter on power MOSFET switching):
+//! The model is the piecewise gate-charge description of a hard-switched inductive
+//! transition that power-device textbooks teach (for example B. J. Baliga,
+//! "Fundamentals of Power Semiconductor Devices", Springer, 2008):
 //!
 //! 1. The gate charges through `R_g + R_g,int` from the drive voltage. While `Vgs`
 //!    rises from the threshold `V_th` to the plateau `V_pl`, the drain current rises
@@ -14,10 +14,10 @@
 //!    by the bus voltage while the Miller charge `Q_gd` flows:
 //!    `t_v = Q_gd / I_g` and `dv/dt = V_bus / t_v`.
 //!
-//! Limits: the model ignores the power-loop and common-source inductances (which slow
-//! di/dt and add ringing), the nonlinearity of Crss inside the plateau (it gives an
-//! average dv/dt, while the peak at low Vds is higher), and the plateau's dependence
-//! on the load current (the curve is used as measured). `Q_gd` is scaled linearly
+//! Limits: the model ignores the power-loop and common-source inductances, which slow
+//! di/dt and add ringing. It ignores the nonlinearity of Crss inside the plateau, so
+//! it gives an average dv/dt, while the peak at low Vds is higher. It also uses the
+//! plateau as measured, although the plateau voltage rises with the load current. `Q_gd` is scaled linearly
 //! from the curve's supply voltage to `V_bus`, which overestimates it at high voltage
 //! because Crss falls with Vds. Treat the results as order-of-magnitude estimates.
 
@@ -61,7 +61,7 @@ pub struct TransitionEstimate {
     pub q_gd_c: f64,
 }
 
-/// Why the estimate cannot be made.
+/// Error from [`switching_transition_estimate`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EstimateError {
     /// The part has no gate-charge curve.
@@ -167,7 +167,7 @@ pub fn switching_transition_estimate(
     let t_rise_v = q_gd / i_g_off;
     let dv_dt = drive.v_bus_v / t_fall_v.min(t_rise_v);
 
-    // Current rise: Vgs climbs from V_th to V_pl; the gate current falls as Vgs rises,
+    // Current rise: Vgs climbs from V_th to V_pl. The gate current falls as Vgs rises,
     // so the mean of the two end currents is used.
     let di_dt = transistor.gate_threshold_v.and_then(|v_th| {
         let q_th = gate.charge_at_voltage(v_th)?;

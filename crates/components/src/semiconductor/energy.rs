@@ -7,7 +7,7 @@ use crate::curve::{Curve, CurveFamily, Lookup};
 
 use super::merge_flags;
 
-/// Why an energy cannot be scaled to the requested operating point.
+/// Error from scaling an energy to a requested operating point.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScalingError {
     /// The datasheet has no energy-versus-gate-resistance curve for this energy.
@@ -17,7 +17,7 @@ pub enum ScalingError {
          gate resistance or add a graph_r_e curve"
     )]
     NoGateResistanceCurve {
-        /// Which energy (`e_on`, `e_off`, `e_rr`).
+        /// Energy name (`e_on`, `e_off`, `e_rr`).
         energy: String,
         /// Gate resistance of the datasheet energy curves, if known.
         r_g_ref_ohm: Option<f64>,
@@ -27,7 +27,7 @@ pub enum ScalingError {
     /// The gate resistance of the datasheet energy curves is not in the data.
     #[error("{energy}: the data do not give the gate resistance of the energy curves")]
     NoReferenceResistance {
-        /// Which energy.
+        /// Energy name.
         energy: String,
     },
     /// A requested value is outside its accepted range.
@@ -44,7 +44,7 @@ pub enum ScalingError {
     /// gate resistance, so the ratio is undefined.
     #[error("{energy}: the gate-resistance curve gives {value} J at {r_g_ref_ohm} Ω")]
     NonPositiveReference {
-        /// Which energy.
+        /// Energy name.
         energy: String,
         /// Datasheet gate resistance.
         r_g_ref_ohm: f64,
@@ -68,7 +68,7 @@ pub struct GateResistanceScaling {
 /// supply voltage and one gate resistance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnergyTable {
-    /// Which energy, for messages (`e_on`, `e_off`, `e_rr`).
+    /// Energy name for messages (`switch.e_on`, `switch.e_off`, `diode.e_rr`).
     pub label: String,
     /// Energy (J) versus current (A), over Tj (°C).
     pub energy: CurveFamily,

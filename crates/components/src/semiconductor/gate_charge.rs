@@ -93,6 +93,7 @@ impl GateCharge {
         if !(s_steep > 0.0 && s_min < 0.5 * s_steep) {
             return None;
         }
+
         let threshold = s_min + PLATEAU_FRACTION * (s_steep - s_min);
         let mut first = flattest;
         while first > 0 && slopes[first - 1] <= threshold {
@@ -102,6 +103,7 @@ impl GateCharge {
         while last + 1 < slopes.len() && slopes[last + 1] <= threshold {
             last += 1;
         }
+
         let (q_start, q_end) = (q[first], q[last + 1]);
         // The charge-weighted mean voltage over the plateau: the integral of the
         // interpolant divided by the plateau's charge.
@@ -136,7 +138,7 @@ impl GateCharge {
     }
 }
 
-/// The 75th percentile (nearest rank) of `values`.
+/// Returns the 75th percentile (nearest rank) of `values`.
 fn upper_quartile(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
         return None;

@@ -71,7 +71,7 @@ impl DeviceKind {
         }
     }
 
-    /// Whether the part conducts through a channel whose voltage is `i · Rds_on`.
+    /// Returns whether the part conducts through a channel whose voltage is `i · Rds_on`.
     pub fn is_mosfet_like(self) -> bool {
         self != DeviceKind::Igbt
     }
@@ -91,7 +91,7 @@ pub struct Ratings {
     pub t_j_max_c: Option<f64>,
 }
 
-/// Where the datasheet behind a model comes from.
+/// Source of a model: the datasheet and the part's package.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatasheetInfo {
@@ -142,7 +142,7 @@ impl ThermalData {
     }
 }
 
-/// The worse of two clamp flags: a clamped side wins over [`Clamp::Inside`].
+/// Returns the worse of two clamp flags: a clamped side wins over [`Clamp::Inside`].
 pub(crate) fn worse_clamp(a: Clamp, b: Clamp) -> Clamp {
     if a.is_clamped() { a } else { b }
 }

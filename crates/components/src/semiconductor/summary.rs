@@ -148,6 +148,7 @@ impl TransistorSummary {
         };
         let on = |i: f64, tj: f64| transistor.on_voltage(i, tj);
         let rds = |i: f64, tj: f64| transistor.rds_on(i, tj);
+
         let reverse_table = transistor.diode.as_ref().and_then(|d| d.recovery.as_ref());
         let gate_v = transistor.e_on.as_ref().map_or(400.0, |t| t.v_ref_v);
         let gate_charge = transistor
@@ -159,6 +160,7 @@ impl TransistorSummary {
                 q_gd_c: g.q_gd_c(),
                 plateau: g.miller_plateau(),
             });
+
         let v_coss = if ratings.v_abs_max_v >= 480.0 {
             400.0
         } else {
@@ -175,6 +177,7 @@ impl TransistorSummary {
                 clamped: capacitance.is_clamped() || energy.is_clamped(),
             }
         });
+
         Self {
             name: transistor.name.clone(),
             kind: transistor.kind,

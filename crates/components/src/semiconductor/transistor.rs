@@ -11,7 +11,8 @@ use super::{
     ScalingError, ThermalData, family_derivative, merge_flags,
 };
 
-/// How [`Transistor::reverse_voltage_at`] obtains the reverse (third-quadrant) voltage.
+/// Model that [`Transistor::reverse_voltage_at`] uses for the reverse (third-quadrant)
+/// voltage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReversePath {
@@ -86,7 +87,7 @@ pub struct Transistor {
 }
 
 impl Transistor {
-    /// An empty model with only a name, kind and ratings: every curve is missing.
+    /// Creates a model with only a name, kind and ratings: every curve is missing.
     pub fn new(name: &str, kind: DeviceKind, ratings: Ratings) -> Self {
         Self {
             name: name.to_owned(),
@@ -117,7 +118,7 @@ impl Transistor {
         (self.r_g_on_ohm, self.r_g_off_ohm)
     }
 
-    /// The same transistor switched with external gate resistances `r_g_on_ohm` and
+    /// Returns the same transistor switched with external gate resistances `r_g_on_ohm` and
     /// `r_g_off_ohm`. The diode's recovery energy follows the turn-on resistance,
     /// because the switch's turn-on speed sets the diode's di/dt.
     ///
@@ -146,7 +147,7 @@ impl Transistor {
         Ok(self)
     }
 
-    /// The same transistor with the voltage exponent `k` of `E ∝ V^k` set for Eon,
+    /// Returns the same transistor with the voltage exponent `k` of `E ∝ V^k` set for Eon,
     /// Eoff and Err.
     ///
     /// # Errors
@@ -168,7 +169,7 @@ impl Transistor {
         Ok(self)
     }
 
-    /// The same transistor with a dynamic Rds_on factor (see
+    /// Returns the same transistor with a dynamic Rds_on factor (see
     /// [`Transistor::dynamic_rds_on_factor`]).
     ///
     /// # Errors
@@ -218,7 +219,7 @@ impl Transistor {
         Some(lookup)
     }
 
-    /// Which path [`Transistor::reverse_voltage_at`] uses.
+    /// Returns the path that [`Transistor::reverse_voltage_at`] uses.
     pub fn reverse_path(&self, gate_on: bool) -> ReversePath {
         let diode_curve = self.diode.as_ref().is_some_and(|d| d.forward.is_some());
         if self.kind == DeviceKind::Igbt || !gate_on {
@@ -246,9 +247,9 @@ impl Transistor {
         }
     }
 
-    /// Voltage (V, as a magnitude) across the part carrying reverse current `i` (A)
-    /// at `tj` (°C); see [`SwitchModel::reverse_voltage`] for the meaning of `gate_on`
-    /// and [`ReversePath`] for the models.
+    /// Computes the voltage (V, as a magnitude) across the part carrying reverse
+    /// current `i` (A) at `tj` (°C). [`SwitchModel::reverse_voltage`] explains
+    /// `gate_on`, and [`ReversePath`] lists the models.
     ///
     /// With the gate on and no measured reverse curve, the channel and the body diode
     /// share the current: the split `i = i_ch + i_d` solves
@@ -322,7 +323,7 @@ impl Transistor {
         table.as_ref().map(|t| t.energy(i, v, tj, r_g)).transpose()
     }
 
-    /// The gate-charge curve measured closest to `v_supply` (V), if any.
+    /// Returns the gate-charge curve measured closest to `v_supply` (V), if any.
     pub fn gate_charge_near(&self, v_supply: f64) -> Option<&GateCharge> {
         self.gate_charge.iter().min_by(|a, b| {
             let da = (a.v_supply_v.unwrap_or(f64::INFINITY) - v_supply).abs();

@@ -8,7 +8,7 @@ use super::entry_path;
 use crate::curve::{Curve, CurveFamily};
 use crate::semiconductor::{EnergyTable, GateResistanceScaling, fit_voltage_exponent};
 
-/// Longest plausible hard-switching transition for the energy bound, s: an energy
+/// Maximum plausible hard-switching transition time for the energy bound, s. An energy
 /// above `V · I · 1 µs` at a point means a transition of more than 2 µs with linear
 /// ramps, slower than any power device in the exchange switches, and more likely a
 /// unit mistake (mJ given as J).
@@ -89,8 +89,8 @@ fn read_entries(
 ///
 /// The curves over current form the family over Tj. When the file has curves at
 /// several supply voltages, gate resistances or gate voltages, the set with the most
-/// temperatures is used (on a tie, the highest supply voltage); the others serve
-/// only to fit the voltage exponent. When the datasheet list has no usable curve,
+/// temperatures is used, and on a tie the one at the highest supply voltage. The
+/// others serve only to fit the voltage exponent. When the datasheet list has no usable curve,
 /// the measured list `<key>_meas` is used with a warning.
 pub(crate) fn energy_table(
     section: &Value,
