@@ -177,6 +177,15 @@ pub enum LibraryError {
         /// The operating-system error.
         source: std::io::Error,
     },
+    /// The part name gives no usable file name.
+    #[error(
+        "part name {name:?} has no letters or digits for a file name; \
+         rename the part in the file"
+    )]
+    InvalidName {
+        /// The part name from the file.
+        name: String,
+    },
     /// Neither `$PELAB_LIBRARY` nor `$HOME` is set.
     #[error("no user library directory: set PELAB_LIBRARY or HOME")]
     NoLibraryDir,
@@ -312,8 +321,9 @@ impl Library {
     ///
     /// # Errors
     /// [`LibraryError::Import`] when the file does not import,
-    /// [`LibraryError::AlreadyExists`] without `force`, [`LibraryError::NoLibraryDir`]
-    /// and [`LibraryError::Io`].
+    /// [`LibraryError::AlreadyExists`] without `force`, [`LibraryError::InvalidName`]
+    /// for a name without letters or digits, [`LibraryError::NoLibraryDir`] and
+    /// [`LibraryError::Io`].
     pub fn import(&self, file: &Path, force: bool) -> Result<Imported, LibraryError> {
         let dir = self.user_dir.as_ref().ok_or(LibraryError::NoLibraryDir)?;
         let part = lea::parse_file(file).map_err(|source| LibraryError::Import {
@@ -321,7 +331,11 @@ impl Library {
             source,
         })?;
         let name = part.transistor.name.clone();
-        let target = dir.join(format!("{}.json", file_stem_for(&name)));
+        let stem = file_stem_for(&name);
+        if !stem.chars().any(|c| c.is_ascii_alphanumeric()) {
+            return Err(LibraryError::InvalidName { name });
+        }
+        let target = dir.join(format!("{stem}.json"));
         let replaced = target.exists();
         if replaced && !force {
             return Err(LibraryError::AlreadyExists { name, path: target });
@@ -333,11 +347,7 @@ impl Library {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let bytes = std::fs::read(file).map_err(io(file))?;
 
-        let temporary = dir.join(format!(
-            ".{}.json.tmp-{}",
-            file_stem_for(&name),
-            std::process::id()
-        ));
+        let temporary = dir.join(format!(".{stem}.json.tmp-{}", std::process::id()));
         std::fs::write(&temporary, bytes).map_err(io(&temporary))?;
         if let Err(source) = std::fs::rename(&temporary, &target) {
             let _ = std::fs::remove_file(&temporary);

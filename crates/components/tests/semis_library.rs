@@ -174,6 +174,23 @@ fn import_rejects_invalid_file_without_writing() {
 }
 
 #[test]
+fn import_rejects_name_without_letters() {
+    let dir = TempDir::new("name");
+    let library = Library::new(Some(dir.0.join("components")));
+    let source = repository_root().join("data/transistors/CREE_C3M0120065J.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&source).expect("file")).expect("JSON");
+    json["name"] = serde_json::Value::from("../..");
+    let file = dir.0.join("part.json");
+    std::fs::write(&file, serde_json::to_string(&json).expect("text")).expect("write");
+    let error = library
+        .import(&file, false)
+        .expect_err("no usable file name");
+    assert!(matches!(error, LibraryError::InvalidName { .. }), "{error}");
+    assert!(!dir.0.join("components").exists());
+}
+
+#[test]
 fn docs_table_is_current() {
     let docs_path = repository_root().join("docs/components.md");
     let docs = std::fs::read_to_string(&docs_path).expect("docs/components.md");

@@ -152,6 +152,13 @@ pub fn parse_str(json: &str) -> Result<LeaImport, ImportError> {
 
     let (reverse_channel, diode) = diode_model(diode_section, &transistor, gate_on, &mut context)?;
     transistor.reverse_channel = reverse_channel;
+    let mut diode = diode;
+    diode.findings = context
+        .findings
+        .iter()
+        .filter(|f| f.curve.starts_with("diode"))
+        .cloned()
+        .collect();
     transistor.diode = Some(diode);
 
     transistor.findings = context.findings.clone();
