@@ -80,6 +80,24 @@ fn show_prints_key_figures_and_findings() {
 }
 
 #[test]
+fn list_reports_broken_user_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("Broken_X1.json"), "{not json").expect("write");
+    let out = pelab(dir.path(), &["components", "list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let broken = parsed
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|p| p["name"] == "Broken_X1")
+        .expect("listed");
+    let error = broken["error"].as_str().expect("error text");
+    assert!(error.contains("invalid JSON at line 1"), "{error}");
+    assert_eq!(parsed.as_array().map(Vec::len), Some(24));
+}
+
+#[test]
 fn show_unknown_part_fails_with_hint() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = pelab(dir.path(), &["components", "show", "NOPE123"]);

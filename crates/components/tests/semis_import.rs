@@ -6,6 +6,7 @@ use pelab_components::import::ImportError;
 use pelab_components::import::lea::{LeaImport, parse_str};
 use pelab_components::loss::{Edge, SwitchModel};
 use pelab_components::semiconductor::DeviceKind;
+use proptest::prelude::*;
 use serde_json::{Value, json};
 
 /// Builds a small valid SiC part: two channel curves, Eon/Eoff, Coss, a gate-charge curve,
@@ -356,4 +357,33 @@ fn gan_third_quadrant_threshold_model() {
     );
     let doubled = gan.with_dynamic_rds_on_factor(2.0).expect("valid factor");
     assert!((doubled.rds_on(20.0, 25.0).expect("R").value - 0.1).abs() < 1e-12);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// For any positive, falling Coss table, the stored energy grows with voltage and
+    /// stays below `Qoss · V`, since each charge increment enters at a voltage ≤ V.
+    #[test]
+    fn eoss_bounded_by_qoss_times_v(
+        c0 in 1e-10f64..1e-8,
+        ratios in prop::collection::vec(0.3f64..1.0, 3..8),
+        v_test in 1.0f64..900.0,
+    ) {
+        let mut c = vec![c0];
+        for r in &ratios {
+            let last = *c.last().expect("non-empty");
+            c.push(last * r);
+        }
+        let n = c.len();
+        let v: Vec<f64> = (0..n).map(|k| 1000.0 * k as f64 / (n - 1) as f64).collect();
+        let mut value = base();
+        value["c_oss"][0]["graph_v_c"] = json!([v, c]);
+        let coss = import(&value).transistor.coss.expect("Coss");
+        let q = coss.charge(v_test).value;
+        let e = coss.energy(v_test).value;
+        prop_assert!(e > 0.0);
+        prop_assert!(e <= q * v_test * (1.0 + 1e-12));
+        prop_assert!(coss.energy(v_test * 1.01).value >= e);
+    }
 }

@@ -107,7 +107,8 @@ pub struct TransistorSummary {
     pub e_on: Option<EnergyReading>,
     /// Eoff at the rated current and datasheet voltage.
     pub e_off: Option<EnergyReading>,
-    /// Err of the reverse path at the rated current and datasheet voltage.
+    /// Err of the reverse path at the rated current and datasheet voltage (zero for
+    /// parts without recovery charge).
     pub e_rr: Option<EnergyReading>,
     /// Gate charge.
     pub gate_charge: Option<GateChargeReading>,
@@ -192,7 +193,21 @@ impl TransistorSummary {
             rds_on_tj_max_ohm: at(&rds, tj_max),
             e_on: i_rated.and_then(|i| energy_reading(transistor.e_on.as_ref(), i)),
             e_off: i_rated.and_then(|i| energy_reading(transistor.e_off.as_ref(), i)),
-            e_rr: i_rated.and_then(|i| energy_reading(reverse_table, i)),
+            e_rr: i_rated.and_then(|i| {
+                let recovery_free = transistor.diode.as_ref().is_some_and(|d| d.recovery_free);
+                if recovery_free {
+                    Some(EnergyReading {
+                        energy_j: 0.0,
+                        i_a: i,
+                        v_v: gate_v,
+                        t_j_c: 25.0,
+                        r_g_ohm: None,
+                        clamped: false,
+                    })
+                } else {
+                    energy_reading(reverse_table, i)
+                }
+            }),
             gate_charge,
             coss,
             thermal: transistor.thermal.clone(),
