@@ -1,11 +1,12 @@
 //! The LEA importer on malformed and damaged input: errors name the field and the
 //! value, damaged curves become findings, and nothing is invented.
 
+use pelab_components::curve::Curve;
 use pelab_components::diagnostics::Severity;
 use pelab_components::import::ImportError;
 use pelab_components::import::lea::{LeaImport, parse_str};
 use pelab_components::loss::{Edge, SwitchModel};
-use pelab_components::semiconductor::DeviceKind;
+use pelab_components::semiconductor::{DeviceKind, fit_voltage_exponent};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -357,6 +358,16 @@ fn gan_third_quadrant_threshold_model() {
     );
     let doubled = gan.with_dynamic_rds_on_factor(2.0).expect("valid factor");
     assert!((doubled.rds_on(20.0, 25.0).expect("R").value - 0.1).abs() < 1e-12);
+}
+
+#[test]
+fn voltage_exponent_fit_recovers_power_law() {
+    // E = 1e-5 J/A · I at 400 V and E · 2^1.5 at 800 V: k = 1.5 exactly.
+    let low = Curve::new(vec![1.0, 10.0, 50.0], vec![1e-5, 1e-4, 5e-4]).expect("curve");
+    let high = low.scaled(2f64.powf(1.5));
+    let k = fit_voltage_exponent(&low, 400.0, &high, 800.0).expect("overlapping curves");
+    assert!((k - 1.5).abs() < 1e-12, "{k}");
+    assert_eq!(fit_voltage_exponent(&low, 400.0, &high, 400.0), None);
 }
 
 proptest! {

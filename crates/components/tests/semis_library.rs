@@ -87,6 +87,21 @@ fn every_built_in_part_loads() {
 }
 
 #[test]
+fn reciprocal_foster_capacities_are_named() {
+    // Fuji_2MBI100XAA120-50: r = 0.0301 K/W, τ = 0.0023 s and c_th = 13.09, which is
+    // r/τ, not the capacity τ/r = 0.076 J/K.
+    let part = load_built_in("Fuji_2MBI100XAA120-50").expect("loads");
+    assert!(
+        part.findings
+            .iter()
+            .any(|f| f.curve == "switch.thermal_foster"
+                && f.message.contains("reciprocal of a capacity"))
+    );
+    let c = part.transistor.thermal.foster_c_j_per_k();
+    assert!((c[0] - 0.0023 / 0.0301).abs() < 1e-12);
+}
+
+#[test]
 fn trimmed_file_matches_original() {
     let dir = repository_root().join("data/transistors");
     let read = |path: PathBuf| -> serde_json::Value {
