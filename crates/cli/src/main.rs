@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout)]
 
 mod calc;
+mod components;
 mod sim;
 
 use std::process::ExitCode;
@@ -29,6 +30,9 @@ enum Command {
     /// Loss and thermal calculations from JSON requests.
     #[command(subcommand)]
     Calc(calc::CalcCommand),
+    /// List, show and import datasheet part models (transistors and diodes).
+    #[command(subcommand)]
+    Components(components::ComponentsCommand),
 }
 
 /// Exit code for invalid input.
@@ -52,5 +56,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Sim(command) => sim::run(command),
         Command::Calc(command) => calc::run(command),
+        Command::Components(command) => components::run(command),
     }
 }

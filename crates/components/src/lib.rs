@@ -9,10 +9,16 @@
 //! - [`passive`]: capacitors, current shunts and NTC thermistors.
 //! - [`thermal`]: Foster and Cauer networks, thermal stacks on a shared heatsink,
 //!   junction temperatures from power profiles, and the thermal calculator.
+//! - [`semiconductor`]: transistor and diode models from datasheet curves.
+//! - [`import`]: the LEA transistor-database JSON importer with its findings.
+//! - [`library`]: the built-in parts and the user's part library.
 
 pub mod curve;
 pub mod diagnostics;
+pub mod import;
+pub mod library;
 pub mod loss;
 pub mod magnetics;
 pub mod passive;
+pub mod semiconductor;
 pub mod thermal;
