@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use pelab_components::loss::{LossRequest, SwitchModel, calc_losses};
+use pelab_components::library::resolve_switch_model;
+use pelab_components::loss::{LossRequest, calc_losses};
 use pelab_components::thermal::{ThermalRequest, calc_thermal};
 use serde::Serialize;
 
@@ -90,17 +91,12 @@ fn write_response(value: &impl Serialize, out: Option<&Path>) -> ExitCode {
     }
 }
 
-/// Finds a part of the component library.
-fn resolve_part(name: &str) -> Result<Box<dyn SwitchModel>, String> {
-    Err(format!("unknown part \"{name}\""))
-}
-
 fn losses(input: &Path, out: Option<&Path>) -> ExitCode {
     let request: LossRequest = match read_request(input) {
         Ok(request) => request,
         Err(code) => return code,
     };
-    let response = match calc_losses(&request, &resolve_part) {
+    let response = match calc_losses(&request, &resolve_switch_model) {
         Ok(response) => response,
         Err(e) => return invalid(e),
     };

@@ -622,6 +622,9 @@ fn print_summary(
             si(rest, "W")
         )?;
     }
+    if let Some(semis) = &s.semiconductors {
+        print_semiconductors(out, semis)?;
+    }
     writeln!(
         out,
         "energy balance: residual {:.2e} of the largest term",
@@ -631,6 +634,50 @@ fn print_summary(
         writeln!(out, "warning: {w}")?;
     }
     print_run_line(out, output, elapsed)
+}
+
+fn print_semiconductors(
+    out: &mut dyn Write,
+    report: &pelab_sim::semiconductors::SemiconductorReport,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "semiconductor losses from datasheet curves (Tj {}): total {}",
+        report.thermal_model,
+        si(report.total_w, "W")
+    )?;
+    writeln!(
+        out,
+        "  {:<8} {:<28} {:>11} {:>11} {:>11} {:>11} {:>11} {:>9} {:>9}",
+        "position",
+        "part",
+        "cond. fwd",
+        "cond. rev",
+        "turn-on",
+        "turn-off",
+        "recovery",
+        "Tj end",
+        "Tj max"
+    )?;
+    for (loss, junction) in report.devices.iter().zip(&report.junctions) {
+        writeln!(
+            out,
+            "  {:<8} {:<28} {:>11} {:>11} {:>11} {:>11} {:>11} {:>6.1} °C {:>6.1} °C",
+            loss.position,
+            loss.part,
+            si(loss.conduction_forward_w, "W"),
+            si(loss.conduction_reverse_w, "W"),
+            si(loss.turn_on_w, "W"),
+            si(loss.turn_off_w, "W"),
+            si(loss.recovery_w + loss.coss_w, "W"),
+            junction.tj_final_c,
+            junction.tj_max_c
+        )?;
+    }
+    for warning in &report.warnings {
+        writeln!(out, "  note: {warning}")?;
+    }
+    Ok(())
 }
 
 fn print_netlist_report(

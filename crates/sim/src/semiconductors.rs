@@ -118,12 +118,12 @@ pub struct Junction {
     pub tj_c: Vec<f64>,
 }
 
-/// Finds a part in the built-in component library.
+/// Finds a part in the component library (built-in parts and `$PELAB_LIBRARY`).
 ///
 /// # Errors
-/// A message naming the unknown part.
+/// A message naming the unknown part and how to list the library.
 pub fn resolve_library_part(name: &str) -> Result<Box<dyn SwitchModel>, String> {
-    Err(format!("unknown part \"{name}\""))
+    pelab_components::library::resolve_switch_model(name)
 }
 
 /// Checks the `[devices]` entries against the kernel's positions and resolves the
@@ -239,6 +239,10 @@ pub fn evaluate(
     })
 }
 
+/// Time constant that stands for "no heat capacity" when a part's data give only
+/// RthJC: a thousandth of a 1 MHz period, far below any thermal time constant.
+const NO_CAPACITY_TAU_S: f64 = 1e-9;
+
 /// Most points kept of each junction-temperature trajectory in the report.
 const MAX_TRAJECTORY_POINTS: usize = 2000;
 
@@ -270,12 +274,23 @@ fn coupled(
     };
     let mut sources = Vec::new();
     for (position, model) in devices {
-        let Some(pairs) = model.thermal_foster() else {
-            return Err(format!(
-                "part {} at {} has no junction-to-case thermal network, which the coupled model needs",
-                model.name(),
-                position.name
-            ));
+        let pairs = match (model.thermal_foster(), model.thermal_resistance_jc()) {
+            (Some(pairs), _) => pairs,
+            (None, Some(r_jc)) => {
+                warnings.push(format!(
+                    "{} ({}): the data give only RthJC = {r_jc} K/W and no Foster network, so the junction-to-case path has no heat capacity here (time constant {NO_CAPACITY_TAU_S} s) and Tj ripple within a period is underestimated",
+                    position.name,
+                    model.name()
+                ));
+                vec![(r_jc, NO_CAPACITY_TAU_S)]
+            }
+            (None, None) => {
+                return Err(format!(
+                    "part {} at {} has no junction-to-case thermal data, which the coupled model needs",
+                    model.name(),
+                    position.name
+                ));
+            }
         };
         let (r, tau): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
         let foster = Foster::from_r_tau(&r, &tau).map_err(|e| format!("{}: {e}", model.name()))?;
@@ -291,7 +306,10 @@ fn coupled(
     };
     let model = stack.build().map_err(|e| e.to_string())?;
     for warning in model.warnings() {
-        warnings.push(format!("thermal model: {}", warning.message));
+        warnings.push(format!(
+            "thermal model, {}: {}",
+            warning.field, warning.message
+        ));
     }
     let mut state = model
         .state(thermal.number("t_ambient"))

@@ -185,3 +185,89 @@ fn boost_waveform_losses_match_operating_point() {
         assert_eq!(waveform_losses[1].events.recovery, 50);
     }
 }
+
+/// A 1 kW GaN boost from 200 V to 400 V at 100 kHz with library parts.
+fn gan_boost(thermal: &str) -> Design {
+    let text = format!(
+        r#"
+kernel = "boost"
+[parameters]
+v_in = 200.0
+l = 200e-6
+r_l = 20e-3
+c = 20e-6
+r_load = 160.0
+f_sw = 100e3
+rectifier = "synchronous"
+r_on = 50e-3
+v_f = 2.0
+r_d = 50e-3
+t_dead = 50e-9
+v_out0 = 400.0
+i_l0 = 5.0
+[control]
+mode = "open_loop"
+duty = 0.5
+[simulation]
+t_stop = 20e-3
+output_step = 100e-9
+steady_state_from = 15e-3
+[devices]
+S1 = "GS66506T"
+S2 = "GaNSystems_GS66506T"
+[thermal]
+{thermal}
+"#
+    );
+    Design::parse(&text, Format::Toml).expect("the test design is valid")
+}
+
+#[test]
+fn design_reports_fixed_tj_losses() {
+    let design = gan_boost("model = \"fixed\"\ntj = 80.0");
+    let output = simulate_design_with(&design, &RunRequest::default(), &mut |_| {}).unwrap();
+    let summary = output.summary.unwrap();
+    let report = summary.semiconductors.expect("devices were named");
+    assert_eq!(report.thermal_model, "fixed");
+    assert_eq!(report.devices.len(), 2);
+    let (s1, s2) = (&report.devices[0], &report.devices[1]);
+    assert_eq!(s1.position, "S1");
+    assert_eq!(s1.part, "GaNSystems_GS66506T");
+    // 5 ms of steady state at 100 kHz: 500 hard turn-ons and turn-offs of S1.
+    assert_eq!(s1.events.hard_turn_on, 500);
+    assert_eq!(s1.events.hard_turn_off, 500);
+    assert!(s1.conduction_forward_w > 0.0 && s1.turn_on_w > 0.0 && s1.turn_off_w > 0.0);
+    // A GaN HEMT has no reverse recovery: S2 only conducts in reverse.
+    assert_eq!(s2.recovery_w, 0.0);
+    assert!(s2.conduction_reverse_w > 0.0);
+    assert!((report.total_w - s1.total_w - s2.total_w).abs() < 1e-12);
+    assert!(report.junctions.iter().all(|j| j.tj_final_c == 80.0));
+}
+
+/// With a heatsink that stores no heat, the coupled junction temperatures settle at
+/// `T_a + R_ha ΣP + (R_jc,k + R_cs) P_k`. The largest time constant of the part's
+/// Foster network is 2.9 ms, so 20 ms leave e^−6.9 ≈ 1e-3 of the transient.
+#[test]
+fn design_coupled_tj_settles_at_steady_state() {
+    let design = gan_boost("model = \"coupled\"\nt_ambient = 40.0\nr_th_cs = 0.5\nr_th_ha = 2.0");
+    let output = simulate_design_with(&design, &RunRequest::default(), &mut |_| {}).unwrap();
+    let report = output.summary.unwrap().semiconductors.unwrap();
+    assert_eq!(report.thermal_model, "coupled");
+    let total: f64 = report.devices.iter().map(|d| d.total_w).sum();
+    // Rth,jc of the GS66506T: the sum of its Foster resistances.
+    let r_jc = 0.24142 + 3.0 * 0.2491;
+    for (loss, junction) in report.devices.iter().zip(&report.junctions) {
+        let expected = 40.0 + 2.0 * total + (r_jc + 0.5) * loss.total_w;
+        let rise = expected - 40.0;
+        assert!(
+            (junction.tj_final_c - expected).abs() < 0.01 * rise,
+            "{}: Tj {} °C, steady state {} °C",
+            loss.position,
+            junction.tj_final_c,
+            expected
+        );
+        assert!(junction.tj_max_c >= junction.tj_final_c);
+        assert!(!junction.time_s.is_empty());
+        assert_eq!(junction.time_s.len(), junction.tj_c.len());
+    }
+}

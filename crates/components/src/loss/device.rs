@@ -72,4 +72,11 @@ pub trait SwitchModel {
     fn thermal_foster(&self) -> Option<Vec<(f64, f64)>> {
         None
     }
+
+    /// Total junction-to-case thermal resistance [K/W], for parts whose data give
+    /// only that number. `None` when unknown.
+    fn thermal_resistance_jc(&self) -> Option<f64> {
+        self.thermal_foster()
+            .map(|pairs| pairs.iter().map(|(r, _)| r).sum())
+    }
 }

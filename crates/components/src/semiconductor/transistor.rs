@@ -359,4 +359,16 @@ impl SwitchModel for Transistor {
     fn coss_energy(&self, v: f64) -> Option<f64> {
         self.coss.as_ref().map(|c| c.energy(v).value)
     }
+
+    fn thermal_foster(&self) -> Option<Vec<(f64, f64)>> {
+        let pairs = self.thermal.foster_pairs();
+        (!pairs.is_empty()).then_some(pairs)
+    }
+
+    fn thermal_resistance_jc(&self) -> Option<f64> {
+        self.thermal
+            .r_th_jc_k_per_w
+            .or_else(|| Some(self.thermal.foster_r_k_per_w.iter().sum::<f64>()))
+            .filter(|r| *r > 0.0)
+    }
 }
