@@ -92,6 +92,10 @@ pub fn coupled_losses(
         .iter()
         .map(|p| DeviceLoss::new(p.name, p.model.name()))
         .collect();
+    let mut scratch: Vec<DeviceLoss> = positions
+        .iter()
+        .map(|p| DeviceLoss::new(p.name, p.model.name()))
+        .collect();
     let mut power = vec![0.0; positions.len()];
     let mut tj: Vec<f64> = thermal.junction_c().to_vec();
     let intervals = ((end - start) / interval_s).ceil().max(1.0) as usize;
@@ -106,13 +110,14 @@ pub fn coupled_losses(
             start + (k + 1) as f64 * interval_s
         };
         for (index, position) in positions.iter().enumerate() {
-            let mut energy = DeviceLoss::new(position.name, position.model.name());
+            let energy = &mut scratch[index];
+            energy.clear_terms();
             let temperature = tj.get(index).copied().unwrap_or(f64::NAN);
-            cursors[index].accumulate(position.model, a, b, temperature, &mut energy);
+            cursors[index].accumulate(position.model, a, b, temperature, energy);
             energy.update_total();
             power[index] = energy.total_w / (b - a);
             if a >= from && b <= to {
-                totals[index].add_energies(&energy);
+                totals[index].add_energies(energy);
             } else if b > from && a < to {
                 // The interval straddles the window edge: count its inside part.
                 let mut part = DeviceLoss::new(position.name, position.model.name());

@@ -77,6 +77,19 @@ impl DeviceLoss {
         }
     }
 
+    /// Zeroes the terms, event counts and lookup counts, keeping names and gaps.
+    pub(crate) fn clear_terms(&mut self) {
+        self.conduction_forward_w = 0.0;
+        self.conduction_reverse_w = 0.0;
+        self.turn_on_w = 0.0;
+        self.turn_off_w = 0.0;
+        self.recovery_w = 0.0;
+        self.coss_w = 0.0;
+        self.total_w = 0.0;
+        self.events = EventCounts::default();
+        self.lookups = ClampCount::default();
+    }
+
     /// Adds the energy terms, event counts, lookups and gaps of `other`.
     pub(crate) fn add_energies(&mut self, other: &DeviceLoss) {
         self.conduction_forward_w += other.conduction_forward_w;

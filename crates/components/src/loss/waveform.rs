@@ -23,9 +23,12 @@
 //! Conduction: between samples `k` and `k + 1` the current is taken as linear in time
 //! (exact for the piecewise-linear engine with inductive currents, and the natural
 //! reading of any sampled trace). The interval is split where the current changes
-//! sign, and each part is integrated by Simpson's rule on `p(i) = i · v(i)`. For a
-//! MOSFET with `v = R i` the integrand is quadratic in time, so Simpson's rule is
-//! exact and the result equals `R · I_rms² · Δt`.
+//! sign, and each part is integrated by two-point Gauss–Legendre quadrature on
+//! `p(i) = i · v(i)`. The rule is exact for cubics in time. For a MOSFET with
+//! `v = R i`, or a diode with `v = V_0 + r i`, the integrand is quadratic, so the
+//! result is exact and equals `R · I_rms² · Δt` for the MOSFET. Intervals where the
+//! current changes by less than 1 % use the midpoint alone (relative error below
+//! 1e-5).
 
 use crate::loss::device::{Edge, SwitchModel};
 use crate::loss::result::DeviceLoss;
@@ -161,6 +164,16 @@ impl SwitchTrace<'_> {
             });
         }
         for (signal, values) in [("t", self.t)].into_iter().chain(signals) {
+            // A value is not finite when all its exponent bits are set. OR-ing that
+            // flag over the slice vectorises; the search for the offending index runs
+            // only when the flag is set.
+            const EXPONENT: u64 = 0x7ff0_0000_0000_0000;
+            let any_non_finite = values.iter().fold(0u64, |flag, v| {
+                flag | u64::from(v.to_bits() & EXPONENT == EXPONENT)
+            });
+            if any_non_finite == 0 {
+                continue;
+            }
             if let Some(index) = values.iter().position(|v| !v.is_finite()) {
                 return Err(TraceError::NotFinite {
                     position: position.into(),
@@ -334,7 +347,7 @@ impl<'a> TraceCursor<'a> {
                     "no forward conduction curve: forward conduction losses not counted",
                 )
             };
-            let energy = dt / 6.0 * (power(ia) + 4.0 * power(im) + power(ib));
+            let energy = gauss_legendre_2(dt, ia, ib, &mut power);
             loss.conduction_forward_w += energy;
         } else if im < 0.0 {
             if ia.min(ib) >= -threshold {
@@ -351,7 +364,7 @@ impl<'a> TraceCursor<'a> {
                         "no reverse conduction curve: reverse conduction losses not counted",
                     )
             };
-            let energy = dt / 6.0 * (power(ia) + 4.0 * power(im) + power(ib));
+            let energy = gauss_legendre_2(dt, ia, ib, &mut power);
             loss.conduction_reverse_w += energy;
         }
     }
@@ -410,4 +423,23 @@ impl<'a> TraceCursor<'a> {
             );
         }
     }
+}
+
+/// Largest relative change of the current over an interval for which one midpoint
+/// evaluation replaces the two Gauss points. For `p = a i + b i²` the midpoint rule
+/// is off by `b Δi² Δt / 12`, at most `(Δi/i)²/12 ≈ 8e-6` of the interval's energy.
+const MIDPOINT_MAX_CHANGE: f64 = 0.01;
+
+/// `∫ p(i(t)) dt` over an interval of length `dt` where `i` runs linearly from `ia` to
+/// `ib`, by two-point Gauss–Legendre quadrature (nodes at `(1 ∓ 1/√3)/2` of the
+/// interval, equal weights), exact when `p(i(t))` is a cubic in `t`. When the current
+/// changes by at most [`MIDPOINT_MAX_CHANGE`] of its mean, one midpoint evaluation
+/// is used instead, which halves the curve lookups of a typical switching trace.
+fn gauss_legendre_2(dt: f64, ia: f64, ib: f64, power: &mut impl FnMut(f64) -> f64) -> f64 {
+    const OFFSET: f64 = 0.288_675_134_594_812_9; // 1/(2√3)
+    let (mid, span) = (0.5 * (ia + ib), ib - ia);
+    if span.abs() <= MIDPOINT_MAX_CHANGE * mid.abs() {
+        return dt * power(mid);
+    }
+    0.5 * dt * (power(mid - OFFSET * span) + power(mid + OFFSET * span))
 }

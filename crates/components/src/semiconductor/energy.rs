@@ -132,7 +132,13 @@ impl EnergyTable {
             });
         }
         let base = self.energy.eval(i.abs(), tj);
-        let voltage_factor = (v / self.v_ref_v).powf(self.voltage_exponent);
+        let ratio = v / self.v_ref_v;
+        // The default linear law skips `powf`, which dominates a lookup otherwise.
+        let voltage_factor = if self.voltage_exponent == 1.0 {
+            ratio
+        } else {
+            ratio.powf(self.voltage_exponent)
+        };
         let (resistance_factor, flags) = match r_g_ohm {
             None => (1.0, None),
             Some(r_g) => self.gate_resistance_ratio(r_g, tj)?,
