@@ -674,6 +674,23 @@ fn print_semiconductors(
             junction.tj_max_c
         )?;
     }
+    for transition in &report.transitions {
+        let estimate = &transition.estimate;
+        let di_dt = estimate.di_dt_a_per_s.map_or_else(
+            || "di/dt needs gate_drive.v_th".to_string(),
+            |d| format!("di/dt {:.1} A/ns", d * 1e-9),
+        );
+        writeln!(
+            out,
+            "  {} transitions (gate-charge estimate at {} and {}): dv/dt {:.1} V/ns, {di_dt}, voltage rise {} and fall {}",
+            transition.position,
+            si(transition.v_switched_max_v, "V"),
+            si(transition.i_switched_max_a, "A"),
+            estimate.dv_dt_v_per_s * 1e-9,
+            si(estimate.t_rise_v_s, "s"),
+            si(estimate.t_fall_v_s, "s"),
+        )?;
+    }
     for warning in &report.warnings {
         writeln!(out, "  note: {warning}")?;
     }

@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::kernels::params::{DesignError, Params, RawValue};
 use crate::kernels::{self, Kernel, Prepared};
-use crate::semiconductors::thermal_specs;
+use crate::semiconductors::{gate_drive_specs, thermal_specs};
 
 /// Largest design file accepted [bytes].
 const MAX_DESIGN_BYTES: usize = 1 << 20;
@@ -53,6 +53,8 @@ pub struct Design {
     pub devices: BTreeMap<String, String>,
     /// `[thermal]`: how junction temperatures are found.
     pub thermal: Params,
+    /// `[gate_drive]`: gate resistances and voltages for transition-speed estimates.
+    pub gate_drive: Params,
 }
 
 /// The validated values of a design, for the summary.
@@ -72,6 +74,8 @@ pub struct DesignEcho {
     pub devices: BTreeMap<String, String>,
     /// Thermal settings with defaults filled in.
     pub thermal: Params,
+    /// Gate-drive settings.
+    pub gate_drive: Params,
 }
 
 /// File format of a design.
@@ -148,7 +152,7 @@ impl Design {
     }
 
     fn from_sections(root: BTreeMap<String, Section>) -> Result<Design, DesignError> {
-        const TOP_LEVEL: [&str; 8] = [
+        const TOP_LEVEL: [&str; 9] = [
             "kernel",
             "title",
             "description",
@@ -157,6 +161,7 @@ impl Design {
             "simulation",
             "devices",
             "thermal",
+            "gate_drive",
         ];
         for key in root.keys() {
             if !TOP_LEVEL.contains(&key.as_str()) {
@@ -208,6 +213,11 @@ impl Design {
             simulation: Params::validate("simulation", &section("simulation")?, &info.simulation)?,
             devices: device_names(&section("devices")?)?,
             thermal: Params::validate("thermal", &section("thermal")?, &thermal_specs())?,
+            gate_drive: Params::validate(
+                "gate_drive",
+                &section("gate_drive")?,
+                &gate_drive_specs(),
+            )?,
         })
     }
 
@@ -230,6 +240,7 @@ impl Design {
             simulation: self.simulation.clone(),
             devices: self.devices.clone(),
             thermal: self.thermal.clone(),
+            gate_drive: self.gate_drive.clone(),
         }
     }
 }

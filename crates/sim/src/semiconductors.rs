@@ -20,8 +20,13 @@
 
 use std::collections::BTreeMap;
 
+use pelab_components::library::Library;
+
 use pelab_components::loss::{
     CoupledPosition, DeviceLoss, SwitchModel, SwitchTrace, coupled_losses, trace_losses,
+};
+use pelab_components::semiconductor::emi::{
+    GateDrive, TransitionEstimate, switching_transition_estimate,
 };
 use pelab_components::thermal::{Coupling, Foster, HeatSource, Heatsink, Network, ThermalStack};
 use pelab_waveform::Waveforms;
@@ -81,6 +86,68 @@ pub fn thermal_specs() -> Vec<ParamSpec> {
     ]
 }
 
+/// `[gate_drive]` section parameters, for the transition-speed estimates.
+pub fn gate_drive_specs() -> Vec<ParamSpec> {
+    vec![
+        optional(ParamSpec::number(
+            "r_g_on",
+            "Ω",
+            None,
+            0.0,
+            1e3,
+            "external turn-on gate resistance",
+        )),
+        optional(ParamSpec::number(
+            "r_g_off",
+            "Ω",
+            None,
+            0.0,
+            1e3,
+            "external turn-off gate resistance",
+        )),
+        optional(ParamSpec::number(
+            "v_on",
+            "V",
+            None,
+            -30.0,
+            30.0,
+            "gate-drive on-voltage",
+        )),
+        optional(ParamSpec::number(
+            "v_off",
+            "V",
+            None,
+            -30.0,
+            30.0,
+            "gate-drive off-voltage (0 or negative)",
+        )),
+        optional(ParamSpec::number(
+            "v_th",
+            "V",
+            None,
+            -10.0,
+            20.0,
+            "gate threshold voltage from the datasheet, for the di/dt estimate",
+        )),
+    ]
+}
+
+/// Voltage and current slopes of one position's hard transitions, estimated from the
+/// part's gate-charge curve and the gate drive, for a later conducted-EMI estimate.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransitionSummary {
+    /// Position name.
+    pub position: String,
+    /// Hard turn-ons and turn-offs in the window.
+    pub hard_transitions: u64,
+    /// Highest blocking voltage switched [V].
+    pub v_switched_max_v: f64,
+    /// Highest current switched [A].
+    pub i_switched_max_a: f64,
+    /// The gate-charge estimate at those values.
+    pub estimate: TransitionEstimate,
+}
+
 /// A switch position with the part model the design chose for it.
 pub type PositionDevice = (SwitchPosition, Box<dyn SwitchModel>);
 
@@ -98,6 +165,8 @@ pub struct SemiconductorReport {
     pub total_w: f64,
     /// Junction temperature per position.
     pub junctions: Vec<Junction>,
+    /// Transition speeds per switch position, when the design gives `[gate_drive]`.
+    pub transitions: Vec<TransitionSummary>,
     /// Lookups outside the datasheet range, missing curves.
     pub warnings: Vec<String>,
 }
@@ -168,9 +237,12 @@ pub fn resolve_devices(
 /// # Errors
 /// A message when a position's signals were not recorded, its trace is invalid, or
 /// the coupled model lacks data.
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     devices: &[PositionDevice],
+    parts: &BTreeMap<String, String>,
     thermal: &Params,
+    gate_drive: &Params,
     waveforms: &Waveforms,
     from: f64,
     to: f64,
@@ -230,13 +302,131 @@ pub fn evaluate(
     for loss in &losses {
         collect_warnings(loss, &mut warnings);
     }
+    let transitions = match drive_from(gate_drive)? {
+        Some(drive) => transition_summaries(
+            devices,
+            parts,
+            &switch_traces,
+            &losses,
+            &drive,
+            (from, to),
+            &mut warnings,
+        ),
+        None => Vec::new(),
+    };
     Ok(SemiconductorReport {
         thermal_model: thermal.text("model").to_string(),
         total_w: losses.iter().map(|l| l.total_w).sum(),
         devices: losses,
         junctions,
+        transitions,
         warnings,
     })
+}
+
+/// The gate drive of `[gate_drive]`: `None` when the section is empty.
+///
+/// # Errors
+/// A message naming the first missing field when only some are given.
+fn drive_from(section: &Params) -> Result<Option<(GateDrive, Option<f64>)>, String> {
+    let fields = ["r_g_on", "r_g_off", "v_on", "v_off"];
+    let given: Vec<Option<f64>> = fields.iter().map(|f| section.optional_number(f)).collect();
+    if given.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let mut values = [0.0; 4];
+    for ((field, value), slot) in fields.iter().zip(&given).zip(&mut values) {
+        *slot = value.ok_or_else(|| {
+            format!("gate_drive.{field} is missing; the transition estimate needs r_g_on, r_g_off, v_on and v_off")
+        })?;
+    }
+    let drive = GateDrive {
+        v_bus_v: 0.0,
+        i_load_a: 0.0,
+        r_g_on_ohm: values[0],
+        r_g_off_ohm: values[1],
+        v_drive_on_v: values[2],
+        v_drive_off_v: values[3],
+    };
+    Ok(Some((drive, section.optional_number("v_th"))))
+}
+
+/// Estimates the slopes of each switch position at the highest voltage and current
+/// it switched hard in the window.
+fn transition_summaries(
+    devices: &[PositionDevice],
+    parts: &BTreeMap<String, String>,
+    traces: &[SwitchTrace<'_>],
+    losses: &[DeviceLoss],
+    drive: &(GateDrive, Option<f64>),
+    window: (f64, f64),
+    warnings: &mut Vec<String>,
+) -> Vec<TransitionSummary> {
+    let mut summaries = Vec::new();
+    for (((position, _), trace), loss) in devices.iter().zip(traces).zip(losses) {
+        if position.switch.is_none() {
+            continue;
+        }
+        let Some(part) = parts
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&position.name))
+            .map(|(_, part)| part)
+        else {
+            continue;
+        };
+        let mut transistor = match Library::from_env().load(part) {
+            Ok(import) => import.transistor,
+            Err(e) => {
+                warnings.push(format!("{}: no transition estimate: {e}", position.name));
+                continue;
+            }
+        };
+        if drive.1.is_some() {
+            transistor.gate_threshold_v = drive.1;
+        }
+        let (v_max, i_max) = hard_switched_extremes(trace, window);
+        if v_max <= 0.0 {
+            continue;
+        }
+        let gate_drive = GateDrive {
+            v_bus_v: v_max,
+            i_load_a: i_max,
+            ..drive.0
+        };
+        match switching_transition_estimate(&transistor, &gate_drive) {
+            Ok(estimate) => summaries.push(TransitionSummary {
+                position: position.name.clone(),
+                hard_transitions: loss.events.hard_turn_on + loss.events.hard_turn_off,
+                v_switched_max_v: v_max,
+                i_switched_max_a: i_max,
+                estimate,
+            }),
+            Err(e) => warnings.push(format!("{}: no transition estimate: {e}", position.name)),
+        }
+    }
+    summaries
+}
+
+/// Highest blocking voltage and forward current at the gate edges of a trace within
+/// `window`: the voltage before a turn-on or after a turn-off, the current on the
+/// conducting side.
+fn hard_switched_extremes(trace: &SwitchTrace<'_>, (from, to): (f64, f64)) -> (f64, f64) {
+    let (mut v_max, mut i_max) = (0.0f64, 0.0f64);
+    for k in 0..trace.t.len().saturating_sub(1) {
+        let t = trace.t[k + 1];
+        if t < from || t >= to {
+            continue;
+        }
+        let (g0, g1) = (trace.gate[k] > 0.5, trace.gate[k + 1] > 0.5);
+        if !g0 && g1 {
+            v_max = v_max.max(trace.voltage[k]);
+            i_max = i_max.max(trace.current[k + 1]);
+        } else if g0 && !g1 {
+            v_max = v_max.max(trace.voltage[k + 1]);
+            i_max = i_max.max(trace.current[k]);
+        }
+    }
+    (v_max, i_max)
 }
 
 /// Time constant that stands for "no heat capacity" when a part's data give only
@@ -278,7 +468,7 @@ fn coupled(
             (Some(pairs), _) => pairs,
             (None, Some(r_jc)) => {
                 warnings.push(format!(
-                    "{} ({}): the data give only RthJC = {r_jc} K/W and no Foster network, so the junction-to-case path has no heat capacity here (time constant {NO_CAPACITY_TAU_S} s) and Tj ripple within a period is underestimated",
+                    "{} ({}): the data give only RthJC = {r_jc} K/W and no Foster network, so the junction-to-case path has no heat capacity here (time constant {NO_CAPACITY_TAU_S:e} s) and Tj ripple within a period is underestimated",
                     position.name,
                     model.name()
                 ));

@@ -243,7 +243,9 @@ fn run_design(
         let from = options.window_from.min(to);
         match evaluate(
             devices,
+            &design.devices,
             &design.thermal,
+            &design.gate_drive,
             &waveforms,
             from,
             to,

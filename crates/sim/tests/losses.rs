@@ -271,3 +271,34 @@ fn design_coupled_tj_settles_at_steady_state() {
         assert_eq!(junction.time_s.len(), junction.tj_c.len());
     }
 }
+
+/// With `[gate_drive]`, each hard-switching position reports transition speeds from
+/// its gate-charge curve at the highest voltage and current it switched.
+#[test]
+fn design_reports_transition_speeds() {
+    let mut text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/ev-boost-sic-losses.toml"
+    ))
+    .expect("the example exists");
+    text = text
+        .replace("t_stop = 20e-3", "t_stop = 2e-3")
+        .replace("steady_state_from = 15e-3", "steady_state_from = 1e-3");
+    let design = Design::parse(&text, Format::Toml).unwrap();
+    let output = simulate_design_with(&design, &RunRequest::default(), &mut |_| {}).unwrap();
+    let report = output.summary.unwrap().semiconductors.unwrap();
+    assert_eq!(
+        report.transitions.len(),
+        1,
+        "only S1 switches hard: {:?}",
+        report.warnings
+    );
+    let s1 = &report.transitions[0];
+    assert_eq!(s1.position, "S1");
+    // dv/dt = V_bus / (Q_gd / I_g) with I_g = (V_on − V_pl) / (R_g + R_g,int): for a
+    // 1200 V SiC MOSFET on 2 Ω, tens of V/ns.
+    let dv_dt = s1.estimate.dv_dt_v_per_s * 1e-9;
+    assert!((5.0..200.0).contains(&dv_dt), "dv/dt {dv_dt} V/ns");
+    assert!(s1.estimate.di_dt_a_per_s.is_some());
+    assert!(s1.v_switched_max_v > 700.0 && s1.i_switched_max_a > 60.0);
+}
