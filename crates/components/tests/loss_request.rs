@@ -93,6 +93,27 @@ fn empty_request_is_rejected() {
     let error = calc_losses(&request, &no_library).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "nothing to compute: give inverter_3ph, boost or waveforms"
+        "nothing to compute: give inverter_3ph, boost, waveforms, inductors or capacitors"
     );
+}
+
+#[test]
+fn passives_add_to_the_total() {
+    let request: LossRequest = serde_json::from_str(
+        r#"{ "devices": {},
+             "capacitors": { "C_dc": { "capacitance_f": 1e-4, "esr_ohm": 0.01,
+                 "frequency_hz": 1000, "current_a": [0, 10, 0, -10] } },
+             "inductors": { "L1": { "inductance_h": 1e-4, "dcr_ohm": 0.01,
+                 "winding_temperature_c": 20, "frequency_hz": 1000,
+                 "current_a": [10, 10, 10, 10] } } }"#,
+    )
+    .unwrap();
+    let response = calc_losses(&request, &no_library).unwrap();
+    // Capacitor: rms of [0, 10, 0, −10] is √50 A, so 50 A² · 10 mΩ = 0.5 W.
+    let capacitor = response.capacitors["C_dc"].loss_w;
+    assert!((capacitor - 0.5).abs() < 1e-9, "{capacitor}");
+    // Inductor: 10 A DC through 10 mΩ at its reference temperature, 1 W.
+    let inductor = response.inductors["L1"].total_w;
+    assert!((inductor - 1.0).abs() < 1e-9, "{inductor}");
+    assert!((response.total_w - capacitor - inductor).abs() < 1e-12);
 }

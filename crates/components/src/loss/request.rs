@@ -12,7 +12,8 @@
 //!
 //! A request names its devices once (a library part, or a [`LinearSwitch`] given
 //! inline) and then asks for any of: a three-phase inverter operating point, a boost
-//! operating point, or sampled waveforms of individual positions. Units are SI and
+//! operating point, sampled waveforms of individual positions, and inductor and
+//! capacitor losses from their current waveforms. Units are SI and
 //! appear in the field names (`_v`, `_a`, `_hz`, `_s`, `_c` for °C, `_w`).
 
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ use crate::loss::inverter::{InverterLosses, InverterOperatingPoint, inverter_los
 use crate::loss::linear::LinearSwitch;
 use crate::loss::result::DeviceLoss;
 use crate::loss::waveform::{SwitchTrace, Thresholds, trace_losses};
+use crate::magnetics::request::{InductorLossRequest, InductorLossResult, inductor_losses};
+use crate::passive::request::{CapacitorLossRequest, CapacitorLossResult, capacitor_losses};
 
 /// Largest number of samples accepted per waveform signal.
 pub const MAX_WAVEFORM_SAMPLES: usize = 10_000_000;
@@ -54,6 +57,12 @@ pub struct LossRequest {
     /// Sampled waveforms, one per position.
     #[serde(default)]
     pub waveforms: Vec<WaveformRequest>,
+    /// Inductors: copper (DC and AC by Dowell) and core (iGSE) losses, by name.
+    #[serde(default)]
+    pub inductors: BTreeMap<String, InductorLossRequest>,
+    /// Capacitors: ESR losses of the ripple current, by name.
+    #[serde(default)]
+    pub capacitors: BTreeMap<String, CapacitorLossRequest>,
 }
 
 /// The inverter part of a request.
@@ -119,6 +128,10 @@ pub struct LossResponse {
     pub boost: Option<BoostLosses>,
     /// Losses per waveform position.
     pub waveforms: Vec<DeviceLoss>,
+    /// Inductor losses by name.
+    pub inductors: BTreeMap<String, InductorLossResult>,
+    /// Capacitor losses by name.
+    pub capacitors: BTreeMap<String, CapacitorLossResult>,
     /// Sum of every loss computed [W].
     pub total_w: f64,
     /// Caveats: lookups outside the datasheet range, missing curves.
@@ -181,10 +194,15 @@ pub fn calc_losses(
         };
         models.insert(key.as_str(), model);
     }
-    if request.inverter_3ph.is_none() && request.boost.is_none() && request.waveforms.is_empty() {
+    if request.inverter_3ph.is_none()
+        && request.boost.is_none()
+        && request.waveforms.is_empty()
+        && request.inductors.is_empty()
+        && request.capacitors.is_empty()
+    {
         return Err(LossRequestError::new(
             "",
-            "nothing to compute: give inverter_3ph, boost or waveforms",
+            "nothing to compute: give inverter_3ph, boost, waveforms, inductors or capacitors",
         ));
     }
     let device = |path: &str, key: &str| -> Result<&dyn SwitchModel, LossRequestError> {
@@ -292,10 +310,29 @@ pub fn calc_losses(
         total += loss.total_w;
         waveforms.push(loss);
     }
+    let mut inductors = BTreeMap::new();
+    for (name, inductor) in &request.inductors {
+        let result = inductor_losses(inductor)
+            .map_err(|e| LossRequestError::new(format!("inductors.{name}"), e.to_string()))?;
+        for finding in &result.findings {
+            warnings.push(format!("inductor {name}: {}", finding.message));
+        }
+        total += result.total_w;
+        inductors.insert(name.clone(), result);
+    }
+    let mut capacitors = BTreeMap::new();
+    for (name, capacitor) in &request.capacitors {
+        let result = capacitor_losses(capacitor)
+            .map_err(|e| LossRequestError::new(format!("capacitors.{name}"), e.to_string()))?;
+        total += result.loss_w;
+        capacitors.insert(name.clone(), result);
+    }
     Ok(LossResponse {
         inverter_3ph,
         boost,
         waveforms,
+        inductors,
+        capacitors,
         total_w: total,
         warnings,
     })
