@@ -300,7 +300,7 @@ pub fn evaluate(
         (losses, junctions)
     };
     for loss in &losses {
-        collect_warnings(loss, &mut warnings);
+        loss.push_warnings(&mut warnings);
     }
     let transitions = match drive_from(gate_drive)? {
         Some(drive) => transition_summaries(
@@ -529,17 +529,4 @@ fn coupled(
         })
         .collect();
     Ok((result.losses, junctions))
-}
-
-fn collect_warnings(loss: &DeviceLoss, warnings: &mut Vec<String>) {
-    for gap in &loss.gaps {
-        warnings.push(format!("{} ({}): {gap}", loss.position, loss.part));
-    }
-    let clamped = loss.lookups.argument_clamped + loss.lookups.parameter_clamped;
-    if clamped > 0 {
-        warnings.push(format!(
-            "{} ({}): {clamped} of {} curve lookups fell outside the datasheet range and used the nearest tabulated value",
-            loss.position, loss.part, loss.lookups.lookups
-        ));
-    }
 }

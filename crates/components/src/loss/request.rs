@@ -217,18 +217,6 @@ pub fn calc_losses(
 
     let mut total = 0.0;
     let mut warnings = Vec::new();
-    let note = |loss: &DeviceLoss, warnings: &mut Vec<String>| {
-        for gap in &loss.gaps {
-            warnings.push(format!("{} ({}): {gap}", loss.position, loss.part));
-        }
-        let clamped = loss.lookups.argument_clamped + loss.lookups.parameter_clamped;
-        if clamped > 0 {
-            warnings.push(format!(
-                "{} ({}): {} of {} curve lookups fell outside the datasheet range and used the nearest tabulated value",
-                loss.position, loss.part, clamped, loss.lookups.lookups
-            ));
-        }
-    };
 
     let inverter_3ph = match &request.inverter_3ph {
         Some(inverter) => {
@@ -236,7 +224,7 @@ pub fn calc_losses(
             let losses = inverter_losses(model, &inverter.point).map_err(|e| {
                 LossRequestError::new(format!("inverter_3ph.{}", e.field), e.to_string())
             })?;
-            note(&losses.position, &mut warnings);
+            losses.position.push_warnings(&mut warnings);
             total += losses.total_w;
             Some(losses)
         }
@@ -248,8 +236,8 @@ pub fn calc_losses(
             let rectifier = device("boost.rectifier", &boost.rectifier)?;
             let losses = boost_losses(switch, rectifier, &boost.point)
                 .map_err(|e| LossRequestError::new(format!("boost.{}", e.field), e.to_string()))?;
-            note(&losses.switch, &mut warnings);
-            note(&losses.rectifier, &mut warnings);
+            losses.switch.push_warnings(&mut warnings);
+            losses.rectifier.push_warnings(&mut warnings);
             total += losses.total_w;
             Some(losses)
         }
@@ -306,7 +294,7 @@ pub fn calc_losses(
         let window = wave.window_s.map(|[from, to]| (from, to));
         let loss = trace_losses(&wave.position, model, &trace, wave.tj_c, window, thresholds)
             .map_err(|e| LossRequestError::new(path.clone(), e.to_string()))?;
-        note(&loss, &mut warnings);
+        loss.push_warnings(&mut warnings);
         total += loss.total_w;
         waveforms.push(loss);
     }

@@ -77,6 +77,21 @@ impl DeviceLoss {
         }
     }
 
+    /// Appends this breakdown's caveats to `warnings`: each missing curve, and how
+    /// many lookups fell outside the datasheet range.
+    pub fn push_warnings(&self, warnings: &mut Vec<String>) {
+        for gap in &self.gaps {
+            warnings.push(format!("{} ({}): {gap}", self.position, self.part));
+        }
+        let clamped = self.lookups.argument_clamped + self.lookups.parameter_clamped;
+        if clamped > 0 {
+            warnings.push(format!(
+                "{} ({}): {clamped} of {} curve lookups fell outside the datasheet range and used the nearest tabulated value",
+                self.position, self.part, self.lookups.lookups
+            ));
+        }
+    }
+
     /// Zeroes the terms, event counts and lookup counts, keeping names and gaps.
     pub(crate) fn clear_terms(&mut self) {
         self.conduction_forward_w = 0.0;
