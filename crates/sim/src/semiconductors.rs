@@ -1,7 +1,7 @@
 //! Datasheet-based semiconductor losses and junction temperatures of a design run.
 //!
 //! A design names a library part for each switch position in its `[devices]` section
-//! and says in `[thermal]` how to find the junction temperatures:
+//! and chooses in `[thermal]` how the junction temperatures are found:
 //!
 //! ```toml
 //! [devices]

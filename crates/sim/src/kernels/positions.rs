@@ -30,8 +30,8 @@ pub struct SwitchPosition {
 }
 
 impl SwitchPosition {
-    /// A switch `name` from `node_a` to `node_b`, with its body diode `D{name}` when
-    /// `body_diode`.
+    /// Creates the position of switch `name` from `node_a` to `node_b`, with its body
+    /// diode `D{name}` when `body_diode`.
     pub fn switch(name: &str, node_a: &str, node_b: &str, body_diode: bool) -> Self {
         Self {
             name: name.into(),
@@ -42,7 +42,7 @@ impl SwitchPosition {
         }
     }
 
-    /// A diode `name` with `anode` and `cathode`.
+    /// Creates the position of a lone diode `name` from `anode` to `cathode`.
     pub fn diode(name: &str, anode: &str, cathode: &str) -> Self {
         Self {
             name: name.into(),
