@@ -103,3 +103,26 @@ fn thermal_rejects_negative_time_constant() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("tau_s"), "{stderr}");
 }
+
+#[test]
+fn losses_warn_above_part_ratings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "request.json",
+        r#"{ "devices": { "T": { "part": "C3M0060065J" } },
+             "inverter_3ph": { "device": "T", "v_dc_v": 800, "i_peak_a": 20, "m": 0.9,
+                 "phi_deg": 20, "f_sw_hz": 20000, "tj_c": 190, "modulation": "svpwm" } }"#,
+    );
+    let output = pelab(&["calc", "losses", &path]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("blocks up to 800.0 V, above its rating V_max = 650 V"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Tj reaches 190.0 °C, above Tj_max"),
+        "{stderr}"
+    );
+}

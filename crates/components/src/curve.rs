@@ -501,6 +501,9 @@ pub struct ClampCount {
     pub argument_clamped: u64,
     /// Lookups whose family parameter (usually Tj) was outside the tabulated range.
     pub parameter_clamped: u64,
+    /// Lookups clamped on either axis, each counted once.
+    #[serde(default)]
+    pub clamped: u64,
 }
 
 impl ClampCount {
@@ -509,6 +512,7 @@ impl ClampCount {
         self.lookups += 1;
         self.argument_clamped += u64::from(lookup.clamp.is_clamped());
         self.parameter_clamped += u64::from(lookup.parameter_clamp.is_clamped());
+        self.clamped += u64::from(lookup.is_clamped());
     }
 
     /// Adds another count to this one.
@@ -516,6 +520,7 @@ impl ClampCount {
         self.lookups += other.lookups;
         self.argument_clamped += other.argument_clamped;
         self.parameter_clamped += other.parameter_clamped;
+        self.clamped += other.clamped;
     }
 }
 

@@ -117,3 +117,17 @@ fn passives_add_to_the_total() {
     assert!((inductor - 1.0).abs() < 1e-9, "{inductor}");
     assert!((response.total_w - capacitor - inductor).abs() < 1e-12);
 }
+
+/// The inline linear model has no ratings; a library part would. A request with a
+/// model that has ratings is covered by the design tests; here the absence of
+/// ratings must not produce warnings.
+#[test]
+fn linear_device_has_no_rating_warnings() {
+    let request = request(
+        r#""inverter_3ph": { "device": "T", "v_dc_v": 5000, "i_peak_a": 250, "m": 0.9,
+            "phi_deg": 30, "f_sw_hz": 8000, "tj_c": 300, "modulation": "spwm" }"#,
+    )
+    .unwrap();
+    let response = calc_losses(&request, &no_library).unwrap();
+    assert!(response.warnings.is_empty(), "{:?}", response.warnings);
+}

@@ -23,7 +23,8 @@ use std::collections::BTreeMap;
 use pelab_components::library::Library;
 
 use pelab_components::loss::{
-    CoupledPosition, DeviceLoss, SwitchModel, SwitchTrace, coupled_losses, trace_losses,
+    CoupledPosition, DeviceLoss, SwitchModel, SwitchTrace, coupled_losses, trace_extremes,
+    trace_losses,
 };
 use pelab_components::semiconductor::emi::{
     GateDrive, TransitionEstimate, switching_transition_estimate,
@@ -152,7 +153,7 @@ pub struct TransitionSummary {
 pub type PositionDevice = (SwitchPosition, Box<dyn SwitchModel>);
 
 /// Looks up a part by name; the message of an error names close matches.
-pub type PartResolver = dyn Fn(&str) -> Result<Box<dyn SwitchModel>, String>;
+pub type PartResolver<'a> = dyn Fn(&str) -> Result<Box<dyn SwitchModel>, String> + 'a;
 
 /// Losses and junction temperatures of the semiconductors of one run.
 #[derive(Debug, Clone, Serialize)]
@@ -165,6 +166,9 @@ pub struct SemiconductorReport {
     pub total_w: f64,
     /// Junction temperature per position.
     pub junctions: Vec<Junction>,
+    /// Voltages, currents and junction temperatures above the parts' datasheet
+    /// ratings, over the whole run.
+    pub rating_violations: Vec<String>,
     /// Transition speeds per switch position, when the design gives `[gate_drive]`.
     pub transitions: Vec<TransitionSummary>,
     /// Lookups outside the datasheet range, missing curves.
@@ -185,6 +189,8 @@ pub struct Junction {
     pub time_s: Vec<f64>,
     /// Temperatures of the trajectory [°C].
     pub tj_c: Vec<f64>,
+    /// Coupled model: where Tj settles with the window's mean losses held [°C].
+    pub tj_steady_state_c: Option<f64>,
 }
 
 /// Finds a part in the component library (built-in parts and `$PELAB_LIBRARY`).
@@ -195,6 +201,44 @@ pub fn resolve_library_part(name: &str) -> Result<Box<dyn SwitchModel>, String> 
     pelab_components::library::resolve_switch_model(name)
 }
 
+/// Finds a part in the component library and, when `[gate_drive]` gives gate
+/// resistances, scales its switching energies to them with the part's E(Rg) curves.
+/// A part without those curves keeps the datasheet's gate resistance, and a note in
+/// `notes` says so.
+///
+/// # Errors
+/// A message naming the unknown part, or an invalid gate resistance.
+pub fn resolve_with_gate_drive(
+    name: &str,
+    gate_drive: &Params,
+    notes: &mut Vec<String>,
+) -> Result<Box<dyn SwitchModel>, String> {
+    let part = Library::from_env().load(name).map_err(|e| match e {
+        pelab_components::library::LibraryError::NotFound { name } => {
+            format!("unknown part \"{name}\"; `pelab components list` shows the library")
+        }
+        other => other.to_string(),
+    })?;
+    let transistor = part.transistor;
+    let (Some(r_on), Some(r_off)) = (
+        gate_drive.optional_number("r_g_on"),
+        gate_drive.optional_number("r_g_off"),
+    ) else {
+        return Ok(Box::new(transistor));
+    };
+    let fallback = transistor.clone();
+    match transistor.with_gate_resistance(r_on, r_off) {
+        Ok(scaled) => Ok(Box::new(scaled)),
+        Err(e) => {
+            notes.push(format!(
+                "{}: switching energies stay at the datasheet's gate resistance ({e})",
+                fallback.name
+            ));
+            Ok(Box::new(fallback))
+        }
+    }
+}
+
 /// Checks the `[devices]` entries against the kernel's positions and resolves the
 /// parts.
 ///
@@ -203,7 +247,7 @@ pub fn resolve_library_part(name: &str) -> Result<Box<dyn SwitchModel>, String> 
 pub fn resolve_devices(
     devices: &BTreeMap<String, String>,
     positions: &[SwitchPosition],
-    resolve: &PartResolver,
+    resolve: &PartResolver<'_>,
 ) -> Result<Vec<PositionDevice>, DesignError> {
     for name in devices.keys() {
         if !positions.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
@@ -294,6 +338,7 @@ pub fn evaluate(
                 tj_max_c: tj,
                 time_s: Vec::new(),
                 tj_c: Vec::new(),
+                tj_steady_state_c: None,
             });
             losses.push(loss);
         }
@@ -301,6 +346,18 @@ pub fn evaluate(
     };
     for loss in &losses {
         loss.push_warnings(&mut warnings);
+    }
+    let mut rating_violations = Vec::new();
+    for (((position, model), trace), junction) in devices.iter().zip(&switch_traces).zip(&junctions)
+    {
+        let (v_max, i_max) = trace_extremes(trace, t.first().copied().unwrap_or(from), to);
+        model.ratings().check(
+            &format!("{} ({})", position.name, model.name()),
+            v_max,
+            i_max,
+            junction.tj_max_c,
+            &mut rating_violations,
+        );
     }
     let transitions = match drive_from(gate_drive)? {
         Some(drive) => transition_summaries(
@@ -320,6 +377,7 @@ pub fn evaluate(
         devices: losses,
         junctions,
         transitions,
+        rating_violations,
         warnings,
     })
 }
@@ -433,6 +491,10 @@ fn hard_switched_extremes(trace: &SwitchTrace<'_>, (from, to): (f64, f64)) -> (f
 /// RthJC: a thousandth of a 1 MHz period, far below any thermal time constant.
 const NO_CAPACITY_TAU_S: f64 = 1e-9;
 
+/// Difference between the final and the settled Tj above which the report says that
+/// Tj has not settled [K].
+const SETTLED_K: f64 = 1.0;
+
 /// Most points kept of each junction-temperature trajectory in the report.
 const MAX_TRAJECTORY_POINTS: usize = 2000;
 
@@ -516,17 +578,42 @@ fn coupled(
     let result = coupled_losses(&positions, &mut state, interval, Some((from, to)))
         .map_err(|e| e.to_string())?;
 
+    let mean_power: Vec<f64> = result.losses.iter().map(|l| l.total_w).collect();
+    let steady = model
+        .steady_state(&mean_power, thermal.number("t_ambient"))
+        .map_err(|e| e.to_string())?;
     let stride = result.time_s.len().div_ceil(MAX_TRAJECTORY_POINTS).max(1);
-    let junctions = devices
+    let junctions: Vec<Junction> = devices
         .iter()
         .zip(&result.tj_c)
-        .map(|((position, _), series)| Junction {
+        .zip(&steady.junction_c)
+        .map(|(((position, _), series), &settled)| Junction {
             position: position.name.clone(),
             tj_final_c: series.last().copied().unwrap_or(f64::NAN),
             tj_max_c: series.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             time_s: result.time_s.iter().copied().step_by(stride).collect(),
             tj_c: series.iter().copied().step_by(stride).collect(),
+            tj_steady_state_c: Some(settled),
         })
         .collect();
+    let (_, slowest) = model.time_constant_range_s();
+    let run = result.time_s.last().copied().unwrap_or(0.0) - traces[0].t[0];
+    let unsettled = junctions
+        .iter()
+        .filter_map(|j| Some((j, j.tj_steady_state_c?)))
+        .filter(|(j, settled)| (settled - j.tj_final_c).abs() > SETTLED_K)
+        .map(|(j, settled)| {
+            format!(
+                "{} ends at {:.1} °C, settles at {settled:.1} °C",
+                j.position, j.tj_final_c
+            )
+        })
+        .collect::<Vec<_>>();
+    if !unsettled.is_empty() {
+        warnings.push(format!(
+            "Tj has not settled: the run covers {run:.3e} s, the thermal network's slowest time constant is {slowest:.3e} s ({}); tj_steady_state_c gives the settled values with the window's mean losses held",
+            unsettled.join("; ")
+        ));
+    }
     Ok((result.losses, junctions))
 }

@@ -164,11 +164,26 @@ pub fn simulate_design_with(
     progress: &mut dyn FnMut(f64),
 ) -> Result<SimulationOutput, RunError> {
     let prepared = design.prepare()?;
-    let devices = resolve_devices(
-        &design.devices,
-        &prepared.report.positions,
-        &crate::semiconductors::resolve_library_part,
-    )?;
+    let notes = std::cell::RefCell::new(Vec::new());
+    let resolve = |name: &str| {
+        crate::semiconductors::resolve_with_gate_drive(
+            name,
+            &design.gate_drive,
+            &mut notes.borrow_mut(),
+        )
+    };
+    let devices = resolve_devices(&design.devices, &prepared.report.positions, &resolve)?;
+    let mut notes = notes.into_inner();
+    if !devices.is_empty() {
+        for position in &prepared.report.positions {
+            if !devices.iter().any(|(p, _)| p.name == position.name) {
+                notes.push(format!(
+                    "{} has no part in [devices], so its losses are not computed",
+                    position.name
+                ));
+            }
+        }
+    }
     if !devices.is_empty() {
         let base = request
             .signals
@@ -178,9 +193,9 @@ pub fn simulate_design_with(
         probes.extend(devices.iter().flat_map(|(p, _)| p.probes()));
         let mut request = request.clone();
         request.signals = Some(probes);
-        return run_design(design, prepared, &request, &devices, progress);
+        return run_design(design, prepared, &request, &devices, notes, progress);
     }
-    run_design(design, prepared, request, &devices, progress)
+    run_design(design, prepared, request, &devices, notes, progress)
 }
 
 fn run_design(
@@ -188,6 +203,7 @@ fn run_design(
     mut prepared: Prepared,
     request: &RunRequest,
     devices: &[PositionDevice],
+    notes: Vec<String>,
     progress: &mut dyn FnMut(f64),
 ) -> Result<SimulationOutput, RunError> {
     if let Some(signals) = &request.signals {
@@ -251,7 +267,13 @@ fn run_design(
             to,
             prepared.period,
         ) {
-            Ok(semiconductors) => summary.semiconductors = Some(semiconductors),
+            Ok(mut semiconductors) => {
+                semiconductors.warnings.extend(notes);
+                summary
+                    .warnings
+                    .extend(semiconductors.rating_violations.iter().cloned());
+                summary.semiconductors = Some(semiconductors);
+            }
             Err(message) => summary
                 .warnings
                 .push(format!("semiconductor losses not computed: {message}")),

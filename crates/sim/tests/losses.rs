@@ -267,6 +267,12 @@ fn design_coupled_tj_settles_at_steady_state() {
             expected
         );
         assert!(junction.tj_max_c >= junction.tj_final_c);
+        let settled = junction.tj_steady_state_c.expect("coupled model");
+        assert!(
+            (settled - expected).abs() < 1e-6 * rise,
+            "{}: settled at {settled} °C",
+            loss.position
+        );
         assert!(!junction.time_s.is_empty());
         assert_eq!(junction.time_s.len(), junction.tj_c.len());
     }
@@ -301,4 +307,48 @@ fn design_reports_transition_speeds() {
     assert!((5.0..200.0).contains(&dv_dt), "dv/dt {dv_dt} V/ns");
     assert!(s1.estimate.di_dt_a_per_s.is_some());
     assert!(s1.v_switched_max_v > 700.0 && s1.i_switched_max_a > 60.0);
+}
+
+/// A 650 V GaN part in an 800 V converter: the report names every exceeded rating,
+/// and so does the summary's warning list.
+#[test]
+fn design_reports_rating_violations() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/ev-boost-sic-losses.toml"
+    ))
+    .expect("the example exists")
+    .replace("CREE_C3M0016120K", "GaNSystems_GS66506T")
+    .replace("t_stop = 20e-3", "t_stop = 2e-3")
+    .replace("steady_state_from = 15e-3", "steady_state_from = 1e-3");
+    let design = Design::parse(&text, Format::Toml).unwrap();
+    let output = simulate_design_with(&design, &RunRequest::default(), &mut |_| {}).unwrap();
+    let summary = output.summary.unwrap();
+    let report = summary.semiconductors.as_ref().unwrap();
+    let violations = &report.rating_violations;
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.starts_with("S1 (GaNSystems_GS66506T): blocks up to")
+                && v.ends_with("above its rating V_max = 650 V")),
+        "{violations:?}"
+    );
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.contains("above its pulsed current rating 22.5 A")),
+        "{violations:?}"
+    );
+    for violation in violations {
+        assert!(summary.warnings.contains(violation));
+    }
+    // The example's heatsink (5 s) is far from settled after 2 ms.
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("Tj has not settled")),
+        "{:?}",
+        report.warnings
+    );
 }

@@ -28,6 +28,39 @@ pub enum Edge {
     TurnOff,
 }
 
+/// Datasheet limits of a part, where known.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SwitchRatings {
+    /// Maximum blocking voltage (Vds or Vce) [V].
+    pub v_max_v: Option<f64>,
+    /// Maximum pulsed current [A].
+    pub i_pulsed_max_a: Option<f64>,
+    /// Maximum junction temperature [°C].
+    pub tj_max_c: Option<f64>,
+}
+
+impl SwitchRatings {
+    /// Appends a warning to `warnings` for every limit that `v` [V], `i` [A] or
+    /// `tj` [°C] exceeds; `label` names the position and part.
+    pub fn check(&self, label: &str, v: f64, i: f64, tj: f64, warnings: &mut Vec<String>) {
+        if let Some(limit) = self.v_max_v.filter(|limit| v > *limit) {
+            warnings.push(format!(
+                "{label}: blocks up to {v:.1} V, above its rating V_max = {limit} V"
+            ));
+        }
+        if let Some(limit) = self.i_pulsed_max_a.filter(|limit| i > *limit) {
+            warnings.push(format!(
+                "{label}: carries up to {i:.1} A, above its pulsed current rating {limit} A"
+            ));
+        }
+        if let Some(limit) = self.tj_max_c.filter(|limit| tj > *limit) {
+            warnings.push(format!(
+                "{label}: Tj reaches {tj:.1} °C, above Tj_max = {limit} °C"
+            ));
+        }
+    }
+}
+
 /// What a loss calculator needs to know about one switch position: a transistor with
 /// its reverse-conduction path (body diode, GaN third quadrant or an antiparallel
 /// diode), or a diode alone.
@@ -71,6 +104,11 @@ pub trait SwitchModel {
     /// that dissipates this position's forward losses. `None` when the data lack it.
     fn thermal_foster(&self) -> Option<Vec<(f64, f64)>> {
         None
+    }
+
+    /// Voltage, current and temperature limits from the datasheet.
+    fn ratings(&self) -> SwitchRatings {
+        SwitchRatings::default()
     }
 
     /// Total junction-to-case thermal resistance [K/W], for parts whose data give

@@ -23,11 +23,11 @@ pub mod waveform;
 
 pub use boost::{BoostLosses, BoostOperatingPoint, boost_losses};
 pub use coupled::{CoupledLosses, CoupledPosition, JunctionThermal, coupled_losses};
-pub use device::{Edge, SwitchModel};
+pub use device::{Edge, SwitchModel, SwitchRatings};
 pub use inverter::{
     InverterLosses, InverterOperatingPoint, Modulation, OperatingPointError, inverter_losses,
 };
 pub use linear::{LinearSwitch, LinearSwitchError};
 pub use request::{DeviceSpec, LossRequest, LossRequestError, LossResponse, calc_losses};
 pub use result::{DeviceLoss, EventCounts};
-pub use waveform::{SwitchTrace, Thresholds, TraceError, trace_losses};
+pub use waveform::{SwitchTrace, Thresholds, TraceError, trace_extremes, trace_losses};

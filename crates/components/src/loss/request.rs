@@ -25,7 +25,7 @@ use crate::loss::device::SwitchModel;
 use crate::loss::inverter::{InverterLosses, InverterOperatingPoint, inverter_losses};
 use crate::loss::linear::LinearSwitch;
 use crate::loss::result::DeviceLoss;
-use crate::loss::waveform::{SwitchTrace, Thresholds, trace_losses};
+use crate::loss::waveform::{SwitchTrace, Thresholds, trace_extremes, trace_losses};
 use crate::magnetics::request::{InductorLossRequest, InductorLossResult, inductor_losses};
 use crate::passive::request::{CapacitorLossRequest, CapacitorLossResult, capacitor_losses};
 
@@ -225,6 +225,14 @@ pub fn calc_losses(
                 LossRequestError::new(format!("inverter_3ph.{}", e.field), e.to_string())
             })?;
             losses.position.push_warnings(&mut warnings);
+            let point = &inverter.point;
+            model.ratings().check(
+                &format!("inverter_3ph ({})", model.name()),
+                point.v_dc_v,
+                point.i_peak_a,
+                point.tj_c,
+                &mut warnings,
+            );
             total += losses.total_w;
             Some(losses)
         }
@@ -238,6 +246,21 @@ pub fn calc_losses(
                 .map_err(|e| LossRequestError::new(format!("boost.{}", e.field), e.to_string()))?;
             losses.switch.push_warnings(&mut warnings);
             losses.rectifier.push_warnings(&mut warnings);
+            let point = &boost.point;
+            switch.ratings().check(
+                &format!("boost switch ({})", switch.name()),
+                point.v_out_v,
+                losses.i_max_a,
+                point.tj_switch_c,
+                &mut warnings,
+            );
+            rectifier.ratings().check(
+                &format!("boost rectifier ({})", rectifier.name()),
+                point.v_out_v,
+                losses.i_max_a,
+                point.tj_rectifier_c,
+                &mut warnings,
+            );
             total += losses.total_w;
             Some(losses)
         }
@@ -295,6 +318,15 @@ pub fn calc_losses(
         let loss = trace_losses(&wave.position, model, &trace, wave.tj_c, window, thresholds)
             .map_err(|e| LossRequestError::new(path.clone(), e.to_string()))?;
         loss.push_warnings(&mut warnings);
+        let (from, to) = window.unwrap_or_else(|| trace.span());
+        let (v_max, i_max) = trace_extremes(&trace, from, to);
+        model.ratings().check(
+            &format!("{} ({})", wave.position, model.name()),
+            v_max,
+            i_max,
+            wave.tj_c,
+            &mut warnings,
+        );
         total += loss.total_w;
         waveforms.push(loss);
     }

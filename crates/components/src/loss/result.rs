@@ -83,11 +83,16 @@ impl DeviceLoss {
         for gap in &self.gaps {
             warnings.push(format!("{} ({}): {gap}", self.position, self.part));
         }
-        let clamped = self.lookups.argument_clamped + self.lookups.parameter_clamped;
-        if clamped > 0 {
+        let counts = &self.lookups;
+        if counts.clamped > 0 {
             warnings.push(format!(
-                "{} ({}): {clamped} of {} curve lookups fell outside the datasheet range and used the nearest tabulated value",
-                self.position, self.part, self.lookups.lookups
+                "{} ({}): {} of {} curve lookups used the nearest tabulated value: {} with the current, voltage or gate resistance outside the table, {} with Tj outside the tabulated temperatures",
+                self.position,
+                self.part,
+                counts.clamped,
+                counts.lookups,
+                counts.argument_clamped,
+                counts.parameter_clamped
             ));
         }
     }

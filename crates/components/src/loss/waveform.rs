@@ -443,3 +443,16 @@ fn gauss_legendre_2(dt: f64, ia: f64, ib: f64, power: &mut impl FnMut(f64) -> f6
     }
     0.5 * dt * (power(mid - OFFSET * span) + power(mid + OFFSET * span))
 }
+
+/// Highest blocking voltage [V] and highest current magnitude [A] of a trace within
+/// `[from, to]`, for checks against the part's ratings.
+pub fn trace_extremes(trace: &SwitchTrace<'_>, from: f64, to: f64) -> (f64, f64) {
+    let (mut v_max, mut i_max) = (0.0f64, 0.0f64);
+    for (k, &t) in trace.t.iter().enumerate() {
+        if t >= from && t <= to {
+            v_max = v_max.max(trace.voltage[k]);
+            i_max = i_max.max(trace.current[k].abs());
+        }
+    }
+    (v_max, i_max)
+}

@@ -365,6 +365,14 @@ impl SwitchModel for Transistor {
         (!pairs.is_empty()).then_some(pairs)
     }
 
+    fn ratings(&self) -> crate::loss::SwitchRatings {
+        crate::loss::SwitchRatings {
+            v_max_v: Some(self.ratings.v_abs_max_v).filter(|v| *v > 0.0),
+            i_pulsed_max_a: self.ratings.i_abs_max_a,
+            tj_max_c: self.ratings.t_j_max_c,
+        }
+    }
+
     fn thermal_resistance_jc(&self) -> Option<f64> {
         self.thermal
             .r_th_jc_k_per_w
