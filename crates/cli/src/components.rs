@@ -127,9 +127,13 @@ fn list(library: &Library, json: bool, kind: Option<DeviceKind>) -> ExitCode {
     if json {
         return print_json(&entries);
     }
-    println!(
+    outln!(
         "{:<30} {:<5} {:>8} {:>8} {:>9}  source",
-        "name", "kind", "V_max", "I_cont", "findings"
+        "name",
+        "kind",
+        "V_max",
+        "I_cont",
+        "findings"
     );
     for e in &entries {
         let source = match &e.source {
@@ -137,8 +141,8 @@ fn list(library: &Library, json: bool, kind: Option<DeviceKind>) -> ExitCode {
             Source::User { path } => path.display().to_string(),
         };
         match &e.error {
-            Some(error) => println!("{:<30} failed to load: {error}", e.name),
-            None => println!(
+            Some(error) => outln!("{:<30} failed to load: {error}", e.name),
+            None => outln!(
                 "{:<30} {:<5} {:>7}V {:>7}A {:>9}  {source}",
                 e.name,
                 e.kind.map_or("?", DeviceKind::short_name),
@@ -154,7 +158,7 @@ fn list(library: &Library, json: bool, kind: Option<DeviceKind>) -> ExitCode {
 fn print_json(value: &impl serde::Serialize) -> ExitCode {
     match serde_json::to_string_pretty(value) {
         Ok(text) => {
-            println!("{text}");
+            outln!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -204,41 +208,41 @@ fn plain(value: Option<f64>, unit: &str) -> String {
 }
 
 fn print_summary(s: &TransistorSummary) {
-    println!("{} ({})", s.name, s.kind.short_name());
-    println!(
+    outln!("{} ({})", s.name, s.kind.short_name());
+    outln!(
         "  manufacturer:      {}",
         s.manufacturer.as_deref().unwrap_or("—")
     );
-    println!(
+    outln!(
         "  datasheet:         {}",
         s.datasheet_url.as_deref().unwrap_or("—")
     );
-    println!("  V_max:             {} V", s.ratings.v_abs_max_v);
-    println!("  I_cont:            {}", plain(s.ratings.i_cont_a, "A"));
-    println!("  I_max (pulsed):    {}", plain(s.ratings.i_abs_max_a, "A"));
-    println!("  Tj_max:            {}", plain(s.ratings.t_j_max_c, "°C"));
-    println!("  gate voltage:      {}", plain(s.gate_on_v, "V"));
+    outln!("  V_max:             {} V", s.ratings.v_abs_max_v);
+    outln!("  I_cont:            {}", plain(s.ratings.i_cont_a, "A"));
+    outln!("  I_max (pulsed):    {}", plain(s.ratings.i_abs_max_a, "A"));
+    outln!("  Tj_max:            {}", plain(s.ratings.t_j_max_c, "°C"));
+    outln!("  gate voltage:      {}", plain(s.gate_on_v, "V"));
     let i = s.i_rated_a.map_or("—".to_owned(), |i| format!("{i} A"));
     let tj_max = s.ratings.t_j_max_c.unwrap_or(150.0);
-    println!("  on-state at {i}:");
-    println!("    V_on 25 °C:      {}", reading(s.v_on_25c_v, 1.0, "V"));
-    println!(
+    outln!("  on-state at {i}:");
+    outln!("    V_on 25 °C:      {}", reading(s.v_on_25c_v, 1.0, "V"));
+    outln!(
         "    V_on {tj_max} °C:     {}",
         reading(s.v_on_tj_max_v, 1.0, "V")
     );
     if s.kind.is_mosfet_like() {
-        println!(
+        outln!(
             "    Rds_on 25 °C:    {}",
             reading(s.rds_on_25c_ohm, 1e3, "mΩ")
         );
-        println!(
+        outln!(
             "    Rds_on {tj_max} °C:   {}",
             reading(s.rds_on_tj_max_ohm, 1e3, "mΩ")
         );
     }
     for (label, energy) in [("Eon", &s.e_on), ("Eoff", &s.e_off), ("Err", &s.e_rr)] {
         match energy {
-            Some(e) => println!(
+            Some(e) => outln!(
                 "  {label:<5} {:.4} mJ at {} A, {} V, {} °C, Rg {}{}",
                 e.energy_j * 1e3,
                 e.i_a,
@@ -251,11 +255,11 @@ fn print_summary(s: &TransistorSummary) {
                     ""
                 }
             ),
-            None => println!("  {label:<5} not available"),
+            None => outln!("  {label:<5} not available"),
         }
     }
     match &s.gate_charge {
-        Some(g) => println!(
+        Some(g) => outln!(
             "  gate charge:       Qg {:.1} nC, Qgs {}, Qgd {}, plateau {} (curve at {})",
             g.q_g_c * 1e9,
             optional(g.q_gs_c, 1e9, "nC"),
@@ -263,10 +267,10 @@ fn print_summary(s: &TransistorSummary) {
             optional(g.plateau.map(|p| p.v_plateau_v), 1.0, "V"),
             plain(g.v_supply_v, "V"),
         ),
-        None => println!("  gate charge:       not available"),
+        None => outln!("  gate charge:       not available"),
     }
     match &s.coss {
-        Some(c) => println!(
+        Some(c) => outln!(
             "  Coss at {} V:     {:.1} pF, Qoss {:.1} nC, Eoss {:.2} µJ{}",
             c.v_v,
             c.c_oss_f * 1e12,
@@ -278,23 +282,23 @@ fn print_summary(s: &TransistorSummary) {
                 ""
             }
         ),
-        None => println!("  Coss:              not available"),
+        None => outln!("  Coss:              not available"),
     }
-    println!(
+    outln!(
         "  RthJC switch:      {}, {} Foster stages",
         plain(s.thermal.r_th_jc_k_per_w, "K/W"),
         s.thermal.foster_r_k_per_w.len()
     );
     if let Some(d) = &s.diode_thermal {
-        println!(
+        outln!(
             "  RthJC diode:       {}, {} Foster stages",
             plain(d.r_th_jc_k_per_w, "K/W"),
             d.foster_r_k_per_w.len()
         );
     }
-    println!("  findings ({}):", s.findings.len());
+    outln!("  findings ({}):", s.findings.len());
     for finding in &s.findings {
-        println!("    {finding}");
+        outln!("    {finding}");
     }
 }
 
@@ -306,14 +310,14 @@ fn import(library: &Library, file: &std::path::Path, force: bool) -> ExitCode {
             } else {
                 "imported"
             };
-            println!(
+            outln!(
                 "{verb} {} as {} with {} finding(s)",
                 imported.part.transistor.name,
                 imported.path.display(),
                 imported.part.findings.len()
             );
             for finding in &imported.part.findings {
-                println!("  {finding}");
+                outln!("  {finding}");
             }
             ExitCode::SUCCESS
         }

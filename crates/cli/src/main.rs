@@ -6,6 +6,18 @@
 // Printing results is this binary's job.
 #![allow(clippy::print_stdout)]
 
+/// Prints a line to standard output like `println!`, but ends the process quietly
+/// when the reader has gone (`pelab components list | head`), as Unix tools do,
+/// instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod calc;
 mod components;
 mod sim;
@@ -57,5 +69,17 @@ fn main() -> ExitCode {
         Command::Sim(command) => sim::run(command),
         Command::Calc(command) => calc::run(command),
         Command::Components(command) => components::run(command),
+    }
+}
+
+/// Writes to standard output; see [`outln!`].
+pub fn write_stdout(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(text) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(i32::from(EXIT_FAILURE));
     }
 }

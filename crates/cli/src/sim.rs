@@ -177,7 +177,7 @@ fn validate(path: &Path) -> ExitCode {
         };
         return match pelab_sim::circuit::Circuit::from_netlist(&netlist) {
             Ok(c) => {
-                println!(
+                outln!(
                     "valid netlist: {}, {}, {}, {}",
                     count(c.nodes.len() - 1, "node"),
                     count(c.state_count(), "state"),
@@ -195,7 +195,7 @@ fn validate(path: &Path) -> ExitCode {
     };
     match design.prepare() {
         Ok(prepared) => {
-            println!(
+            outln!(
                 "valid design: kernel {}, {}, {}, {}, {} to record",
                 design.kernel.info().name,
                 count(prepared.circuit.state_count(), "state"),
@@ -764,27 +764,27 @@ fn list(json: bool, markdown: bool) -> ExitCode {
     if json {
         return match serde_json::to_string_pretty(&kernels) {
             Ok(text) => {
-                println!("{text}");
+                outln!("{text}");
                 ExitCode::SUCCESS
             }
             Err(e) => failed(e),
         };
     }
     for kernel in &kernels {
-        println!("{}: {}", kernel.name, kernel.summary);
+        outln!("{}: {}", kernel.name, kernel.summary);
         for (section, specs) in [
             ("parameters", &kernel.parameters),
             ("control", &kernel.control),
             ("simulation", &kernel.simulation),
         ] {
-            println!("  [{section}]");
+            outln!("  [{section}]");
             for spec in specs {
-                println!("    {}", describe(spec));
+                outln!("    {}", describe(spec));
             }
         }
-        println!();
+        outln!();
     }
-    println!(
+    outln!(
         "netlists: any SPICE netlist (.cir) with R, L, C, K, V, I, S, D, E, F, G, H and .tran; see docs/netlist.md"
     );
     ExitCode::SUCCESS

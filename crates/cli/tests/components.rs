@@ -113,27 +113,45 @@ fn show_unknown_part_fails_with_hint() {
 fn import_adds_part_and_needs_force_to_replace() {
     let dir = tempfile::tempdir().expect("temp dir");
     let library = dir.path().join("lib");
-    let file = workspace_root().join("data/transistors/GaNSystems_GS66506T.json");
-    let file = file.to_str().expect("UTF-8 path");
+    let original = workspace_root().join("data/transistors/GaNSystems_GS66506T.json");
+    let text = std::fs::read_to_string(&original).expect("part file");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    json["name"] = serde_json::Value::from("My_GS66506T_lot7");
+    let renamed = dir.path().join("lot7.json");
+    std::fs::write(&renamed, json.to_string()).expect("write");
+    let renamed = renamed.to_str().expect("UTF-8 path");
 
-    let first = pelab(&library, &["components", "import", file]);
+    let first = pelab(&library, &["components", "import", renamed]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
-        stdout(&first).contains("imported GaNSystems_GS66506T"),
+        stdout(&first).contains("imported My_GS66506T_lot7"),
         "{}",
         stdout(&first)
     );
-    assert!(library.join("GaNSystems_GS66506T.json").exists());
+    assert!(library.join("My_GS66506T_lot7.json").exists());
 
-    let again = pelab(&library, &["components", "import", file]);
+    let again = pelab(&library, &["components", "import", renamed]);
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
 
-    let forced = pelab(&library, &["components", "import", file, "--force"]);
+    let forced = pelab(&library, &["components", "import", renamed, "--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(stdout(&forced).contains("replaced"), "{}", stdout(&forced));
 
-    // The user copy shadows the built-in part in the list.
+    // A file with a built-in part's name needs --force, because it would replace the
+    // built-in part in every design.
+    let original = original.to_str().expect("UTF-8 path");
+    let shadowing = pelab(&library, &["components", "import", original]);
+    assert_eq!(shadowing.status.code(), Some(2));
+    assert!(
+        stderr(&shadowing).contains("built-in part"),
+        "{}",
+        stderr(&shadowing)
+    );
+    let forced = pelab(&library, &["components", "import", original, "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+
+    // The user copy then shadows the built-in part in the list.
     let list = pelab(&library, &["components", "list", "--json"]);
     let parsed: serde_json::Value = serde_json::from_slice(&list.stdout).expect("JSON");
     let gan: Vec<&serde_json::Value> = parsed
@@ -144,6 +162,29 @@ fn import_adds_part_and_needs_force_to_replace() {
         .collect();
     assert_eq!(gan.len(), 1);
     assert_eq!(gan[0]["source"]["kind"], "user");
+}
+
+#[test]
+fn import_rejects_part_without_usable_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("empty.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "Empty_part", "type": "SiC-MOSFET", "v_abs_max": 600}"#,
+    )
+    .expect("write");
+    let library = dir.path().join("lib");
+    let out = pelab(
+        &library,
+        &["components", "import", file.to_str().expect("UTF-8")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no channel curve and no switching energies"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!library.join("Empty_part.json").exists());
 }
 
 #[test]

@@ -186,6 +186,24 @@ pub enum LibraryError {
         /// The part name from the file.
         name: String,
     },
+    /// The file has neither an on-state curve nor switching energies.
+    #[error(
+        "part {name:?} has no channel curve and no switching energies, so no loss can be \
+         computed with it; check the file"
+    )]
+    NoUsableData {
+        /// The part name from the file.
+        name: String,
+    },
+    /// The name is that of a built-in part.
+    #[error(
+        "part {name:?} has the name of a built-in part and would replace it in every \
+         design; rename the part in the file, or use --force to replace it on purpose"
+    )]
+    ShadowsBuiltIn {
+        /// The part name from the file.
+        name: String,
+    },
     /// Neither `$PELAB_LIBRARY` nor `$HOME` is set.
     #[error("no user library directory: set PELAB_LIBRARY or HOME")]
     NoLibraryDir,
@@ -278,6 +296,12 @@ impl Library {
         if let Some(exact) = all.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
             return Ok(exact.clone());
         }
+        // An imported part is stored under its name with unusual characters replaced,
+        // so the name as written in the file finds it too.
+        let stem = file_stem_for(name);
+        if let Some(stored) = all.iter().find(|(n, _)| n.eq_ignore_ascii_case(&stem)) {
+            return Ok(stored.clone());
+        }
         let matches: Vec<&(String, Source)> = all
             .iter()
             .filter(|(n, _)| {
@@ -334,6 +358,16 @@ impl Library {
         let stem = file_stem_for(&name);
         if !stem.chars().any(|c| c.is_ascii_alphanumeric()) {
             return Err(LibraryError::InvalidName { name });
+        }
+        let transistor = &part.transistor;
+        if transistor.channel.is_none() && transistor.e_on.is_none() && transistor.e_off.is_none() {
+            return Err(LibraryError::NoUsableData { name });
+        }
+        let shadowed = built_in_names()
+            .into_iter()
+            .any(|b| b.eq_ignore_ascii_case(&name) || b.eq_ignore_ascii_case(&stem));
+        if shadowed && !force {
+            return Err(LibraryError::ShadowsBuiltIn { name });
         }
         let target = dir.join(format!("{stem}.json"));
         let replaced = target.exists();

@@ -109,7 +109,7 @@ fn svpwm_reference_has_min_max_zero_sequence() {
 fn inverter_rejects_overmodulation() {
     let point = inverter_point(Modulation::Spwm, 1.05, 0.0);
     let message = inverter_losses(&igbt(), &point).unwrap_err().to_string();
-    assert_eq!(message, "m must be within 0..=1 for spwm, got 1.05");
+    assert_eq!(message, "m must be between 0 and 1 for spwm, got 1.05");
 }
 
 /// Builds the upper-position trace of one fundamental period of a centre-aligned,

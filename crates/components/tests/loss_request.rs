@@ -125,7 +125,7 @@ fn passives_add_to_the_total() {
 fn linear_device_has_no_rating_warnings() {
     let request = request(
         r#""inverter_3ph": { "device": "T", "v_dc_v": 5000, "i_peak_a": 250, "m": 0.9,
-            "phi_deg": 30, "f_sw_hz": 8000, "tj_c": 300, "modulation": "spwm" }"#,
+            "phi_deg": 30, "f_sw_hz": 8000, "tj_c": 240, "modulation": "spwm" }"#,
     )
     .unwrap();
     let response = calc_losses(&request, &no_library).unwrap();

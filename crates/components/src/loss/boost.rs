@@ -100,7 +100,12 @@ impl BoostOperatingPoint {
             self.inductance_h > 0.0,
             "positive",
         )?;
-        require("f_sw_hz", self.f_sw_hz, self.f_sw_hz > 0.0, "positive")?;
+        require(
+            "f_sw_hz",
+            self.f_sw_hz,
+            self.f_sw_hz > 0.0 && self.f_sw_hz <= 100e6,
+            "positive and at most 100 MHz",
+        )?;
         for (field, tj) in [
             ("tj_switch_c", self.tj_switch_c),
             ("tj_rectifier_c", self.tj_rectifier_c),
@@ -108,8 +113,8 @@ impl BoostOperatingPoint {
             require(
                 field,
                 tj,
-                (-273.15..=500.0).contains(&tj),
-                "within −273.15..=500 °C",
+                (-55.0..=250.0).contains(&tj),
+                "between −55 and 250 °C",
             )?;
         }
         require(

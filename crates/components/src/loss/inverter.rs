@@ -136,10 +136,10 @@ impl InverterOperatingPoint {
             Modulation::Svpwm => 2.0 / 3f64.sqrt(),
         };
         let (m_ok, m_text) = match self.modulation {
-            Modulation::Spwm => (self.m >= 0.0 && self.m <= m_max, "within 0..=1 for spwm"),
+            Modulation::Spwm => (self.m >= 0.0 && self.m <= m_max, "between 0 and 1 for spwm"),
             Modulation::Svpwm => (
                 self.m >= 0.0 && self.m <= m_max + 1e-12,
-                "within 0..=2/√3 ≈ 1.1547 for svpwm",
+                "between 0 and 2/√3 ≈ 1.1547 for svpwm",
             ),
         };
         require("m", self.m, m_ok, m_text)?;
@@ -147,14 +147,19 @@ impl InverterOperatingPoint {
             "phi_deg",
             self.phi_deg,
             self.phi_deg.abs() <= 180.0,
-            "within −180..=180",
+            "between −180 and 180",
         )?;
-        require("f_sw_hz", self.f_sw_hz, self.f_sw_hz > 0.0, "positive")?;
+        require(
+            "f_sw_hz",
+            self.f_sw_hz,
+            self.f_sw_hz > 0.0 && self.f_sw_hz <= 100e6,
+            "positive and at most 100 MHz",
+        )?;
         require(
             "tj_c",
             self.tj_c,
-            (-273.15..=500.0).contains(&self.tj_c),
-            "within −273.15..=500 °C",
+            (-55.0..=250.0).contains(&self.tj_c),
+            "between −55 and 250 °C",
         )?;
         Ok(())
     }

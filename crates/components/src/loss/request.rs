@@ -279,10 +279,10 @@ pub fn calc_losses(
                 ),
             ));
         }
-        if !(wave.tj_c.is_finite() && (-273.15..=500.0).contains(&wave.tj_c)) {
+        if !(wave.tj_c.is_finite() && (-55.0..=250.0).contains(&wave.tj_c)) {
             return Err(LossRequestError::new(
                 format!("{path}.tj_c"),
-                format!("must be within −273.15..=500 °C, got {}", wave.tj_c),
+                format!("must be between −55 and 250 °C, got {}", wave.tj_c),
             ));
         }
         let trace = SwitchTrace {
@@ -344,6 +344,9 @@ pub fn calc_losses(
     for (name, capacitor) in &request.capacitors {
         let result = capacitor_losses(capacitor)
             .map_err(|e| LossRequestError::new(format!("capacitors.{name}"), e.to_string()))?;
+        for finding in &result.findings {
+            warnings.push(format!("capacitor {name}: {}", finding.message));
+        }
         total += result.loss_w;
         capacitors.insert(name.clone(), result);
     }
