@@ -817,16 +817,8 @@ fn describe(spec: &ParamSpec) -> String {
 
 /// Markdown tables of every kernel's sections, as in docs/design-files.md.
 pub fn markdown_reference(kernels: &[KernelInfo]) -> String {
-    use pelab_sim::kernels::params::{ParamKind, Value};
     use std::fmt::Write as _;
 
-    let number = |v: f64| {
-        if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) {
-            format!("{v:e}")
-        } else {
-            format!("{v}")
-        }
-    };
     let mut out = String::new();
     for kernel in kernels {
         let mut summary = kernel.summary.to_string();
@@ -839,68 +831,101 @@ pub fn markdown_reference(kernels: &[KernelInfo]) -> String {
             ("control", &kernel.control),
             ("simulation", &kernel.simulation),
         ] {
-            let _ = writeln!(out, "`[{section}]`\n");
-            let _ = writeln!(out, "| name | unit | default | accepted | meaning |");
-            let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
-            for spec in specs {
-                let default = match &spec.default {
-                    Some(Value::Number(v)) => number(*v),
-                    Some(Value::Text(t)) => format!("`{t}`"),
-                    Some(Value::Bool(b)) => b.to_string(),
-                    Some(Value::List(l)) if l.is_empty() => "none".to_string(),
-                    Some(Value::Schedule(l)) if l.is_empty() => "none".to_string(),
-                    Some(_) => "see meaning".to_string(),
-                    None if spec.optional => "optional".to_string(),
-                    None => "**required**".to_string(),
-                };
-                let accepted = match &spec.kind {
-                    ParamKind::Number {
-                        min,
-                        min_exclusive,
-                        max,
-                    } => {
-                        let lower = if *min_exclusive { ">" } else { "≥" };
-                        if max.is_finite() {
-                            format!("{lower} {}, ≤ {}", number(*min), number(*max))
-                        } else {
-                            format!("{lower} {}", number(*min))
-                        }
-                    }
-                    ParamKind::Integer { min, max } => format!("{min} to {max}"),
-                    ParamKind::Choice { options } => options
-                        .iter()
-                        .map(|o| format!("`{o}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    ParamKind::Bool => "`true`, `false`".to_string(),
-                    ParamKind::NumberList {
-                        min,
-                        max,
-                        min_len,
-                        max_len,
-                    } => {
-                        format!(
-                            "{min_len} to {max_len} numbers in [{}, {}]",
-                            number(*min),
-                            number(*max)
-                        )
-                    }
-                    ParamKind::Schedule { min, max } => {
-                        format!(
-                            "`[[t, value], …]`, values in [{}, {}]",
-                            number(*min),
-                            number(*max)
-                        )
-                    }
-                };
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} | {default} | {accepted} | {} |",
-                    spec.name, spec.unit, spec.description
-                );
-            }
-            out.push('\n');
+            spec_table(&mut out, section, specs);
         }
     }
+    let _ = writeln!(
+        out,
+        "### Sections of every kernel\n\n\
+         `[devices]` maps switch positions (`S1`, `S2`, `D1`, `S1H`, … as in the kernel's \
+         netlist) to library parts by name, e.g. `S1 = \"CREE_C3M0016120K\"`; \
+         `pelab components list` shows the parts. With it, the summary gains datasheet \
+         losses and junction temperatures (see docs/losses.md).\n"
+    );
+    spec_table(
+        &mut out,
+        "thermal",
+        &pelab_sim::semiconductors::thermal_specs(),
+    );
+    spec_table(
+        &mut out,
+        "gate_drive",
+        &pelab_sim::semiconductors::gate_drive_specs(),
+    );
     out
+}
+
+/// Appends the Markdown table of one design-file section.
+fn spec_table(out: &mut String, section: &str, specs: &[ParamSpec]) {
+    use pelab_sim::kernels::params::{ParamKind, Value};
+    use std::fmt::Write as _;
+
+    let number = |v: f64| {
+        if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) {
+            format!("{v:e}")
+        } else {
+            format!("{v}")
+        }
+    };
+    let _ = writeln!(out, "`[{section}]`\n");
+    let _ = writeln!(out, "| name | unit | default | accepted | meaning |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+    for spec in specs {
+        let default = match &spec.default {
+            Some(Value::Number(v)) => number(*v),
+            Some(Value::Text(t)) => format!("`{t}`"),
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(Value::List(l)) if l.is_empty() => "none".to_string(),
+            Some(Value::Schedule(l)) if l.is_empty() => "none".to_string(),
+            Some(_) => "see meaning".to_string(),
+            None if spec.optional => "optional".to_string(),
+            None => "**required**".to_string(),
+        };
+        let accepted = match &spec.kind {
+            ParamKind::Number {
+                min,
+                min_exclusive,
+                max,
+            } => {
+                let lower = if *min_exclusive { ">" } else { "≥" };
+                if max.is_finite() {
+                    format!("{lower} {}, ≤ {}", number(*min), number(*max))
+                } else {
+                    format!("{lower} {}", number(*min))
+                }
+            }
+            ParamKind::Integer { min, max } => format!("{min} to {max}"),
+            ParamKind::Choice { options } => options
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            ParamKind::Bool => "`true`, `false`".to_string(),
+            ParamKind::NumberList {
+                min,
+                max,
+                min_len,
+                max_len,
+            } => {
+                format!(
+                    "{min_len} to {max_len} numbers in [{}, {}]",
+                    number(*min),
+                    number(*max)
+                )
+            }
+            ParamKind::Schedule { min, max } => {
+                format!(
+                    "`[[t, value], …]`, values in [{}, {}]",
+                    number(*min),
+                    number(*max)
+                )
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {default} | {accepted} | {} |",
+            spec.name, spec.unit, spec.description
+        );
+    }
+    out.push('\n');
 }

@@ -126,3 +126,23 @@ fn losses_warn_above_part_ratings() {
         "{stderr}"
     );
 }
+
+#[test]
+fn boost_and_passives_example_runs() {
+    let output = pelab(&["calc", "losses", "examples/calc/losses-boost-passives.json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let response: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let parts = [
+        response["boost"]["total_w"].as_f64().unwrap(),
+        response["waveforms"][0]["total_w"].as_f64().unwrap(),
+        response["inductors"]["L1"]["total_w"].as_f64().unwrap(),
+        response["capacitors"]["C_out"]["loss_w"].as_f64().unwrap(),
+    ];
+    assert!(parts.iter().all(|p| *p > 0.0), "{parts:?}");
+    let total = response["total_w"].as_f64().unwrap();
+    assert!((total - parts.iter().sum::<f64>()).abs() < 1e-9 * total);
+}
