@@ -674,6 +674,15 @@ fn print_semiconductors(
             junction.tj_max_c
         )?;
     }
+    if let Some(efficiency) = report.efficiency_with_datasheet_losses {
+        writeln!(
+            out,
+            "  efficiency with these losses: {:.3} % (other circuit losses {} + semiconductors {}); the efficiency above uses the circuit's ideal switches",
+            100.0 * efficiency,
+            si(report.other_losses_w, "W"),
+            si(report.total_w, "W")
+        )?;
+    }
     for transition in &report.transitions {
         let estimate = &transition.estimate;
         let di_dt = estimate.di_dt_a_per_s.map_or_else(

@@ -171,8 +171,50 @@ pub struct SemiconductorReport {
     pub rating_violations: Vec<String>,
     /// Transition speeds per switch position, when the design gives `[gate_drive]`.
     pub transitions: Vec<TransitionSummary>,
+    /// Output power over output power plus the circuit's non-semiconductor losses
+    /// plus the datasheet losses above, when the power flow is defined. The summary's
+    /// own `efficiency` uses the circuit's ideal switches instead.
+    pub efficiency_with_datasheet_losses: Option<f64>,
+    /// Losses of the circuit's other elements (inductor DCR, capacitor ESR, and
+    /// switches without a part) over the window [W].
+    pub other_losses_w: f64,
     /// Lookups outside the datasheet range, missing curves.
     pub warnings: Vec<String>,
+}
+
+impl SemiconductorReport {
+    /// Fills in the efficiency with datasheet losses from the summary's port powers and
+    /// element losses. `positions` are the positions that have a part.
+    pub fn attach_efficiency(
+        &mut self,
+        summary: &crate::summary::Summary,
+        positions: &[&SwitchPosition],
+    ) {
+        let is_semiconductor = |element: &str| {
+            positions.iter().any(|p| {
+                p.switch
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(element))
+                    || p.diode
+                        .as_deref()
+                        .is_some_and(|d| d.eq_ignore_ascii_case(element))
+            })
+        };
+        let replaced: f64 = summary
+            .losses
+            .iter()
+            .filter(|l| is_semiconductor(&l.element))
+            .map(|l| l.power)
+            .sum();
+        self.other_losses_w = summary.loss_total - replaced;
+        let delivered = match (summary.efficiency, summary.power_direction) {
+            (Some(_), "forward") => summary.ports.iter().skip(1).map(|p| p.power).sum(),
+            (Some(_), _) => summary.ports.first().map_or(0.0, |p| -p.power),
+            (None, _) => 0.0,
+        };
+        self.efficiency_with_datasheet_losses =
+            (delivered > 0.0).then(|| delivered / (delivered + self.other_losses_w + self.total_w));
+    }
 }
 
 /// The junction temperature of one position.
@@ -378,6 +420,8 @@ pub fn evaluate(
         junctions,
         transitions,
         rating_violations,
+        efficiency_with_datasheet_losses: None,
+        other_losses_w: 0.0,
         warnings,
     })
 }

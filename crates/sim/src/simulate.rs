@@ -268,6 +268,8 @@ fn run_design(
             prepared.period,
         ) {
             Ok(mut semiconductors) => {
+                let positions: Vec<_> = devices.iter().map(|(p, _)| p).collect();
+                semiconductors.attach_efficiency(&summary, &positions);
                 semiconductors.warnings.extend(notes);
                 summary
                     .warnings

@@ -242,6 +242,18 @@ fn design_reports_fixed_tj_losses() {
     assert!(s2.conduction_reverse_w > 0.0);
     assert!((report.total_w - s1.total_w - s2.total_w).abs() < 1e-12);
     assert!(report.junctions.iter().all(|j| j.tj_final_c == 80.0));
+    // The datasheet losses replace the circuit's ideal-switch losses in the efficiency.
+    let circuit_switches: f64 = summary
+        .losses
+        .iter()
+        .filter(|l| ["S1", "S2", "DS1", "DS2"].contains(&l.element.as_str()))
+        .map(|l| l.power)
+        .sum();
+    assert!((report.other_losses_w - (summary.loss_total - circuit_switches)).abs() < 1e-9);
+    let output: f64 = summary.ports.iter().skip(1).map(|p| p.power).sum();
+    let expected = output / (output + report.other_losses_w + report.total_w);
+    let efficiency = report.efficiency_with_datasheet_losses.unwrap();
+    assert!((efficiency - expected).abs() < 1e-12);
 }
 
 /// With a heatsink that stores no heat, the coupled junction temperatures settle at
