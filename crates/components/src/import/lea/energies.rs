@@ -157,6 +157,18 @@ pub(crate) fn energy_table(
             continue;
         }
         if let Some(curve) = &entry.versus_current {
+            // Hard-switching energies rise with the switched current. A curve that
+            // falls overall (the GS66506T turn-off measurements do) is kept, because
+            // it is the data, but flagged so that a user checks it.
+            let (first, last) = (curve.y()[0], curve.y()[curve.y().len() - 1]);
+            if last < first {
+                context.warn(
+                    &entry.path,
+                    format!(
+                        "energy falls with current, from {first:.3e} J to {last:.3e} J over the curve; check it against the datasheet"
+                    ),
+                );
+            }
             members.push((entry.t_j, curve.clone()));
         }
     }
