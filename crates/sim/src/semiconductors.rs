@@ -54,6 +54,12 @@ pub fn thermal_specs() -> Vec<ParamSpec> {
             250.0,
             "junction temperature of every device when the model is fixed",
         ),
+        ParamSpec::choice(
+            "start",
+            &["ambient", "settled"],
+            "ambient",
+            "coupled model: thermal network at ambient at t = 0, or settled at the steady state of the window's mean losses (for the Tj of long operation in a short run)",
+        ),
         ParamSpec::number(
             "t_ambient",
             "°C",
@@ -535,6 +541,9 @@ fn hard_switched_extremes(trace: &SwitchTrace<'_>, (from, to): (f64, f64)) -> (f
 /// RthJC: a thousandth of a 1 MHz period, far below any thermal time constant.
 const NO_CAPACITY_TAU_S: f64 = 1e-9;
 
+/// Passes of the loss calculation after the first when `[thermal] start = "settled"`.
+const SETTLE_ROUNDS: usize = 2;
+
 /// Difference between the final and the settled Tj above which the report says that
 /// Tj has not settled [K].
 const SETTLED_K: f64 = 1.0;
@@ -619,8 +628,22 @@ fn coupled(
             trace: *trace,
         })
         .collect();
-    let result = coupled_losses(&positions, &mut state, interval, Some((from, to)))
+    let mut result = coupled_losses(&positions, &mut state, interval, Some((from, to)))
         .map_err(|e| e.to_string())?;
+    if thermal.text("start") == "settled" {
+        // Start every node where the window's mean losses would hold it, and run
+        // again; a second round takes up the change of the losses with Tj.
+        for _ in 0..SETTLE_ROUNDS {
+            let mean_power: Vec<f64> = result.losses.iter().map(|l| l.total_w).collect();
+            state = model
+                .state(thermal.number("t_ambient"))
+                .map_err(|e| e.to_string())?;
+            state.advance(0.0, &mean_power);
+            state.settle();
+            result = coupled_losses(&positions, &mut state, interval, Some((from, to)))
+                .map_err(|e| e.to_string())?;
+        }
+    }
 
     let mean_power: Vec<f64> = result.losses.iter().map(|l| l.total_w).collect();
     let steady = model
@@ -655,7 +678,7 @@ fn coupled(
         .collect::<Vec<_>>();
     if !unsettled.is_empty() {
         warnings.push(format!(
-            "Tj has not settled: the run covers {run:.3e} s, the thermal network's slowest time constant is {slowest:.3e} s ({}); tj_steady_state_c gives the settled values with the window's mean losses held",
+            "Tj has not settled: the run covers {run:.3e} s, the thermal network's slowest time constant is {slowest:.3e} s ({}); tj_steady_state_c gives the settled values with the window's mean losses held, and [thermal] start = \"settled\" starts the run there",
             unsettled.join("; ")
         ));
     }

@@ -364,3 +364,37 @@ fn design_reports_rating_violations() {
         report.warnings
     );
 }
+
+/// With a heatsink that takes seconds to warm up, a 20 ms run started at ambient ends
+/// far from the settled Tj; `start = "settled"` starts it there, so the run ends
+/// within a kelvin of it.
+#[test]
+fn design_settled_start_ends_at_steady_state() {
+    let design = gan_boost(
+        "model = \"coupled\"\nstart = \"settled\"\nt_ambient = 40.0\nr_th_cs = 0.5\nr_th_ha = 2.0\nc_th_ha = 100.0",
+    );
+    let output = simulate_design_with(&design, &RunRequest::default(), &mut |_| {}).unwrap();
+    let report = output.summary.unwrap().semiconductors.unwrap();
+    for junction in &report.junctions {
+        let settled = junction.tj_steady_state_c.unwrap();
+        assert!(
+            (junction.tj_final_c - settled).abs() < 1.0,
+            "{}: ends at {} °C, settles at {settled} °C",
+            junction.position,
+            junction.tj_final_c
+        );
+        // The heatsink alone rises 2 K/W times the total loss.
+        assert!(
+            settled > 40.0 + 2.0 * report.total_w,
+            "settles at {settled} °C"
+        );
+    }
+    assert!(
+        !report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("Tj has not settled")),
+        "{:?}",
+        report.warnings
+    );
+}
