@@ -19,6 +19,7 @@
 //! - [`softstart`]: reference ramp limiter by slew rate or ramp duration.
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
+//! - [`transforms`]: amplitude-invariant Clarke and Park transforms and their inverses.
 //!
 //! # Errors and invalid inputs
 //!
@@ -108,5 +109,6 @@ pub mod pi;
 pub mod pwm;
 pub mod shedding;
 pub mod softstart;
+pub mod transforms;
 
 pub use error::{ConfigError, Expected, Status};
