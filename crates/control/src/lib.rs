@@ -20,6 +20,8 @@
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
 //! - [`transforms`]: amplitude-invariant Clarke and Park transforms and their inverses.
+//! - [`svpwm`]: space-vector modulation, and min–max and discontinuous (DPWM)
+//!   zero-sequence injection on three phase references.
 //!
 //! # Errors and invalid inputs
 //!
@@ -109,6 +111,7 @@ pub mod pi;
 pub mod pwm;
 pub mod shedding;
 pub mod softstart;
+pub mod svpwm;
 pub mod transforms;
 
 pub use error::{ConfigError, Expected, Status};
