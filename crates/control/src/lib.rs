@@ -20,6 +20,8 @@
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
 //! - [`transforms`]: amplitude-invariant Clarke and Park transforms and their inverses.
+//! - [`deadtime`]: deadtime compensation of an inverter leg from the sign of its
+//!   current, with an optional linear zone around zero current.
 //! - [`svpwm`]: space-vector modulation, and min–max and discontinuous (DPWM)
 //!   zero-sequence injection on three phase references.
 //!
@@ -106,6 +108,7 @@
 #![no_std]
 
 pub mod dcdc;
+pub mod deadtime;
 mod error;
 pub mod pi;
 pub mod pwm;

@@ -288,7 +288,7 @@ fn assert_centre(actual: Option<f64>, expected_deg: f64, label: &str) {
 #[test]
 fn dpwm_clamps_one_phase_with_documented_segments() {
     // Widths in samples of 0.1°: 60° = 600 samples, 120° = 1200 samples. With the
-    // half-step offset each segment holds exactly that many samples.
+    // half-step offset each segment contains exactly that many samples.
     for index in [0.1, 0.5, 0.99] {
         let min = phase_a_segments(ZeroSequence::DpwmMin, index);
         assert_eq!(min.upper_samples, 0);
