@@ -253,8 +253,8 @@ pub enum ZeroSequence {
 pub struct PhaseDuties {
     /// Duties of phases a, b and c, each in [0, 1].
     pub duties: [f64; 3],
-    /// Injected zero-sequence voltage `v0` \[V\], relative to the zero-sequence
-    /// component of the (scaled) references.
+    /// Injected zero-sequence voltage `v0` \[V\]. It is added to the references after
+    /// their own zero-sequence component is removed and any clamping to the hexagon.
     pub zero_sequence: f64,
     /// Index (0 = a, 1 = b, 2 = c) of the phase clamped to a rail by a DPWM method, or
     /// `None` for [`ZeroSequence::MinMax`] and invalid inputs.
