@@ -19,6 +19,11 @@
 //! - [`softstart`]: reference ramp limiter by slew rate or ramp duration.
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
+//! - [`transforms`]: amplitude-invariant Clarke and Park transforms and their inverses.
+//! - [`deadtime`]: deadtime compensation of an inverter leg from the sign of its
+//!   current, with an optional linear zone around zero current.
+//! - [`svpwm`]: space-vector modulation, and min–max and discontinuous (DPWM)
+//!   zero-sequence injection on three phase references.
 //!
 //! # Errors and invalid inputs
 //!
@@ -103,10 +108,13 @@
 #![no_std]
 
 pub mod dcdc;
+pub mod deadtime;
 mod error;
 pub mod pi;
 pub mod pwm;
 pub mod shedding;
 pub mod softstart;
+pub mod svpwm;
+pub mod transforms;
 
 pub use error::{ConfigError, Expected, Status};
