@@ -11,6 +11,8 @@
 //!
 //! - [`pi`]: discrete PI controller (forward Euler) with output limits, anti-windup by
 //!   clamping or back-calculation, and bumpless transfer.
+//! - [`pll`]: synchronous-reference-frame PLL for a three-phase grid, normalised to
+//!   the amplitude, with ROCOF and frequency limits and lock detection.
 //! - [`pwm`]: carrier maths for the simulator: edge times of trailing-edge,
 //!   leading-edge and centre-aligned PWM with phase offsets, and deadtime insertion
 //!   for a complementary pair.
@@ -105,6 +107,7 @@
 pub mod dcdc;
 mod error;
 pub mod pi;
+pub mod pll;
 pub mod pwm;
 pub mod shedding;
 pub mod softstart;
