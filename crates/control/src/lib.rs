@@ -18,6 +18,8 @@
 //!   for a complementary pair.
 //! - [`dcdc`]: duty feedforward for buck, boost and bidirectional half-bridge, the
 //!   inner current loop and average-current-mode voltage control, linear or V².
+//! - [`droop`]: P-f and Q-V droop for grid-forming inverters, with an optional
+//!   low-pass on the measured powers and output limits.
 //! - [`softstart`]: reference ramp limiter by slew rate or ramp duration.
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
@@ -105,6 +107,7 @@
 #![no_std]
 
 pub mod dcdc;
+pub mod droop;
 mod error;
 pub mod pi;
 pub mod pll;
