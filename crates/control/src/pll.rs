@@ -145,7 +145,7 @@ pub enum PllStatus {
 /// Outputs of one [`Pll::update`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PllOutput {
-    /// Angle estimate used for the Park transform of this sample [rad], in `[0, 2π)`.
+    /// Angle estimate used for the Park transform of this sample \[rad\], in `[0, 2π)`.
     pub theta: f64,
     /// Frequency estimate \[Hz\].
     pub frequency: f64,
@@ -174,7 +174,7 @@ pub struct Pll {
     lock_samples: u32,
     /// Consecutive samples below the lock threshold, saturating at `lock_samples`.
     samples_in_band: u32,
-    /// Angle for the Park transform of the next sample [rad].
+    /// Angle for the Park transform of the next sample \[rad\].
     theta: f64,
     /// Frequency estimate of the last sample [rad/s].
     omega: f64,
@@ -327,7 +327,7 @@ impl Pll {
         self.output
     }
 
-    /// Sets the angle estimate for the next sample to `theta` [rad] (wrapped to
+    /// Sets the angle estimate for the next sample to `theta` \[rad\] (wrapped to
     /// `[0, 2π)`) and the frequency estimate to `frequency` \[Hz\] (clamped to
     /// `[f_min, f_max]`), with a bumpless PI state and the lock counter cleared.
     ///
@@ -353,7 +353,7 @@ impl Pll {
         self.output
     }
 
-    /// Returns the angle estimate for the next sample, `θ + ω·ts` wrapped [rad].
+    /// Returns the angle estimate for the next sample, `θ + ω·ts` wrapped \[rad\].
     pub const fn theta_next(&self) -> f64 {
         self.theta
     }
@@ -364,7 +364,7 @@ impl Pll {
     }
 }
 
-/// Wraps `angle` [rad] to `[0, 2π)`.
+/// Wraps `angle` \[rad\] to `[0, 2π)`.
 fn wrap_angle(angle: f64) -> f64 {
     let wrapped = angle - TWO_PI * libm::floor(angle / TWO_PI);
     // Rounding can give exactly 2π for a tiny negative angle.
