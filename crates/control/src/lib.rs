@@ -9,6 +9,8 @@
 //!
 //! # Modules
 //!
+//! - [`mppt`]: maximum power point tracking by Perturb and Observe or Incremental
+//!   Conductance, with fixed or variable step, on a PV voltage reference.
 //! - [`pi`]: discrete PI controller (forward Euler) with output limits, anti-windup by
 //!   clamping or back-calculation, and bumpless transfer.
 //! - [`pll`]: synchronous-reference-frame PLL for a three-phase grid, normalised to
@@ -109,6 +111,7 @@
 pub mod dcdc;
 pub mod droop;
 mod error;
+pub mod mppt;
 pub mod pi;
 pub mod pll;
 pub mod pwm;
