@@ -271,8 +271,9 @@ impl Pll {
     /// Runs one sample with the Clarke-frame voltages `v_alpha`, `v_beta` \[V\] and
     /// returns the outputs.
     ///
-    /// A NaN or infinite input keeps the whole state, including the angle, returns the
-    /// previous outputs and sets [`PllStatus::InvalidInput`].
+    /// A NaN or infinite input, or one so large that the Park transform overflows,
+    /// keeps the whole state, including the angle, returns the previous outputs and
+    /// sets [`PllStatus::InvalidInput`].
     ///
     /// NOTE: the angle does not advance during rejected samples, so after `n` of them
     /// the estimate lags by `n·ω·ts` until the loop pulls it back.
@@ -289,6 +290,11 @@ impl Pll {
         // hypot avoids overflow of vd² for huge finite inputs.
         let amplitude = libm::hypot(vd, vq);
         let error = vq / amplitude.max(self.amplitude_min);
+        // Inputs near f64::MAX can overflow vd, vq or |v| and make the error NaN.
+        if !(error.is_finite() && amplitude.is_finite()) {
+            self.status = PllStatus::InvalidInput;
+            return self.output;
+        }
 
         // Intersection of the ROCOF window around the last estimate and the frequency
         // window. The last estimate lies in the frequency window, so lo ≤ hi.
