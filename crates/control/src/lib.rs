@@ -9,13 +9,19 @@
 //!
 //! # Modules
 //!
+//! - [`mppt`]: maximum power point tracking by Perturb and Observe or Incremental
+//!   Conductance, with fixed or variable step, on a PV voltage reference.
 //! - [`pi`]: discrete PI controller (forward Euler) with output limits, anti-windup by
 //!   clamping or back-calculation, and bumpless transfer.
+//! - [`pll`]: synchronous-reference-frame PLL for a three-phase grid, normalised to
+//!   the amplitude, with ROCOF and frequency limits and lock detection.
 //! - [`pwm`]: carrier maths for the simulator: edge times of trailing-edge,
 //!   leading-edge and centre-aligned PWM with phase offsets, and deadtime insertion
 //!   for a complementary pair.
 //! - [`dcdc`]: duty feedforward for buck, boost and bidirectional half-bridge, the
 //!   inner current loop and average-current-mode voltage control, linear or V².
+//! - [`droop`]: P-f and Q-V droop for grid-forming inverters, with an optional
+//!   low-pass on the measured powers and output limits.
 //! - [`softstart`]: reference ramp limiter by slew rate or ramp duration.
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
@@ -109,8 +115,11 @@
 
 pub mod dcdc;
 pub mod deadtime;
+pub mod droop;
 mod error;
+pub mod mppt;
 pub mod pi;
+pub mod pll;
 pub mod pwm;
 pub mod shedding;
 pub mod softstart;
