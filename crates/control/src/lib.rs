@@ -17,6 +17,8 @@
 //! - [`dcdc`]: duty feedforward for buck, boost and bidirectional half-bridge, the
 //!   inner current loop and average-current-mode voltage control, linear or V².
 //! - [`softstart`]: reference ramp limiter by slew rate or ramp duration.
+//! - [`foc`]: field-oriented control of a PMSM: dq current loop with decoupling and
+//!   voltage-vector limiting, speed loop, MTPA and field weakening.
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
 //!
@@ -104,6 +106,7 @@
 
 pub mod dcdc;
 mod error;
+pub mod foc;
 pub mod pi;
 pub mod pwm;
 pub mod shedding;
