@@ -12,31 +12,49 @@
 //! callers pass a `v_max` below `v_dc/√3` by a margin for `R_s·i` and for the current
 //! controller's dynamics.
 //!
+//! # Maximum torque per volt (MTPV)
+//!
+//! With the flux components `x = L_d·i_d + λ` and `y = L_q·i_q`, the torque is
+//! `T = 1.5·p·y·(L_q·λ − ΔL·x)/(L_d·L_q)`, where `ΔL = L_q − L_d ≥ 0`. On the ellipse
+//! boundary `x² + y² = ψ²` this has the form of the MTPA problem (see
+//! [`super::mtpa_d_current`]) with `λ → L_q·λ` and `i_s → ψ`, so the torque along the
+//! boundary has a single maximum at
+//! `x* = −2·ΔL·ψ² / (L_q·λ + sqrt((L_q·λ)² + 8·ΔL²·ψ²))`, and `i_d = (x* − λ)/L_d`.
+//!
 //! # Algorithm
 //!
-//! With `ΔL = L_q − L_d ≥ 0`, `T` the request clamped to the MTPA torque at `i_max`:
+//! For the request `T`, clamped to the MTPA torque at `i_max`:
 //!
 //! 1. The MTPA point of `T` ([`super::mtpa_currents`]). If it is inside the ellipse,
 //!    it is the result (below base speed).
-//! 2. Otherwise, move along the constant-torque curve `i_q(i_d) = |T|/(1.5·p·(λ − ΔL·i_d))`
-//!    toward negative `i_d` until it meets the ellipse. On `[−λ/L_d, i_d,MTPA]` both
-//!    `(L_d·i_d + λ)²` and `i_q(i_d)` shrink as `i_d` falls, so the ellipse function
-//!    is monotone there and a bisection finds the crossing. If that point is inside
-//!    the circle, it is the result: the torque is met in field weakening.
-//! 3. Otherwise, the torque cannot be met. The result is the intersection of the
-//!    circle and the ellipse, found by bisection on `i_d ∈ [−i_max, i_d,MTPA(i_max)]`,
-//!    where the ellipse function on the circle,
-//!    `(L_d² − L_q²)·i_d² + 2·L_d·λ·i_d + λ² + L_q²·i_max²`, increases with `i_d`.
-//!    On the circle the torque falls as `i_d` moves away from the MTPA point, so the
-//!    feasible point with the largest `i_d` gives the most torque.
-//! 4. If even `i_d = −i_max` lies outside the ellipse (`λ − L_d·i_max > ψ`), no point
-//!    satisfies both limits. The result is `(−i_max, 0)`, the least flux within the
-//!    current limit, flagged [`ReferenceLimit::Unreachable`].
+//! 2. Otherwise, find the feasible point `P*` (inside both limits) with the most
+//!    torque. Because `∂T/∂i_q = 1.5·p·(λ − ΔL·i_d) > 0`, it lies on the upper boundary
+//!    of the intersection:
+//!    - the MTPV point, if it is inside the circle;
+//!    - otherwise the intersection of the circle and the ellipse with the largest
+//!      `i_d`, found by bisection on `i_d ∈ [−i_max, i_d,MTPA(i_max)]`. There the
+//!      ellipse function on the circle, `(L_d² − L_q²)·i_d² + 2·L_d·λ·i_d + λ² +
+//!      L_q²·i_max²`, increases with `i_d`, and the torque on the circle falls as
+//!      `i_d` moves away from the MTPA point;
+//!    - if even `i_d = −i_max` is outside the ellipse, the circle boundary lies
+//!      outside the ellipse, whose minimum over the circle is at `i_d = −i_max`. With
+//!      the MTPV point also outside the circle, the two sets are disjoint and no point
+//!      satisfies both limits. The result is `(−i_max, 0)`, the least flux within the
+//!      current limit, flagged [`ReferenceLimit::Unreachable`].
+//! 3. If `|T|` exceeds the torque of `P*`, the result is `P*` with reduced torque.
+//!    Otherwise, follow the constant-torque curve `i_q(i_d) = |T|/(1.5·p·(λ − ΔL·i_d))`
+//!    from the `i_d` of `P*`, where it lies below `P*` and so inside both limits, to
+//!    `i_d,MTPA`, where it lies outside the ellipse. The curve is convex and the upper
+//!    ellipse boundary concave in `i_d`, so the curve is inside the ellipse on one
+//!    interval of `i_d`, and a bisection finds its right end, the crossing with the
+//!    least current. The current magnitude along the curve falls toward the MTPA
+//!    point, so the crossing is inside the circle too.
 //!
 //! Each bisection returns the point on the feasible side of its boundary, within one
-//! ulp of the crossing.
+//! ulp of the crossing. The MTPV point comes from the closed form and lies on the
+//! ellipse to within rounding, possibly a few ulps outside.
 
-use super::mtpa::mtpa_d_current;
+use super::mtpa::{mtpa_d_current, optimum_on_circle};
 use super::{MotorParams, bisect_increasing, mtpa_currents};
 use crate::error::{ConfigError, check_positive};
 
@@ -54,6 +72,9 @@ pub enum ReferenceLimit {
     /// The torque was reduced to that of the intersection of the current circle and
     /// the voltage ellipse.
     CurrentAndVoltage,
+    /// The torque was reduced to the maximum on the voltage ellipse (maximum torque
+    /// per volt, MTPV), a point inside the current circle.
+    MaxTorquePerVolt,
     /// No point satisfies both limits; the reference is `(−i_max, 0)`.
     Unreachable,
     /// An input was NaN or infinite, so the previous reference was kept.
@@ -162,34 +183,33 @@ impl ReferenceGenerator {
             return reference(i_d, i_q, limit);
         }
 
-        // Step 2: constant-torque curve to the ellipse, on [−λ/L_d, i_d,MTPA].
-        let target = torque.abs().min(torque_at_max);
-        let k = 1.5 * m.pole_pairs() as f64;
-        let i_q_for = |i_d: f64| target / (k * (lambda - m.saliency() * i_d));
-        let i_d_low = -lambda / l_d;
-        if ellipse(i_d_low, i_q_for(i_d_low)) <= 0.0 {
-            let i_d = bisect_increasing(i_d_low, i_d, |x| ellipse(x, i_q_for(x)));
-            let i_q = i_q_for(i_d);
-            if i_d * i_d + i_q * i_q <= i_max * i_max {
-                return reference(i_d, sign * i_q, ReferenceLimit::Voltage);
-            }
-        }
-
-        // Steps 3 and 4: the intersection of the circle and the ellipse, if any.
+        // Step 2: the feasible point with the most torque, P*.
         let i_q_on_circle = |i_d: f64| libm::sqrt((i_max * i_max - i_d * i_d).max(0.0));
         let on_circle = |i_d: f64| ellipse(i_d, i_q_on_circle(i_d));
-        if on_circle(-i_max) > 0.0 {
-            return reference(-i_max, 0.0, ReferenceLimit::Unreachable);
+        let flux_d = optimum_on_circle(l_q * lambda, m.saliency(), psi);
+        let i_d_mtpv = (flux_d - lambda) / l_d;
+        let i_q_mtpv = libm::sqrt((psi2 - flux_d * flux_d).max(0.0)) / l_q;
+        let (best_d, best_q, best_limit) =
+            if i_d_mtpv * i_d_mtpv + i_q_mtpv * i_q_mtpv <= i_max * i_max {
+                (i_d_mtpv, i_q_mtpv, ReferenceLimit::MaxTorquePerVolt)
+            } else if on_circle(-i_max) > 0.0 {
+                return reference(-i_max, 0.0, ReferenceLimit::Unreachable);
+            } else if on_circle(i_d_at_max) <= 0.0 {
+                (i_d_at_max, i_q_at_max, ReferenceLimit::Current)
+            } else {
+                let i_d = bisect_increasing(-i_max, i_d_at_max, on_circle);
+                (i_d, i_q_on_circle(i_d), ReferenceLimit::CurrentAndVoltage)
+            };
+
+        // Step 3: the constant-torque curve from P* to the ellipse.
+        let target = torque.abs();
+        if target > m.torque(best_d, best_q) {
+            return reference(best_d, sign * best_q, best_limit);
         }
-        if on_circle(i_d_at_max) <= 0.0 {
-            return reference(i_d_at_max, sign * i_q_at_max, ReferenceLimit::Current);
-        }
-        let i_d = bisect_increasing(-i_max, i_d_at_max, on_circle);
-        reference(
-            i_d,
-            sign * i_q_on_circle(i_d),
-            ReferenceLimit::CurrentAndVoltage,
-        )
+        let k = 1.5 * m.pole_pairs() as f64;
+        let i_q_for = |i_d: f64| target / (k * (lambda - m.saliency() * i_d));
+        let i_d = bisect_increasing(best_d, i_d, |x| ellipse(x, i_q_for(x)));
+        reference(i_d, sign * i_q_for(i_d), ReferenceLimit::Voltage)
     }
 }
 

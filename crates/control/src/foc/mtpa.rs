@@ -29,10 +29,17 @@ use super::{MotorParams, bisect_increasing};
 /// documentation](self)) and is 0 for `L_d = L_q`. The sign of `i_s` is ignored. A NaN
 /// `i_s` returns NaN.
 pub fn mtpa_d_current(motor: &MotorParams, i_s: f64) -> f64 {
-    let dl = motor.saliency();
-    let lambda = motor.lambda();
-    let i_s2 = i_s * i_s;
-    -2.0 * dl * i_s2 / (lambda + libm::sqrt(lambda * lambda + 8.0 * dl * dl * i_s2))
+    optimum_on_circle(motor.lambda(), motor.saliency(), i_s)
+}
+
+/// Returns the `x ≤ 0` that maximises `(a − ΔL·x)·sqrt(r² − x²)`:
+/// `x = −2·ΔL·r² / (a + sqrt(a² + 8·ΔL²·r²))`, for `a > 0` and `ΔL ≥ 0`.
+///
+/// MTPA is the case `a = λ`, `r = i_s`, `x = i_d`. The maximum torque per volt on the
+/// voltage ellipse is the case `a = L_q·λ`, `r = ψ`, `x = L_d·i_d + λ`.
+pub(super) fn optimum_on_circle(a: f64, dl: f64, r: f64) -> f64 {
+    let r2 = r * r;
+    -2.0 * dl * r2 / (a + libm::sqrt(a * a + 8.0 * dl * dl * r2))
 }
 
 /// Computes the MTPA current angle `β` \[rad\] for the current magnitude `i_s` \[A\],
