@@ -136,7 +136,8 @@ fn d_disturbance_of_q_step(decoupling: Decoupling) -> (f64, f64) {
         let v = c.update(0.0, q_ref, i[0], i[1], omega_e, 400.0);
         i = dq_plant_step(&m, i, [v.v_d, v.v_q], omega_e);
         if k == start {
-            assert!(i[0].abs() < 0.1 && i[1].abs() < 2.0, "not settled: {i:?}");
+            assert!(i[0].abs() < 0.1, "i_d not settled: {i:?}");
+            assert!(i[1].abs() < 2.0, "i_q not settled: {i:?}");
             i_d_at_step = i[0];
         }
         if k >= start {
@@ -152,7 +153,7 @@ fn decoupling_removes_cross_coupling() {
     let (without, i_q_without) = d_disturbance_of_q_step(Decoupling::None);
     println!("i_q 5 ms after the step: {i_q_with:.4} A decoupled, {i_q_without:.4} A not");
     println!("peak change of i_d after a 50 A q step: {with:.4} A decoupled, {without:.4} A not");
-    // Without decoupling the d axis sees −ω_e·L_q·Δi_q = −50 V, rejected only by the
+    // Without decoupling the d axis receives −ω_e·L_q·Δi_q = −50 V, rejected only by the
     // PI, which moves i_d by amperes. With it, only the change of i_q within one sample
     // is left uncompensated.
     assert!(
@@ -225,8 +226,8 @@ fn mtpa_d_current_equals_textbook_form() {
         let textbook =
             (lambda - libm::sqrt(lambda * lambda + 8.0 * dl * dl * i_s * i_s)) / (4.0 * dl);
         let i_d = mtpa_d_current(&m, i_s);
-        // Both forms are exact algebraically; the textbook one loses a few digits to
-        // cancellation at 1 A (i_d ≈ −0.015 A from terms of 66 A), hence 1e-12.
+        // Both forms are exact algebraically. The textbook form loses a few digits to
+        // cancellation at 1 A, where i_d ≈ −0.015 A comes from terms of 66 A.
         assert!(
             (i_d - textbook).abs() < 1e-12 * i_s,
             "i_s = {i_s}: {i_d} vs {textbook}"
@@ -338,7 +339,8 @@ fn fw_reduces_torque_on_both_limits() {
     let r = g.update(torque, omega_e, V_MAX);
     let psi = V_MAX / omega_e;
     assert_eq!(r.limit, ReferenceLimit::CurrentAndVoltage);
-    assert!(r.torque < torque && r.torque > 0.0, "torque {}", r.torque);
+    assert!(r.torque < torque, "torque {}", r.torque);
+    assert!(r.torque > 0.0, "torque {}", r.torque);
     let on_circle = (r.i_d * r.i_d + r.i_q * r.i_q) / (I_MAX * I_MAX) - 1.0;
     assert!(on_circle.abs() < 1e-12, "circle residual {on_circle}");
     let on_ellipse = ellipse_relative(&m, r.i_d, r.i_q, psi);

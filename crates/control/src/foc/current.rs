@@ -51,7 +51,7 @@ pub struct DqVoltage {
 ///
 /// Each axis is the plant `1/(L·s + R_s)` once the speed voltages are decoupled. The PI
 /// `kp + ki/s` with `kp = ω_c·L` and `ki = ω_c·R_s` (`L = L_d` or `L_q`) has its zero
-/// at `−R_s/L`, which cancels the plant pole, so the loop gain is `ω_c/s` and the
+/// at `−R_s/L`, which cancels the plant pole. The loop gain is then `ω_c/s`, and the
 /// closed loop is the first-order low-pass `ω_c/(s + ω_c)` with bandwidth `ω_c`
 /// (Harnefors and Nee, "Model-based current control of AC machines using the internal
 /// model control method", IEEE Trans. Ind. Appl., 1998). With
@@ -100,7 +100,7 @@ impl DqCurrentController {
                 kp: omega_c * l,
                 ki: omega_c * motor.r_s(),
                 ts,
-                // The limits are given each sample; these are never used.
+                // The limits come with each sample, so these are never used.
                 u_min: -f64::MAX,
                 u_max: f64::MAX,
                 anti_windup: config.anti_windup,
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn vector_stays_in_circle_with_d_priority() {
         let mut c = DqCurrentController::new(config()).unwrap();
-        // Large errors on both axes saturate the command; v_max = 10/√3.
+        // Large errors on both axes saturate the command at v_max = 10/√3.
         let v = c.update(-1e3, 1e3, 0.0, 0.0, 0.0, 10.0);
         let v_max = 10.0 / libm::sqrt(3.0);
         assert!((v.v_d + v_max).abs() < 1e-12, "v_d = {}", v.v_d);

@@ -64,7 +64,7 @@ pub enum ReferenceLimit {
     /// MTPA point of the requested torque, inside both limits.
     #[default]
     None,
-    /// The torque was reduced to the MTPA torque at `i_max`; the voltage limit holds.
+    /// The torque was reduced to the MTPA torque at `i_max`, inside the voltage limit.
     Current,
     /// Field weakening: the requested torque is met on the voltage ellipse with a more
     /// negative `i_d` than MTPA.
@@ -75,7 +75,7 @@ pub enum ReferenceLimit {
     /// The torque was reduced to the maximum on the voltage ellipse (maximum torque
     /// per volt, MTPV), a point inside the current circle.
     MaxTorquePerVolt,
-    /// No point satisfies both limits; the reference is `(−i_max, 0)`.
+    /// No point satisfies both limits, so the reference is `(−i_max, 0)`.
     Unreachable,
     /// An input was NaN or infinite, so the previous reference was kept.
     InvalidInput,
@@ -241,9 +241,9 @@ mod tests {
     fn nan_keeps_previous_reference() {
         let mut g = generator();
         let r = g.update(5.0, 100.0, 30.0);
-        let held = g.update(5.0, f64::NAN, 30.0);
-        assert_eq!((held.i_d, held.i_q), (r.i_d, r.i_q));
-        assert_eq!(held.limit, ReferenceLimit::InvalidInput);
+        let previous = g.update(5.0, f64::NAN, 30.0);
+        assert_eq!((previous.i_d, previous.i_q), (r.i_d, r.i_q));
+        assert_eq!(previous.limit, ReferenceLimit::InvalidInput);
     }
 
     #[test]

@@ -26,13 +26,14 @@
 //!   feed-forward, voltage-vector limiting with d-axis priority and gains from the
 //!   current-loop bandwidth.
 //! - [`SpeedController`]: speed PI with a torque limit.
-//! - [`mtpa_d_current`], [`mtpa_angle`], [`mtpa_currents`]: maximum torque per ampere.
+//! - [`mtpa_d_current`], [`mtpa_angle`], [`mtpa_currents`]: maximum torque per ampere,
+//!   derived in [`mtpa`].
 //! - [`ReferenceGenerator`]: torque to dq current references with the current limit
-//!   and field weakening under the voltage limit.
+//!   and field weakening under the voltage limit, described in [`fw`].
 
 mod current;
-mod fw;
-mod mtpa;
+pub mod fw;
+pub mod mtpa;
 mod speed;
 
 pub use current::{CurrentLoopConfig, Decoupling, DqCurrentController, DqVoltage};
@@ -59,7 +60,7 @@ pub struct MotorParams {
 }
 
 impl MotorParams {
-    /// Creates validated machine parameters: stator resistance `r_s` [Ω], d- and q-axis
+    /// Creates validated machine parameters: stator resistance `r_s` \[Ω\], d- and q-axis
     /// inductances `l_d`, `l_q` \[H\], magnet flux linkage `lambda` [V·s] and the number
     /// of pole pairs.
     ///
@@ -105,7 +106,7 @@ impl MotorParams {
         })
     }
 
-    /// Returns the stator resistance `R_s` [Ω].
+    /// Returns the stator resistance `R_s` \[Ω\].
     pub const fn r_s(&self) -> f64 {
         self.r_s
     }

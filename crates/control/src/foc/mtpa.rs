@@ -22,7 +22,7 @@
 
 use super::{MotorParams, bisect_increasing};
 
-/// Computes the MTPA d-axis current [A] for the current magnitude `i_s` \[A\]:
+/// Computes the MTPA d-axis current \[A\] for the current magnitude `i_s` \[A\]:
 /// `i_d = −2·ΔL·i_s² / (λ + sqrt(λ² + 8·ΔL²·i_s²))`, with `ΔL = L_q − L_d`.
 ///
 /// This equals `(λ − sqrt(λ² + 8·ΔL²·i_s²)) / (4·ΔL)` (see the [module
@@ -32,7 +32,7 @@ pub fn mtpa_d_current(motor: &MotorParams, i_s: f64) -> f64 {
     optimum_on_circle(motor.lambda(), motor.saliency(), i_s)
 }
 
-/// Returns the `x ≤ 0` that maximises `(a − ΔL·x)·sqrt(r² − x²)`:
+/// Computes the `x ≤ 0` that maximises `(a − ΔL·x)·sqrt(r² − x²)`:
 /// `x = −2·ΔL·r² / (a + sqrt(a² + 8·ΔL²·r²))`, for `a > 0` and `ΔL ≥ 0`.
 ///
 /// MTPA is the case `a = λ`, `r = i_s`, `x = i_d`. The maximum torque per volt on the
@@ -90,7 +90,7 @@ pub fn mtpa_currents(motor: &MotorParams, torque: f64) -> (f64, f64) {
     (mtpa_d_current_from_q(motor, i_q), i_q.copysign(torque))
 }
 
-/// Computes the MTPA d-axis current [A] for the q-axis current `i_q` \[A\]:
+/// Computes the MTPA d-axis current \[A\] for the q-axis current `i_q` \[A\]:
 /// `i_d = −2·ΔL·i_q² / (λ + sqrt(λ² + 4·ΔL²·i_q²))`.
 pub(super) fn mtpa_d_current_from_q(motor: &MotorParams, i_q: f64) -> f64 {
     let dl = motor.saliency();
@@ -149,6 +149,7 @@ mod tests {
     #[test]
     fn nan_torque_gives_nan() {
         let (i_d, i_q) = mtpa_currents(&ipmsm(), f64::NAN);
-        assert!(i_d.is_nan() && i_q.is_nan());
+        assert!(i_d.is_nan());
+        assert!(i_q.is_nan());
     }
 }
