@@ -149,7 +149,12 @@ impl ReferenceGenerator {
         let (l_d, l_q, lambda) = (m.l_d(), m.l_q(), m.lambda());
         let i_max = self.i_max;
         let sign = if torque < 0.0 { -1.0 } else { 1.0 };
-        let psi = v_max / omega_e.abs();
+        // At standstill the voltage limit is inactive, also for v_max = 0 (0/0).
+        let psi = if omega_e == 0.0 {
+            f64::INFINITY
+        } else {
+            v_max / omega_e.abs()
+        };
         let psi2 = psi * psi;
         let ellipse = |i_d: f64, i_q: f64| {
             let flux_d = l_d * i_d + lambda;
@@ -233,6 +238,14 @@ mod tests {
     fn standstill_gives_mtpa() {
         let mut g = generator();
         let r = g.update(5.0, 0.0, 30.0);
+        assert_eq!(r.limit, ReferenceLimit::None);
+        assert_eq!((r.i_d, r.i_q), mtpa_currents(&g.motor, 5.0));
+    }
+
+    #[test]
+    fn standstill_without_voltage_gives_mtpa() {
+        let mut g = generator();
+        let r = g.update(5.0, 0.0, 0.0);
         assert_eq!(r.limit, ReferenceLimit::None);
         assert_eq!((r.i_d, r.i_q), mtpa_currents(&g.motor, 5.0));
     }
