@@ -38,8 +38,11 @@ pub fn mtpa_d_current(motor: &MotorParams, i_s: f64) -> f64 {
 /// MTPA is the case `a = λ`, `r = i_s`, `x = i_d`. The maximum torque per volt on the
 /// voltage ellipse is the case `a = L_q·λ`, `r = ψ`, `x = L_d·i_d + λ`.
 pub(super) fn optimum_on_circle(a: f64, dl: f64, r: f64) -> f64 {
-    let r2 = r * r;
-    -2.0 * dl * r2 / (a + libm::sqrt(a * a + 8.0 * dl * dl * r2))
+    // Written as −r·(2·ΔL·r)/(a + hypot(a, 2√2·ΔL·r)), whose fraction lies in
+    // [0, 1/√2], so no intermediate overflows for large r.
+    let scaled = 2.0 * dl * r.abs();
+    let root = libm::hypot(a, core::f64::consts::SQRT_2 * scaled);
+    -r.abs() * (scaled / (a + root))
 }
 
 /// Computes the MTPA current angle `β` \[rad\] for the current magnitude `i_s` \[A\],
@@ -60,10 +63,12 @@ pub fn mtpa_angle(motor: &MotorParams, i_s: f64) -> f64 {
 /// `i_q` solves `1.5·p·i_q·(λ − ΔL·i_d(i_q)) = |T|` with
 /// `i_d(i_q) = −2·ΔL·i_q² / (λ + sqrt(λ² + 4·ΔL²·i_q²))` by bisection on
 /// `[0, |T|/(1.5·p·λ)]`. The left side increases with `i_q`, and it reaches `|T|` by the
-/// upper end because `λ − ΔL·i_d ≥ λ`. The bisection runs to one ulp, at most 200
+/// upper end because `λ − ΔL·i_d ≥ λ`. The bracket also ends at
+/// `max(λ/ΔL, sqrt(2·|T|/(1.5·p·ΔL)))`, which is tighter for large torques. The bisection runs to one ulp, at most 200
 /// halvings and no allocation. For `L_d = L_q` it returns `i_d = 0` and
 /// `i_q = T/(1.5·p·λ)` directly. `i_q` takes the sign of `torque` and `i_d` does not
-/// depend on it. A NaN `torque` returns NaN currents.
+/// depend on it. A NaN `torque`, or one so large that `|T|/(1.5·p·λ)` overflows,
+/// returns NaN currents.
 pub fn mtpa_currents(motor: &MotorParams, torque: f64) -> (f64, f64) {
     let k = 1.5 * motor.pole_pairs() as f64;
     let lambda = motor.lambda();
@@ -75,7 +80,16 @@ pub fn mtpa_currents(motor: &MotorParams, torque: f64) -> (f64, f64) {
     }
 
     let target = torque.abs();
-    let i_q = bisect_increasing(0.0, target / (k * lambda), |i_q| {
+    // Where 2·ΔL·i_q ≥ 2·λ, the MTPA curve has |i_d| ≥ i_q/2, so T ≥ 1.5·p·ΔL·i_q²/2.
+    // The root is therefore also below max(λ/ΔL, sqrt(2·|T|/(1.5·p·ΔL))), which keeps
+    // the bracket within a small factor of the root for large torques.
+    let dl = motor.saliency();
+    let reluctance_bound = (lambda / dl).max(libm::sqrt(2.0 / (k * dl)) * libm::sqrt(target));
+    let upper = (target / (k * lambda)).min(reluctance_bound);
+    if !upper.is_finite() {
+        return (f64::NAN, f64::NAN);
+    }
+    let i_q = bisect_increasing(0.0, upper, |i_q| {
         motor.torque(mtpa_d_current_from_q(motor, i_q), i_q) - target
     });
     // The bisection returns the largest i_q with T ≤ |T|. Its neighbour one ulp up may
@@ -93,10 +107,10 @@ pub fn mtpa_currents(motor: &MotorParams, torque: f64) -> (f64, f64) {
 /// Computes the MTPA d-axis current \[A\] for the q-axis current `i_q` \[A\]:
 /// `i_d = −2·ΔL·i_q² / (λ + sqrt(λ² + 4·ΔL²·i_q²))`.
 pub(super) fn mtpa_d_current_from_q(motor: &MotorParams, i_q: f64) -> f64 {
-    let dl = motor.saliency();
+    // Same scaling as in `optimum_on_circle`: the fraction lies in [0, 1].
     let lambda = motor.lambda();
-    let i_q2 = i_q * i_q;
-    -2.0 * dl * i_q2 / (lambda + libm::sqrt(lambda * lambda + 4.0 * dl * dl * i_q2))
+    let scaled = 2.0 * motor.saliency() * i_q.abs();
+    -i_q.abs() * (scaled / (lambda + libm::hypot(lambda, scaled)))
 }
 
 /// Returns the next representable `f64` above the finite, non-negative `x`.
@@ -144,6 +158,18 @@ mod tests {
         let i_s = libm::sqrt(i_d * i_d + i_q * i_q);
         // The curve in i_q and the curve in i_s are the same set of points.
         assert!((i_d - mtpa_d_current(&m, i_s)).abs() < 1e-12 * i_s);
+    }
+
+    #[test]
+    fn huge_currents_do_not_overflow() {
+        let m = ipmsm();
+        // i_s² = 1e400 overflows f64, which the scaled form avoids. For i_s → ∞ the
+        // MTPA angle tends to 45°, so i_d → −i_s/√2.
+        let i_d = mtpa_d_current(&m, 1e200);
+        assert!((i_d / 1e200 + core::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
+        let (i_d, i_q) = mtpa_currents(&m, 1e200);
+        let relative = (m.torque(i_d, i_q) - 1e200).abs() / 1e200;
+        assert!(relative < 1e-9, "relative torque error {relative}");
     }
 
     #[test]
