@@ -349,6 +349,13 @@ fn fw_keeps_torque_on_voltage_ellipse() {
             "i_d not weakened: {}",
             r.i_d
         );
+        // A step of 1e-6 A toward the MTPA point along the constant-torque curve
+        // leaves the ellipse, so the result is the crossing with the least current.
+        let i_d_next = r.i_d + 1e-6;
+        let k = 1.5 * m.pole_pairs() as f64;
+        let i_q_next = torque.abs() / (k * (m.lambda() - (m.l_q() - m.l_d()) * i_d_next));
+        let next = ellipse_relative(&m, i_d_next, i_q_next, psi);
+        assert!(next > 0.0, "point 1e-6 A closer to MTPA is inside: {next}");
         assert!(r.i_d * r.i_d + r.i_q * r.i_q <= I_MAX * I_MAX);
     }
 }
