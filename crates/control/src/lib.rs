@@ -23,6 +23,8 @@
 //! - [`droop`]: P-f and Q-V droop for grid-forming inverters, with an optional
 //!   low-pass on the measured powers and output limits.
 //! - [`softstart`]: reference ramp limiter by slew rate or ramp duration.
+//! - [`foc`]: field-oriented control of a PMSM: dq current loop with decoupling and
+//!   voltage-vector limiting, speed loop, MTPA and field weakening.
 //! - [`shedding`]: number of active phases of an interleaved converter from the load,
 //!   with hysteresis, and their carrier phase offsets.
 //! - [`transforms`]: amplitude-invariant Clarke and Park transforms and their inverses.
@@ -117,6 +119,7 @@ pub mod dcdc;
 pub mod deadtime;
 pub mod droop;
 mod error;
+pub mod foc;
 pub mod mppt;
 pub mod pi;
 pub mod pll;
