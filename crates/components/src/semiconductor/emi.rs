@@ -2,8 +2,7 @@
 //! pre-studies.
 //!
 //! The model is the piecewise gate-charge description of a hard-switched inductive
-//! transition that power-device textbooks teach (for example B. J. Baliga,
-//! "Fundamentals of Power Semiconductor Devices", Springer, 2008):
+//! transition that power-device textbooks teach:
 //!
 //! 1. The gate charges through `R_g + R_g,int` from the drive voltage. While `Vgs`
 //!    rises from the threshold `V_th` to the plateau `V_pl`, the drain current rises

@@ -52,9 +52,7 @@ pub struct DqVoltage {
 /// Each axis is the plant `1/(L·s + R_s)` once the speed voltages are decoupled. The PI
 /// `kp + ki/s` with `kp = ω_c·L` and `ki = ω_c·R_s` (`L = L_d` or `L_q`) has its zero
 /// at `−R_s/L`, which cancels the plant pole. The loop gain is then `ω_c/s`, and the
-/// closed loop is the first-order low-pass `ω_c/(s + ω_c)` with bandwidth `ω_c`
-/// (Harnefors and Nee, "Model-based current control of AC machines using the internal
-/// model control method", IEEE Trans. Ind. Appl., 1998). With
+/// closed loop is the first-order low-pass `ω_c/(s + ω_c)` with bandwidth `ω_c`. With
 /// [`Decoupling::CrossAndResistive`] the feed-forward already supplies `R_s·i`, the
 /// plant seen by the PI is `1/(L·s)`, and `ki` then only corrects parameter errors.
 ///

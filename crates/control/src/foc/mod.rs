@@ -12,9 +12,8 @@
 //! T   = 1.5·p·(λ·i_q + (L_d − L_q)·i_d·i_q)
 //! ```
 //!
-//! with `λ` the magnet flux linkage [V·s] and `p` the number of pole pairs (see, for
-//! example, Krause, Wasynczuk and Sudhoff, *Analysis of Electric Machinery and Drive
-//! Systems*, chapter on permanent-magnet machines). With the amplitude-invariant
+//! with `λ` the magnet flux linkage [V·s] and `p` the number of pole pairs, the
+//! standard dq model of a permanent-magnet synchronous machine. With the amplitude-invariant
 //! transform the peak phase voltage equals `|v_dq|`, so linear space-vector PWM
 //! reaches `|v_dq| ≤ v_dc/√3`, the circle inscribed in the SVPWM hexagon.
 //!
