@@ -7,6 +7,7 @@
 //! - [`magnetics`]: core shapes, Steinmetz and iGSE core loss, Dowell winding
 //!   resistance and inductors.
 //! - [`passive`]: capacitors, current shunts and NTC thermistors.
+//! - [`pv`]: PV modules: the single-diode model and the CEC module database.
 //! - [`thermal`]: Foster and Cauer networks, thermal stacks on a shared heatsink,
 //!   junction temperatures from power profiles, and the thermal calculator.
 //! - [`semiconductor`]: transistor and diode models from datasheet curves.
@@ -20,5 +21,6 @@ pub mod library;
 pub mod loss;
 pub mod magnetics;
 pub mod passive;
+pub mod pv;
 pub mod semiconductor;
 pub mod thermal;
