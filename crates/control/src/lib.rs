@@ -11,6 +11,8 @@
 //!
 //! - [`mppt`]: maximum power point tracking by Perturb and Observe or Incremental
 //!   Conductance, with fixed or variable step, on a PV voltage reference.
+//! - [`peak`]: peak current-mode modulation with slope compensation, and the
+//!   subharmonic stability ratio.
 //! - [`pi`]: discrete PI controller (forward Euler) with output limits, anti-windup by
 //!   clamping or back-calculation, and bumpless transfer.
 //! - [`pll`]: synchronous-reference-frame PLL for a three-phase grid, normalised to
@@ -108,8 +110,8 @@
 //! - The voltage loop of the half-bridge regulates the low-voltage port (buck
 //!   direction). Regulating the high-voltage port in the boost direction is not
 //!   provided.
-//! - There is no load-current feedforward in the outer loop and no slope compensation
-//!   or peak-current mode.
+//! - There is no load-current feedforward in the outer loop. Peak current mode
+//!   ([`peak`]) gives the duty of one period; it is not yet wired into a kernel.
 //! - PWM patterns describe one period with a constant duty. Duty updates within a
 //!   period (double update on centre-aligned carriers) are left to the caller.
 
@@ -121,6 +123,7 @@ pub mod droop;
 mod error;
 pub mod foc;
 pub mod mppt;
+pub mod peak;
 pub mod pi;
 pub mod pll;
 pub mod pwm;
