@@ -9,7 +9,7 @@ fn modulator(ramp_slope: f64) -> PeakCurrentMode {
         ramp_slope,
         d_max: 0.95,
     })
-    .unwrap()
+    .expect("valid test configuration")
 }
 
 #[test]
@@ -38,7 +38,10 @@ fn valley_deviation(pcm: &PeakCurrentMode, periods: usize) -> f64 {
     let i_steady = i_c - (m_1 + pcm.config().ramp_slope) * d * t;
     let mut i_0 = i_steady + 0.01;
     for _ in 0..periods {
-        let duty = pcm.duty(i_c, i_0, m_1, m_2).unwrap().duty;
+        let duty = pcm
+            .duty(i_c, i_0, m_1, m_2)
+            .expect("finite inputs and a positive rising slope")
+            .duty;
         i_0 = i_0 + m_1 * duty * t - m_2 * (1.0 - duty) * t;
     }
     (i_0 - i_steady).abs()
