@@ -9,6 +9,7 @@
 //!
 //! # Modules
 //!
+//! - [`llc`]: output-voltage control of an LLC converter by switching frequency.
 //! - [`mppt`]: maximum power point tracking by Perturb and Observe or Incremental
 //!   Conductance, with fixed or variable step, on a PV voltage reference.
 //! - [`peak`]: peak current-mode modulation with slope compensation, and the
@@ -122,6 +123,7 @@ pub mod deadtime;
 pub mod droop;
 mod error;
 pub mod foc;
+pub mod llc;
 pub mod mppt;
 pub mod peak;
 pub mod pi;

@@ -29,9 +29,9 @@ use crate::error::{ConfigError, Expected};
 /// Fixed settings of a peak current-mode modulator.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PeakCurrentConfig {
-    /// Switching period `T` [s].
+    /// Switching period `T` \[s\].
     pub period: f64,
-    /// Compensation ramp slope `m_a` [A/s], at least 0.
+    /// Compensation ramp slope `m_a` \[A/s\], at least 0.
     pub ramp_slope: f64,
     /// Largest duty `d_max`, in (0, 1).
     pub d_max: f64,
@@ -89,7 +89,7 @@ impl PeakCurrentMode {
         self.config
     }
 
-    /// Computes the duty for control current `i_c` [A], turn-on current `i_0` [A],
+    /// Computes the duty for control current `i_c` \[A\], turn-on current `i_0` \[A\],
     /// rising slope `m_1` and falling slope `m_2` [A/s, magnitudes]. Returns `None`
     /// for a non-finite input or `m_1 + m_a ≤ 0`, where no crossing exists.
     pub fn duty(&self, i_c: f64, i_0: f64, m_1: f64, m_2: f64) -> Option<PeakCurrentDuty> {
@@ -109,7 +109,7 @@ impl PeakCurrentMode {
         })
     }
 
-    /// The smallest ramp slope `m_2 / 2` [A/s] that keeps the loop stable at every
+    /// The smallest ramp slope `m_2 / 2` \[A/s\] that keeps the loop stable at every
     /// duty below 1, for falling slope `m_2`.
     pub fn minimum_stable_ramp(m_2: f64) -> f64 {
         0.5 * m_2
