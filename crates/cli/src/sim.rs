@@ -195,6 +195,21 @@ fn validate(path: &Path) -> ExitCode {
     };
     match design.prepare() {
         Ok(prepared) => {
+            // The parts named in [devices] must exist in the library, as a run needs.
+            let resolve = |name: &str| {
+                pelab_sim::semiconductors::resolve_with_gate_drive(
+                    name,
+                    &design.gate_drive,
+                    &mut Vec::new(),
+                )
+            };
+            if let Err(e) = pelab_sim::semiconductors::resolve_devices(
+                &design.devices,
+                &prepared.report.positions,
+                &resolve,
+            ) {
+                return invalid(format!("invalid design: {e}"));
+            }
             outln!(
                 "valid design: kernel {}, {}, {}, {}, {} to record",
                 design.kernel.info().name,

@@ -146,3 +146,19 @@ fn boost_and_passives_example_runs() {
     let total = response["total_w"].as_f64().unwrap();
     assert!((total - parts.iter().sum::<f64>()).abs() < 1e-9 * total);
 }
+
+#[test]
+fn validate_checks_design_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(workspace_root().join("examples/ev-boost-sic-losses.toml"))
+        .unwrap()
+        .replace("S2 = \"CREE_C3M0016120K\"", "S2 = \"NOPE\"");
+    let path = write(&dir, "design.toml", &text);
+    let output = pelab(&["sim", "validate", &path]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("devices.S2: unknown part \"NOPE\""),
+        "{stderr}"
+    );
+}
