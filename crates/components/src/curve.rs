@@ -24,7 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where a lookup fell relative to the tabulated range.
+/// Position of a lookup's argument relative to the tabulated range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Clamp {
@@ -38,7 +38,7 @@ pub enum Clamp {
 }
 
 impl Clamp {
-    /// Whether the lookup was clamped.
+    /// Returns whether the lookup was clamped.
     pub fn is_clamped(self) -> bool {
         self != Clamp::Inside
     }
@@ -49,20 +49,20 @@ impl Clamp {
 pub struct Lookup {
     /// Interpolated (or clamped) value.
     pub value: f64,
-    /// Where the argument fell; for a family, the worse of the two axes.
+    /// Position of the argument (for a family, the worse of the two curves).
     pub clamp: Clamp,
-    /// Where the family parameter fell ([`Clamp::Inside`] for a single curve).
+    /// Position of the family parameter ([`Clamp::Inside`] for a single curve).
     pub parameter_clamp: Clamp,
 }
 
 impl Lookup {
-    /// Whether either axis was clamped.
+    /// Returns whether either axis was clamped.
     pub fn is_clamped(&self) -> bool {
         self.clamp.is_clamped() || self.parameter_clamp.is_clamped()
     }
 }
 
-/// Why a table of points cannot be a curve.
+/// Error of a table of points that cannot be a curve.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CurveError {
     /// Fewer than two points.
@@ -166,12 +166,12 @@ impl Curve {
         Self::new(x, y)
     }
 
-    /// The tabulated x values.
+    /// Returns the tabulated x values.
     pub fn x(&self) -> &[f64] {
         &self.x
     }
 
-    /// The tabulated y values.
+    /// Returns the tabulated y values.
     pub fn y(&self) -> &[f64] {
         &self.y
     }
@@ -254,7 +254,7 @@ impl Curve {
         total
     }
 
-    /// Whether `y` never decreases along the tabulated points.
+    /// Returns whether `y` never decreases along the tabulated points.
     pub fn is_non_decreasing(&self) -> bool {
         self.y.windows(2).all(|w| w[1] >= w[0])
     }
@@ -272,7 +272,7 @@ impl Curve {
     /// Index `k` of the interval `[x[k], x[k+1]]` that contains `x` (inside the range).
     ///
     /// Digitised curves are close to evenly spaced, so the search starts at the index
-    /// that even spacing predicts and walks at most a few points from there; uneven
+    /// that even spacing predicts and walks at most a few points from there. Uneven
     /// curves fall back to bisection. Loss calculations call this millions of times.
     #[inline]
     fn interval(&self, x: f64) -> usize {
@@ -379,7 +379,7 @@ pub struct CurveFamily {
     curves: Vec<Curve>,
 }
 
-/// Why curves cannot form a family.
+/// Error of curves that cannot form a family.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FamilyError {
     /// No curves.

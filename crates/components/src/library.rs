@@ -518,19 +518,27 @@ pub fn built_in_table_markdown() -> String {
     out
 }
 
-/// Loads `name` from the library at `$PELAB_LIBRARY` (or the default user
-/// directory) and the built-in parts, as a [`SwitchModel`](crate::loss::SwitchModel)
-/// for the loss calculators.
+/// Loads the transistor `name` from the library at `$PELAB_LIBRARY` (or the default
+/// user directory) and the built-in parts.
 ///
 /// # Errors
 /// The library's message: not found (with the way to list parts), ambiguous (with
 /// the candidates), or an import failure.
-pub fn resolve_switch_model(name: &str) -> Result<Box<dyn crate::loss::SwitchModel>, String> {
+pub fn load_transistor(name: &str) -> Result<crate::semiconductor::Transistor, String> {
     match Library::from_env().load(name) {
-        Ok(part) => Ok(Box::new(part.transistor)),
+        Ok(part) => Ok(part.transistor),
         Err(LibraryError::NotFound { name }) => Err(format!(
             "unknown part \"{name}\"; `pelab components list` shows the library"
         )),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Loads `name` as [`load_transistor`] does, as a
+/// [`SwitchModel`](crate::loss::SwitchModel) for the loss calculators.
+///
+/// # Errors
+/// As [`load_transistor`].
+pub fn resolve_switch_model(name: &str) -> Result<Box<dyn crate::loss::SwitchModel>, String> {
+    Ok(Box::new(load_transistor(name)?))
 }

@@ -19,7 +19,7 @@ fn part_json(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("part file")).expect("JSON")
 }
 
-/// The `k`-th point of a 2-row curve `[[x...], [y...]]`.
+/// Returns the `k`-th point of a 2-row curve `[[x...], [y...]]`.
 fn point(curve: &Value, k: usize) -> (f64, f64) {
     (
         curve[0][k].as_f64().expect("x"),

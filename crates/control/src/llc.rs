@@ -10,8 +10,8 @@
 //! ```
 //!
 //! The integral starts at zero, so a converter starts at `f_max`, where the gain is
-//! lowest and the inrush smallest, and the loop walks the frequency down; the PI's
-//! anti-windup holds the integral while `f_sw` sits at a limit. The controller
+//! lowest and the inrush smallest, and the loop walks the frequency down. The PI's
+//! anti-windup stops the integral while `f_sw` sits at a limit. The controller
 //! assumes operation in the region where the gain falls with frequency (at or above
 //! the peak-gain frequency); below it the sign of the plant reverses, so `f_min` must
 //! stay above the peak-gain frequency at the heaviest load.
@@ -89,7 +89,7 @@ impl LlcFrequencyControl {
         self.frequency
     }
 
-    /// The last switching frequency \[Hz\].
+    /// Returns the last switching frequency \[Hz\].
     pub fn frequency(&self) -> f64 {
         self.frequency
     }

@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 
-use pelab_components::library::Library;
+use pelab_components::library::load_transistor;
 
 use pelab_components::loss::{
     CoupledPosition, DeviceLoss, SwitchModel, SwitchTrace, coupled_losses, trace_extremes,
@@ -241,18 +241,10 @@ pub struct Junction {
     pub tj_steady_state_c: Option<f64>,
 }
 
-/// Finds a part in the component library (built-in parts and `$PELAB_LIBRARY`).
-///
-/// # Errors
-/// A message naming the unknown part and how to list the library.
-pub fn resolve_library_part(name: &str) -> Result<Box<dyn SwitchModel>, String> {
-    pelab_components::library::resolve_switch_model(name)
-}
-
 /// Finds a part in the component library and, when `[gate_drive]` gives gate
 /// resistances, scales its switching energies to them with the part's E(Rg) curves.
 /// A part without those curves keeps the datasheet's gate resistance, and a note in
-/// `notes` says so.
+/// `notes` records that.
 ///
 /// # Errors
 /// A message naming the unknown part, or an invalid gate resistance.
@@ -261,13 +253,7 @@ pub fn resolve_with_gate_drive(
     gate_drive: &Params,
     notes: &mut Vec<String>,
 ) -> Result<Box<dyn SwitchModel>, String> {
-    let part = Library::from_env().load(name).map_err(|e| match e {
-        pelab_components::library::LibraryError::NotFound { name } => {
-            format!("unknown part \"{name}\"; `pelab components list` shows the library")
-        }
-        other => other.to_string(),
-    })?;
-    let transistor = part.transistor;
+    let transistor = load_transistor(name)?;
     let (Some(r_on), Some(r_off)) = (
         gate_drive.optional_number("r_g_on"),
         gate_drive.optional_number("r_g_off"),
@@ -432,7 +418,7 @@ pub fn evaluate(
     })
 }
 
-/// The gate drive of `[gate_drive]`: `None` when the section is empty.
+/// Reads the gate drive from `[gate_drive]`, or returns `None` when the section is empty.
 ///
 /// # Errors
 /// A message naming the first missing field when only some are given.
@@ -482,8 +468,10 @@ fn transition_summaries(
         else {
             continue;
         };
-        let mut transistor = match Library::from_env().load(part) {
-            Ok(import) => import.transistor,
+        // The estimate needs the concrete transistor (its gate-charge curve), which the
+        // loss model hides behind `SwitchModel`, so the part is loaded once more here.
+        let mut transistor = match load_transistor(part) {
+            Ok(transistor) => transistor,
             Err(e) => {
                 warnings.push(format!("{}: no transition estimate: {e}", position.name));
                 continue;
@@ -544,14 +532,14 @@ const NO_CAPACITY_TAU_S: f64 = 1e-9;
 /// Passes of the loss calculation after the first when `[thermal] start = "settled"`.
 const SETTLE_ROUNDS: usize = 2;
 
-/// Difference between the final and the settled Tj above which the report says that
-/// Tj has not settled [K].
+/// Gap between the final and the settled Tj above which the report warns that Tj
+/// has not settled [K].
 const SETTLED_K: f64 = 1.0;
 
 /// Most points kept of each junction-temperature trajectory in the report.
 const MAX_TRAJECTORY_POINTS: usize = 2000;
 
-/// The coupled model: one heat source per position (its part's junction-to-case
+/// Runs the coupled model: one heat source per position (its part's junction-to-case
 /// Foster network and the interface), all on one heatsink.
 ///
 /// NOTE: a position's forward and reverse losses both heat the part's switch
@@ -631,8 +619,8 @@ fn coupled(
     let mut result = coupled_losses(&positions, &mut state, interval, Some((from, to)))
         .map_err(|e| e.to_string())?;
     if thermal.text("start") == "settled" {
-        // Start every node where the window's mean losses would hold it, and run
-        // again; a second round takes up the change of the losses with Tj.
+        // Start every node where the window's mean losses would keep it, and run again.
+        // A second round takes up the change of the losses with Tj.
         for _ in 0..SETTLE_ROUNDS {
             let mean_power: Vec<f64> = result.losses.iter().map(|l| l.total_w).collect();
             state = model

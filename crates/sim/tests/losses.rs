@@ -236,7 +236,9 @@ fn design_reports_fixed_tj_losses() {
     // 5 ms of steady state at 100 kHz: 500 hard turn-ons and turn-offs of S1.
     assert_eq!(s1.events.hard_turn_on, 500);
     assert_eq!(s1.events.hard_turn_off, 500);
-    assert!(s1.conduction_forward_w > 0.0 && s1.turn_on_w > 0.0 && s1.turn_off_w > 0.0);
+    assert!(s1.conduction_forward_w > 0.0);
+    assert!(s1.turn_on_w > 0.0);
+    assert!(s1.turn_off_w > 0.0);
     // A GaN HEMT has no reverse recovery: S2 only conducts in reverse.
     assert_eq!(s2.recovery_w, 0.0);
     assert!(s2.conduction_reverse_w > 0.0);
@@ -318,7 +320,8 @@ fn design_reports_transition_speeds() {
     let dv_dt = s1.estimate.dv_dt_v_per_s * 1e-9;
     assert!((5.0..200.0).contains(&dv_dt), "dv/dt {dv_dt} V/ns");
     assert!(s1.estimate.di_dt_a_per_s.is_some());
-    assert!(s1.v_switched_max_v > 700.0 && s1.i_switched_max_a > 60.0);
+    assert!(s1.v_switched_max_v > 700.0);
+    assert!(s1.i_switched_max_a > 60.0);
 }
 
 /// A 650 V GaN part in an 800 V converter: the report names every exceeded rating,
@@ -366,7 +369,7 @@ fn design_reports_rating_violations() {
 }
 
 /// With a heatsink that takes seconds to warm up, a 20 ms run started at ambient ends
-/// far from the settled Tj; `start = "settled"` starts it there, so the run ends
+/// far from the settled Tj. `start = "settled"` starts it there, so the run ends
 /// within a kelvin of it.
 #[test]
 fn design_settled_start_ends_at_steady_state() {

@@ -26,7 +26,7 @@
 //! the waveform calculator.
 
 use crate::loss::device::{Edge, SwitchModel};
-use crate::loss::inverter::{OperatingPointError, require};
+use crate::loss::inverter::{OperatingPointError, require, require_f_sw, require_tj};
 use crate::loss::result::DeviceLoss;
 use serde::{Deserialize, Serialize};
 
@@ -100,22 +100,12 @@ impl BoostOperatingPoint {
             self.inductance_h > 0.0,
             "positive",
         )?;
-        require(
-            "f_sw_hz",
-            self.f_sw_hz,
-            self.f_sw_hz > 0.0 && self.f_sw_hz <= 100e6,
-            "positive and at most 100 MHz",
-        )?;
+        require_f_sw(self.f_sw_hz)?;
         for (field, tj) in [
             ("tj_switch_c", self.tj_switch_c),
             ("tj_rectifier_c", self.tj_rectifier_c),
         ] {
-            require(
-                field,
-                tj,
-                (-55.0..=250.0).contains(&tj),
-                "between −55 and 250 °C",
-            )?;
+            require_tj(field, tj)?;
         }
         require(
             "deadtime_s",

@@ -2,7 +2,7 @@
 //!
 //! A loss calculator needs only a few numbers from a switch: the voltage across it
 //! while it conducts, the energy of each switching transition and the energy of
-//! reverse recovery. [`SwitchModel`] asks for exactly those, so the calculators work
+//! reverse recovery. [`SwitchModel`] requires exactly those, so the calculators work
 //! with datasheet models, with hand-written models in tests and with models a user
 //! fits to their own measurements.
 //!
@@ -18,7 +18,7 @@
 
 use crate::curve::Lookup;
 
-/// Which switching transition.
+/// Switching transition kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Edge {
@@ -61,7 +61,7 @@ impl SwitchRatings {
     }
 }
 
-/// What a loss calculator needs to know about one switch position: a transistor with
+/// Loss-relevant data of one switch position: a transistor with
 /// its reverse-conduction path (body diode, GaN third quadrant or an antiparallel
 /// diode), or a diode alone.
 pub trait SwitchModel {

@@ -87,6 +87,26 @@ pub struct OperatingPointError {
     pub value: f64,
 }
 
+/// Checks a junction temperature [°C] against the range every loss calculator accepts.
+pub(crate) fn require_tj(field: &'static str, tj: f64) -> Result<(), OperatingPointError> {
+    require(
+        field,
+        tj,
+        (-55.0..=250.0).contains(&tj),
+        "between −55 and 250 °C",
+    )
+}
+
+/// Checks a switching frequency [Hz]: positive and at most 100 MHz.
+pub(crate) fn require_f_sw(f_sw: f64) -> Result<(), OperatingPointError> {
+    require(
+        "f_sw_hz",
+        f_sw,
+        f_sw > 0.0 && f_sw <= 100e6,
+        "positive and at most 100 MHz",
+    )
+}
+
 pub(crate) fn require(
     field: &'static str,
     value: f64,
@@ -149,18 +169,8 @@ impl InverterOperatingPoint {
             self.phi_deg.abs() <= 180.0,
             "between −180 and 180",
         )?;
-        require(
-            "f_sw_hz",
-            self.f_sw_hz,
-            self.f_sw_hz > 0.0 && self.f_sw_hz <= 100e6,
-            "positive and at most 100 MHz",
-        )?;
-        require(
-            "tj_c",
-            self.tj_c,
-            (-55.0..=250.0).contains(&self.tj_c),
-            "between −55 and 250 °C",
-        )?;
+        require_f_sw(self.f_sw_hz)?;
+        require_tj("tj_c", self.tj_c)?;
         Ok(())
     }
 

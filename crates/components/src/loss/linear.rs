@@ -10,7 +10,7 @@
 //!   `E(i, v, Tj) = E_ref · (i / I_ref) · (v / V_ref) · (1 + k_E (Tj − Tj_ref))`.
 //!
 //! The energy scaling is the linear law used by the application notes of most module
-//! vendors; real parts deviate from it at low current, where the curves of
+//! vendors. Real parts deviate from it at low current, where the curves of
 //! [`crate::curve`] are better. The model is also what the textbook closed-form loss
 //! formulas assume, which is why the tests use it to check the calculators.
 

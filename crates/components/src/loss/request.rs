@@ -11,7 +11,7 @@
 //! ```
 //!
 //! A request names its devices once (a library part, or a [`LinearSwitch`] given
-//! inline) and then asks for any of: a three-phase inverter operating point, a boost
+//! inline) and then requests any of: a three-phase inverter operating point, a boost
 //! operating point, sampled waveforms of individual positions, and inductor and
 //! capacitor losses from their current waveforms. Units are SI and
 //! appear in the field names (`_v`, `_a`, `_hz`, `_s`, `_c` for °C, `_w`).
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::loss::boost::{BoostLosses, BoostOperatingPoint, boost_losses};
 use crate::loss::device::SwitchModel;
-use crate::loss::inverter::{InverterLosses, InverterOperatingPoint, inverter_losses};
+use crate::loss::inverter::{InverterLosses, InverterOperatingPoint, inverter_losses, require_tj};
 use crate::loss::linear::LinearSwitch;
 use crate::loss::result::DeviceLoss;
 use crate::loss::waveform::{SwitchTrace, Thresholds, trace_extremes, trace_losses};
@@ -138,12 +138,12 @@ pub struct LossResponse {
     pub warnings: Vec<String>,
 }
 
-/// Why a loss request cannot be computed. `path` names the JSON field.
+/// Error of a loss request, with `path` naming the JSON field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct LossRequestError {
     /// JSON path of the field, e.g. `boost.v_out_v`.
     pub path: String,
-    /// What is wrong and what is accepted.
+    /// Problem and accepted range.
     pub message: String,
 }
 
@@ -279,12 +279,8 @@ pub fn calc_losses(
                 ),
             ));
         }
-        if !(wave.tj_c.is_finite() && (-55.0..=250.0).contains(&wave.tj_c)) {
-            return Err(LossRequestError::new(
-                format!("{path}.tj_c"),
-                format!("must be between −55 and 250 °C, got {}", wave.tj_c),
-            ));
-        }
+        require_tj("tj_c", wave.tj_c)
+            .map_err(|e| LossRequestError::new(format!("{path}.tj_c"), e.to_string()))?;
         let trace = SwitchTrace {
             t: &wave.t_s,
             current: &wave.current_a,

@@ -1,7 +1,7 @@
 //! Losses of a switch position from its simulated current, voltage and gate signal.
 //!
 //! The calculator walks the samples once. Conduction energy integrates the
-//! instantaneous power over each interval between samples; switching energy is
+//! instantaneous power over each interval between samples. Switching energy is
 //! looked up at every transition with that transition's own current, voltage and
 //! junction temperature, the way a double-pulse test measures it:
 //!
@@ -70,7 +70,7 @@ impl Thresholds {
     }
 }
 
-/// Why a trace cannot be evaluated.
+/// Error of an invalid trace or window.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TraceError {
     /// The signals differ in length.

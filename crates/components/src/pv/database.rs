@@ -2,9 +2,9 @@
 //! NREL System Advisor Model ships it) and the CEC translation of its reference
 //! parameters to an operating condition.
 //!
-//! The translation follows De Soto, Klein and Beckman (2006) with the CEC adjustment
-//! of the temperature coefficient, as pvlib's `calcparams_cec` implements it, with
-//! cell temperature `T` and reference `T_ref = 25 °C` in kelvin and irradiance `S`,
+//! The translation is the De Soto model with the CEC adjustment of the temperature
+//! coefficient, as pvlib's `calcparams_cec` implements it. Temperatures are in kelvin
+//! (cell `T`, reference `T_ref` = 25 °C) and irradiance `S` has the reference
 //! `S_ref = 1000 W/m²`:
 //!
 //! ```text
@@ -67,7 +67,7 @@ pub struct CecModule {
     pub adjust: f64,
 }
 
-/// Why the database or a translation failed.
+/// Error of the module table or of a parameter translation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DatabaseError {
     /// The table lacks a column.
@@ -191,7 +191,7 @@ impl CecDatabase {
         Ok(database)
     }
 
-    /// The module named `name` (exact match first, then ignoring case).
+    /// Finds the module named `name` (exact match first, then ignoring case).
     ///
     /// # Errors
     /// [`DatabaseError::NotFound`].
@@ -209,7 +209,7 @@ impl CecDatabase {
 }
 
 impl CecModule {
-    /// The single-diode parameters at irradiance `irradiance` [W/m²] and cell
+    /// Translates the reference parameters to irradiance `irradiance` [W/m²] and cell
     /// temperature `temp_cell` [°C] (see the module documentation).
     ///
     /// # Errors

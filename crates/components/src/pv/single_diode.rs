@@ -18,7 +18,7 @@
 //! double. The maximum power point is the root of `dP/dV = I + V dI/dV`, which falls
 //! monotonically on `[0, V_oc]`, found by bisection.
 
-/// Boltzmann constant [eV/K] (CODATA 2018, exact).
+/// Boltzmann constant [eV/K], the CODATA 2018 value to 10 digits.
 pub const BOLTZMANN_EV_PER_K: f64 = 8.617_333_262e-5;
 
 /// The five single-diode parameters at one operating condition.
