@@ -193,6 +193,19 @@ fn validate(path: &Path) -> ExitCode {
         Ok(d) => d,
         Err(e) => return invalid(e),
     };
+    if design.is_model() {
+        return match design.build_model() {
+            Ok(model) => {
+                outln!(
+                    "valid design: kernel {}, {}",
+                    design.kernel.info().name,
+                    model.describe()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => invalid(e),
+        };
+    }
     match design.prepare() {
         Ok(prepared) => {
             // The parts named in [devices] must exist in the library, as a run needs.
@@ -370,9 +383,10 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
     };
     let elapsed = started.elapsed();
 
-    let (from, to) = match &output.summary {
-        Some(s) => (s.steady_state_from, s.t_stop),
-        None => output.waveforms.time_span().unwrap_or((0.0, 0.0)),
+    let (from, to) = match (&output.summary, &output.model) {
+        (Some(s), _) => (s.steady_state_from, s.t_stop),
+        (None, Some(m)) => (m.results.steady_state_from, m.results.t_stop),
+        (None, None) => output.waveforms.time_span().unwrap_or((0.0, 0.0)),
     };
     let mut analyses = Vec::new();
     for (signal, frequency) in &thd_requests {
@@ -391,6 +405,9 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
     if let Some(summary) = &mut output.summary {
         summary.thd = analyses.clone();
     }
+    if let Some(model) = &mut output.model {
+        model.thd = analyses.clone();
+    }
 
     if let Some(path) = &args.out
         && let Err(e) = write_waveforms(path, &output)
@@ -403,9 +420,10 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
         return failed(e);
     }
     if let Some(path) = &args.summary {
-        let json = match &output.summary {
-            Some(summary) => serde_json::to_string_pretty(summary),
-            None => netlist_summary_json(&output, &analyses),
+        let json = match (&output.summary, &output.model) {
+            (Some(summary), _) => serde_json::to_string_pretty(summary),
+            (None, Some(model)) => serde_json::to_string_pretty(model),
+            (None, None) => netlist_summary_json(&output, &analyses),
         };
         let written = json
             .map_err(|e| e.to_string())
@@ -417,9 +435,10 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
     if !args.quiet {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        let printed = match &output.summary {
-            Some(summary) => print_summary(&mut out, summary, &output, elapsed),
-            None => print_netlist_report(&mut out, &output, elapsed),
+        let printed = match (&output.summary, &output.model) {
+            (Some(summary), _) => print_summary(&mut out, summary, &output, elapsed),
+            (None, Some(model)) => print_model_summary(&mut out, model, elapsed),
+            (None, None) => print_netlist_report(&mut out, &output, elapsed),
         }
         .and_then(|()| {
             for a in &analyses {
@@ -552,6 +571,52 @@ fn si(value: f64, unit: &str) -> String {
     } else {
         format!("{value:.3e} {unit}")
     }
+}
+
+/// Prints the metrics, table sizes and warnings of a model-kernel run.
+fn print_model_summary(
+    out: &mut dyn Write,
+    s: &pelab_sim::simulate::ModelSummary,
+    elapsed: Duration,
+) -> std::io::Result<()> {
+    writeln!(out, "{} ({})", s.design.title, s.design.kernel)?;
+    writeln!(
+        out,
+        "  simulated {} in {:.3} s: {} steps, {} samples",
+        si(s.results.t_stop, "s"),
+        elapsed.as_secs_f64(),
+        s.steps,
+        s.samples
+    )?;
+    let width = s
+        .results
+        .metrics
+        .iter()
+        .map(|m| m.name.len())
+        .max()
+        .unwrap_or(0);
+    for m in &s.results.metrics {
+        let value = match m.unit.as_str() {
+            "%" => format!("{:.3} %", m.value),
+            "1" => format!("{:.4}", m.value),
+            "" => format!("{}", m.value),
+            unit => si(m.value, unit),
+        };
+        writeln!(out, "  {:<width$}  {value:>14}  {}", m.name, m.description)?;
+    }
+    for t in &s.results.tables {
+        writeln!(
+            out,
+            "  table {}: {} rows ({}); in the --summary JSON",
+            t.name,
+            t.rows.len(),
+            t.description
+        )?;
+    }
+    for w in &s.results.warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+    Ok(())
 }
 
 fn print_summary(
@@ -925,6 +990,7 @@ fn spec_table(out: &mut String, section: &str, specs: &[ParamSpec]) {
                 .collect::<Vec<_>>()
                 .join(", "),
             ParamKind::Bool => "`true`, `false`".to_string(),
+            ParamKind::Text { max_len } => format!("text, 1 to {max_len} characters"),
             ParamKind::NumberList {
                 min,
                 max,

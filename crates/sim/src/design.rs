@@ -29,7 +29,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::kernels::params::{DesignError, Params, RawValue};
-use crate::kernels::{self, Kernel, Prepared};
+use crate::kernels::{self, KernelRef, Prepared};
+use crate::models::{ModelInputs, ModelRun};
 use crate::semiconductors::{gate_drive_specs, thermal_specs};
 
 /// Largest design file accepted [bytes].
@@ -38,7 +39,7 @@ const MAX_DESIGN_BYTES: usize = 1 << 20;
 /// A validated design.
 pub struct Design {
     /// The kernel.
-    pub kernel: &'static dyn Kernel,
+    pub kernel: KernelRef,
     /// Title for reports.
     pub title: String,
     /// Free-text description.
@@ -226,8 +227,46 @@ impl Design {
     /// # Errors
     /// [`DesignError`] for parameter combinations the kernel rejects.
     pub fn prepare(&self) -> Result<Prepared, DesignError> {
-        self.kernel
-            .prepare(&self.parameters, &self.control, &self.simulation)
+        match self.kernel {
+            KernelRef::Circuit(k) => k.prepare(&self.parameters, &self.control, &self.simulation),
+            KernelRef::Model(k) => Err(DesignError::new(
+                "kernel",
+                format!(
+                    "kernel \"{}\" is a model simulated from its own state equations and has no netlist",
+                    k.info().name
+                ),
+            )),
+        }
+    }
+
+    /// Whether the kernel is a model kernel rather than a netlist template.
+    pub fn is_model(&self) -> bool {
+        matches!(self.kernel, KernelRef::Model(_))
+    }
+
+    /// Checks a model kernel's design and builds the model.
+    ///
+    /// # Errors
+    /// [`DesignError`] naming the field at fault, or the kernel when it is a circuit
+    /// kernel (use [`Design::prepare`] for those).
+    pub fn build_model(&self) -> Result<Box<dyn ModelRun>, DesignError> {
+        match self.kernel {
+            KernelRef::Model(k) => k.build(&ModelInputs {
+                parameters: &self.parameters,
+                control: &self.control,
+                simulation: &self.simulation,
+                devices: &self.devices,
+                thermal: &self.thermal,
+                gate_drive: &self.gate_drive,
+            }),
+            KernelRef::Circuit(k) => Err(DesignError::new(
+                "kernel",
+                format!(
+                    "kernel \"{}\" is a circuit kernel; prepare it instead",
+                    k.info().name
+                ),
+            )),
+        }
     }
 
     /// The validated values, for the summary.

@@ -8,6 +8,7 @@ pub use pelab_ode as ode;
 pub mod design;
 pub mod engine;
 pub mod kernels;
+pub mod models;
 pub mod netlist;
 pub mod semiconductors;
 pub mod simulate;

@@ -1,12 +1,14 @@
 //! Running a design or a netlist end to end: build, simulate, record, summarise.
 
 use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
+use serde::Serialize;
 
 use crate::circuit::{Circuit, CircuitError};
 use crate::design::Design;
 use crate::engine::{self, NetlistGates, RunOptions, RunReport, SampleSink, SignalSpec, SimError};
 use crate::kernels::Prepared;
 use crate::kernels::params::DesignError;
+use crate::models::{ModelLimits, ModelResults};
 use crate::netlist::{ElementKind, Netlist, NetlistError, Waveform, parse_netlist};
 use crate::semiconductors::{PositionDevice, evaluate, resolve_devices};
 use crate::sources::PulseDefaults;
@@ -51,10 +53,28 @@ pub struct SimulationOutput {
     pub waveforms: Waveforms,
     /// Engine report.
     pub report: RunReport,
-    /// Summary (designs only).
+    /// Summary (circuit-kernel designs only).
     pub summary: Option<Summary>,
+    /// Summary of a model-kernel design.
+    pub model: Option<ModelSummary>,
     /// Netlist that was simulated.
     pub netlist_text: String,
+}
+
+/// The summary of a model-kernel run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    /// The design as validated, with defaults.
+    pub design: crate::design::DesignEcho,
+    /// Metrics, tables and warnings of the model.
+    #[serde(flatten)]
+    pub results: ModelResults,
+    /// Integration steps taken.
+    pub steps: usize,
+    /// Recorded samples.
+    pub samples: usize,
+    /// Harmonic analyses requested for the run.
+    pub thd: Vec<crate::summary::ThdSummary>,
 }
 
 /// A sink that creates its [`Recorder`] when the engine announces the signals.
@@ -163,6 +183,9 @@ pub fn simulate_design_with(
     request: &RunRequest,
     progress: &mut dyn FnMut(f64),
 ) -> Result<SimulationOutput, RunError> {
+    if design.is_model() {
+        return run_model(design, request, progress);
+    }
     let prepared = design.prepare()?;
     let notes = std::cell::RefCell::new(Vec::new());
     let resolve = |name: &str| {
@@ -285,8 +308,104 @@ fn run_design(
         waveforms,
         report,
         summary: Some(summary),
+        model: None,
         netlist_text: prepared.netlist_text,
     })
+}
+
+/// Default sample budget of a model run without `simulation.max_samples`.
+pub const MODEL_DEFAULT_MAX_SAMPLES: usize = 50_000_000;
+
+fn run_model(
+    design: &Design,
+    request: &RunRequest,
+    progress: &mut dyn FnMut(f64),
+) -> Result<SimulationOutput, RunError> {
+    let mut model = design.build_model()?;
+    let max_samples = request
+        .max_samples
+        .or_else(|| {
+            design
+                .simulation
+                .values()
+                .contains_key("max_samples")
+                .then(|| design.simulation.integer("max_samples"))
+        })
+        .unwrap_or(MODEL_DEFAULT_MAX_SAMPLES);
+    let output = model.run(&ModelLimits { max_samples }, progress)?;
+    let mut waveforms = output.waveforms;
+    if let Some(names) = &request.signals {
+        waveforms = select_signals(&waveforms, names)?;
+    }
+    let signals = waveforms
+        .signals()
+        .iter()
+        .map(|info| crate::engine::SignalSpec {
+            name: info.name.clone(),
+            unit: info.unit.clone(),
+        })
+        .collect();
+    let report = crate::engine::RunReport {
+        signals,
+        stats: crate::engine::RunStats {
+            steps: output.steps,
+            samples: waveforms.len(),
+            ..Default::default()
+        },
+        energy: Default::default(),
+        window_energy: Vec::new(),
+        state_names: Vec::new(),
+        final_state: Vec::new(),
+        nonlinear: false,
+    };
+    let summary = ModelSummary {
+        design: design.echo(),
+        results: output.results,
+        steps: output.steps,
+        samples: waveforms.len(),
+        thd: Vec::new(),
+    };
+    Ok(SimulationOutput {
+        waveforms,
+        report,
+        summary: None,
+        model: Some(summary),
+        netlist_text: String::new(),
+    })
+}
+
+/// The named signals of `waveforms`, in the order given (names match ignoring case).
+fn select_signals(waveforms: &Waveforms, names: &[String]) -> Result<Waveforms, RunError> {
+    let mut infos = Vec::with_capacity(names.len());
+    let mut columns = Vec::with_capacity(names.len());
+    for name in names {
+        let found = waveforms
+            .signals()
+            .iter()
+            .position(|s| s.name.eq_ignore_ascii_case(name));
+        let Some(index) = found else {
+            let available: Vec<&str> = waveforms
+                .signals()
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(RunError::Simulation(SimError::UnknownSignal {
+                name: name.clone(),
+                available: available.join(", "),
+            }));
+        };
+        if infos
+            .iter()
+            .any(|i: &SignalInfo| i.name == waveforms.signals()[index].name)
+        {
+            continue;
+        }
+        infos.push(waveforms.signals()[index].clone());
+        columns.push(waveforms.column(index).unwrap_or_default().to_vec());
+    }
+    Waveforms::new(infos, waveforms.time().to_vec(), columns)
+        .map(|w| w.with_metadata(waveforms.metadata().clone()))
+        .map_err(|e| RunError::Simulation(SimError::Sink(e.to_string())))
 }
 
 /// Fewest output steps per PULSE period: below this a switching interval is not
@@ -396,6 +515,7 @@ pub fn simulate_netlist_with(
         waveforms: sink.into_waveforms(),
         report,
         summary: None,
+        model: None,
         netlist_text: text.to_string(),
     })
 }

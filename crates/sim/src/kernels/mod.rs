@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::circuit::Circuit;
 use crate::engine::RunOptions;
+use crate::models::ModelKernel;
 use crate::netlist::parse_netlist;
 use modulator::PwmDrive;
 use params::{DesignError, ParamSpec, Params};
@@ -108,18 +109,38 @@ pub trait Kernel: Sync {
     ) -> Result<Prepared, DesignError>;
 }
 
+/// A circuit kernel (netlist template on the switched engine) or a model kernel
+/// (own state equations).
+#[derive(Clone, Copy)]
+pub enum KernelRef {
+    /// A netlist template.
+    Circuit(&'static dyn Kernel),
+    /// A state-space model.
+    Model(&'static dyn ModelKernel),
+}
+
+impl KernelRef {
+    /// Name, summary and parameter tables.
+    pub fn info(&self) -> KernelInfo {
+        match self {
+            KernelRef::Circuit(k) => k.info(),
+            KernelRef::Model(k) => k.info(),
+        }
+    }
+}
+
 /// Every kernel, in the order `pelab sim list` shows them.
-pub fn registry() -> Vec<&'static dyn Kernel> {
+pub fn registry() -> Vec<KernelRef> {
     vec![
-        &buck_boost::BUCK,
-        &buck_boost::BOOST,
-        &bidirectional::BIDIRECTIONAL,
-        &interleaved::INTERLEAVED_BOOST,
+        KernelRef::Circuit(&buck_boost::BUCK),
+        KernelRef::Circuit(&buck_boost::BOOST),
+        KernelRef::Circuit(&bidirectional::BIDIRECTIONAL),
+        KernelRef::Circuit(&interleaved::INTERLEAVED_BOOST),
     ]
 }
 
 /// Finds a kernel by name.
-pub fn find(name: &str) -> Option<&'static dyn Kernel> {
+pub fn find(name: &str) -> Option<KernelRef> {
     registry().into_iter().find(|k| k.info().name == name)
 }
 

@@ -75,6 +75,11 @@ pub enum ParamKind {
         /// Most elements.
         max_len: usize,
     },
+    /// Free text of 1 to `max_len` printable characters (a part or module name).
+    Text {
+        /// Longest accepted text, in characters.
+        max_len: usize,
+    },
     /// A list of `[time, value]` pairs with increasing times (a schedule).
     Schedule {
         /// Lower bound of the values.
@@ -179,6 +184,22 @@ impl ParamSpec {
         }
     }
 
+    /// Free text such as a module or part name, required unless `default` is given.
+    pub fn text(
+        name: &'static str,
+        default: Option<&'static str>,
+        description: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            unit: "",
+            kind: ParamKind::Text { max_len: 200 },
+            default: default.map(|d| Value::Text(d.to_string())),
+            description,
+            optional: false,
+        }
+    }
+
     /// An integer in `[min, max]`.
     pub fn integer(
         name: &'static str,
@@ -224,6 +245,9 @@ impl ParamSpec {
             ParamKind::Integer { min, max } => format!("an integer from {min} to {max}"),
             ParamKind::Choice { options } => format!("one of: {}", options.join(", ")),
             ParamKind::Bool => "true or false".to_string(),
+            ParamKind::Text { max_len } => {
+                format!("text of 1 to {max_len} printable characters")
+            }
             ParamKind::NumberList {
                 min,
                 max,
@@ -450,6 +474,14 @@ fn check(spec: &ParamSpec, raw: &RawValue) -> Result<Value, String> {
             }
         }
         (ParamKind::Bool, RawValue::Bool(b)) => Ok(Value::Bool(*b)),
+        (ParamKind::Text { max_len }, RawValue::Text(s)) => {
+            let count = s.chars().count();
+            if count >= 1 && count <= *max_len && !s.chars().any(char::is_control) {
+                Ok(Value::Text(s.clone()))
+            } else {
+                Err(invalid())
+            }
+        }
         (
             ParamKind::NumberList {
                 min,
