@@ -84,7 +84,10 @@ impl FrequencyCommand {
         };
         let gain = |name: &str| {
             control.optional_number(name).ok_or_else(|| {
-                control.error(name, "missing; closed-loop mode needs both loop gains, kp [Hz/V] and ki [Hz/(V·s)]")
+                control.error(
+                    name,
+                    "missing; closed-loop mode needs both loop gains, kp [Hz/V] and ki [Hz/(V·s)]",
+                )
             })
         };
         let kp = gain("kp")?;

@@ -59,15 +59,39 @@ fn parameter_specs() -> Vec<ParamSpec> {
             "full_bridge",
             "output rectifier: four diodes, or two on an n:1:1 centre-tapped secondary",
         ),
-        ParamSpec::number("v_f", "V", Some(0.0), 0.0, 10.0, "threshold voltage of one rectifier diode"),
-        ParamSpec::number("r_d", "Ω", Some(0.0), 0.0, 10.0, "slope resistance of one rectifier diode"),
+        ParamSpec::number(
+            "v_f",
+            "V",
+            Some(0.0),
+            0.0,
+            10.0,
+            "threshold voltage of one rectifier diode",
+        ),
+        ParamSpec::number(
+            "r_d",
+            "Ω",
+            Some(0.0),
+            0.0,
+            10.0,
+            "slope resistance of one rectifier diode",
+        ),
         ParamSpec::positive("c_o", "F", None, 10.0, "output capacitance C_o"),
-        ParamSpec::number("r_c", "Ω", Some(0.0), 0.0, 10.0, "ESR of the output capacitor"),
+        ParamSpec::number(
+            "r_c",
+            "Ω",
+            Some(0.0),
+            0.0,
+            10.0,
+            "ESR of the output capacitor",
+        ),
         ParamSpec::positive("r_load", "Ω", None, 1e9, "design load resistance"),
         ParamSpec {
             name: "r_load_steps",
             unit: "Ω",
-            kind: ParamKind::Schedule { min: 1e-6, max: 1e9 },
+            kind: ParamKind::Schedule {
+                min: 1e-6,
+                max: 1e9,
+            },
             default: Some(Value::Schedule(Vec::new())),
             description: "load steps as [time_s, resistance_Ω] pairs; each applies from its time",
             optional: false,
@@ -91,12 +115,50 @@ fn control_specs() -> Vec<ParamSpec> {
             F_SW_LIMIT,
             "open-loop switching frequency, within [f_min, f_max]",
         )),
-        optional(ParamSpec::positive("v_ref", "V", None, 1e5, "output-voltage reference (closed loop)")),
-        ParamSpec::positive("f_min", "Hz", None, F_SW_LIMIT, "lowest switching frequency; keep it above the peak-gain frequency"),
-        ParamSpec::positive("f_max", "Hz", None, F_SW_LIMIT, "highest switching frequency, where the converter starts"),
-        optional(ParamSpec::number("kp", "Hz/V", None, 0.0, 1e12, "proportional gain of the voltage loop (closed loop), frequency reduction per volt of error")),
-        optional(ParamSpec::number("ki", "Hz/(V·s)", None, 0.0, 1e15, "integral gain of the voltage loop (closed loop)")),
-        ParamSpec::positive("ts", "s", Some(10e-6), 1.0, "sample time of the voltage loop"),
+        optional(ParamSpec::positive(
+            "v_ref",
+            "V",
+            None,
+            1e5,
+            "output-voltage reference (closed loop)",
+        )),
+        ParamSpec::positive(
+            "f_min",
+            "Hz",
+            None,
+            F_SW_LIMIT,
+            "lowest switching frequency; keep it above the peak-gain frequency",
+        ),
+        ParamSpec::positive(
+            "f_max",
+            "Hz",
+            None,
+            F_SW_LIMIT,
+            "highest switching frequency, where the converter starts",
+        ),
+        optional(ParamSpec::number(
+            "kp",
+            "Hz/V",
+            None,
+            0.0,
+            1e12,
+            "proportional gain of the voltage loop (closed loop), frequency reduction per volt of error",
+        )),
+        optional(ParamSpec::number(
+            "ki",
+            "Hz/(V·s)",
+            None,
+            0.0,
+            1e15,
+            "integral gain of the voltage loop (closed loop)",
+        )),
+        ParamSpec::positive(
+            "ts",
+            "s",
+            Some(10e-6),
+            1.0,
+            "sample time of the voltage loop",
+        ),
         ParamSpec::number(
             "t_soft_start",
             "s",
@@ -114,7 +176,8 @@ fn sim_specs() -> Vec<ParamSpec> {
         step.description = "output step and longest integration step (default: 1/(100·f_max))";
     }
     if let Some(from) = specs.iter_mut().find(|s| s.name == "steady_state_from") {
-        from.description = "start of the window for the steady-state metrics (default: last 20 % of the run)";
+        from.description =
+            "start of the window for the steady-state metrics (default: last 20 % of the run)";
     }
     specs.extend([
         ParamSpec::integer(
@@ -231,14 +294,20 @@ impl ModelKernel for LlcKernel {
         if record_from >= t_stop {
             return Err(s.error(
                 "record_from",
-                format!("invalid value {record_from}; expected less than simulation.t_stop = {t_stop} s"),
+                format!(
+                    "invalid value {record_from}; expected less than simulation.t_stop = {t_stop} s"
+                ),
             ));
         }
-        let steady_from = s.optional_number("steady_state_from").unwrap_or(0.8 * t_stop);
+        let steady_from = s
+            .optional_number("steady_state_from")
+            .unwrap_or(0.8 * t_stop);
         if steady_from >= t_stop {
             return Err(s.error(
                 "steady_state_from",
-                format!("invalid value {steady_from}; expected less than simulation.t_stop = {t_stop} s"),
+                format!(
+                    "invalid value {steady_from}; expected less than simulation.t_stop = {t_stop} s"
+                ),
             ));
         }
         if t_stop < 1.0 / f_min {

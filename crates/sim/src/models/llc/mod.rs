@@ -19,6 +19,3 @@ pub mod sweep;
 pub mod switching;
 
 pub use kernel::LLC;
-
-#[cfg(test)]
-mod tests;

@@ -278,13 +278,27 @@ impl Tank {
                 let mut c = [0.0; STATES];
                 c[I_R] = -1.0;
                 c[I_M] = 1.0;
-                events.push((c, 0.0, Mode { rect: Rect::Off, ..mode }));
+                events.push((
+                    c,
+                    0.0,
+                    Mode {
+                        rect: Rect::Off,
+                        ..mode
+                    },
+                ));
             }
             Rect::Neg => {
                 let mut c = [0.0; STATES];
                 c[I_R] = 1.0;
                 c[I_M] = -1.0;
-                events.push((c, 0.0, Mode { rect: Rect::Off, ..mode }));
+                events.push((
+                    c,
+                    0.0,
+                    Mode {
+                        rect: Rect::Off,
+                        ..mode
+                    },
+                ));
             }
             Rect::Off => {
                 // Blocking primary voltage v_p = L_m/(L_r + L_m)·(v_sw − v_cr) against
@@ -303,20 +317,48 @@ impl Tank {
             Bridge::Float => {
                 let mut up = [0.0; STATES];
                 up[V_SW] = 1.0;
-                events.push((up, -self.v_in, Mode { bridge: Bridge::DiodeHigh, ..mode }));
+                events.push((
+                    up,
+                    -self.v_in,
+                    Mode {
+                        bridge: Bridge::DiodeHigh,
+                        ..mode
+                    },
+                ));
                 let mut down = [0.0; STATES];
                 down[V_SW] = -1.0;
-                events.push((down, 0.0, Mode { bridge: Bridge::DiodeLow, ..mode }));
+                events.push((
+                    down,
+                    0.0,
+                    Mode {
+                        bridge: Bridge::DiodeLow,
+                        ..mode
+                    },
+                ));
             }
             Bridge::DiodeHigh => {
                 let mut c = [0.0; STATES];
                 c[I_R] = 1.0;
-                events.push((c, 0.0, Mode { bridge: Bridge::Float, ..mode }));
+                events.push((
+                    c,
+                    0.0,
+                    Mode {
+                        bridge: Bridge::Float,
+                        ..mode
+                    },
+                ));
             }
             Bridge::DiodeLow => {
                 let mut c = [0.0; STATES];
                 c[I_R] = -1.0;
-                events.push((c, 0.0, Mode { bridge: Bridge::Float, ..mode }));
+                events.push((
+                    c,
+                    0.0,
+                    Mode {
+                        bridge: Bridge::Float,
+                        ..mode
+                    },
+                ));
             }
             Bridge::High | Bridge::Low => {}
         }

@@ -5,11 +5,13 @@ use pelab_waveform::Recorder;
 
 use crate::engine::SimError;
 use crate::kernels::params::schedule_value;
-use crate::models::{ModelLimits, ModelOutput, ModelResults, ModelRun, Table, model_recorder, record_error};
+use crate::models::{
+    ModelLimits, ModelOutput, ModelResults, ModelRun, Table, model_recorder, record_error,
+};
 
 use super::control::FrequencyCommand;
 use super::fha::Fha;
-use super::plant::{Bridge, I_M, I_R, Mode, Q_IN, Rect, STATES, Tank, V_CO, V_CR, V_SW};
+use super::plant::{Bridge, I_M, I_R, Mode, Rect, STATES, Tank, V_CO, V_CR, V_SW};
 use super::stepper::Stepper;
 use super::sweep::steady_state;
 use super::switching::{HalfBridge, Observer, TurnOn};
@@ -72,17 +74,26 @@ pub struct LlcRun {
     pub warnings: Vec<String>,
 }
 
-/// Window sums of the steady-state metrics.
-#[derive(Default)]
-struct Window {
+/// Sums over output-grid points.
+#[derive(Default, Clone, Copy)]
+struct Sums {
     samples: usize,
     v_out: f64,
     p_out: f64,
     i_r_squared: f64,
-    v_cr_peak: f64,
     f_sw: f64,
-    q_start: Option<(f64, f64)>,
-    q_end: (f64, f64),
+}
+
+/// The steady-state window. Averages run over whole switching periods, from the
+/// first high-side turn-on at or after its start to the last one before `t_stop`,
+/// because the input charge grows in steps within a period.
+#[derive(Default)]
+struct Window {
+    running: Sums,
+    committed: Sums,
+    first: Option<(f64, f64)>,
+    last: (f64, f64),
+    v_cr_peak: f64,
     turn_ons: usize,
     zvs_turn_ons: usize,
     min_margin: f64,
@@ -124,18 +135,14 @@ impl Observer for RunObserver<'_> {
                 self.error = Some(record_error(e));
             }
         }
-        if t >= self.steady_from - tol && t <= self.t_stop + tol {
+        if self.window.first.is_some() {
             let w = &mut self.window;
-            w.samples += 1;
-            w.v_out += v_out;
-            w.p_out += v_out * v_out / r_load;
-            w.i_r_squared += x[I_R] * x[I_R];
+            w.running.samples += 1;
+            w.running.v_out += v_out;
+            w.running.p_out += v_out * v_out / r_load;
+            w.running.i_r_squared += x[I_R] * x[I_R];
+            w.running.f_sw += self.f_sw;
             w.v_cr_peak = w.v_cr_peak.max(x[V_CR].abs());
-            w.f_sw += self.f_sw;
-            if w.q_start.is_none() {
-                w.q_start = Some((t, x[Q_IN]));
-            }
-            w.q_end = (t, x[Q_IN]);
         }
     }
 
@@ -167,17 +174,27 @@ impl Observer for RunObserver<'_> {
 
     fn on_turn_on(&mut self, event: &TurnOn) {
         self.last_zvs = if event.zvs { 1.0 } else { 0.0 };
-        if event.t >= self.steady_from && event.t <= self.t_stop {
-            let w = &mut self.window;
-            w.turn_ons += 1;
-            if event.zvs {
-                w.zvs_turn_ons += 1;
-            } else {
-                w.hard_v_max = w.hard_v_max.max(event.v_switch);
+        if event.t < self.steady_from || event.t > self.t_stop {
+            return;
+        }
+        let w = &mut self.window;
+        if event.high_side {
+            match w.first {
+                None => w.first = Some((event.t, event.q_in)),
+                Some(_) => {
+                    w.committed = w.running;
+                    w.last = (event.t, event.q_in);
+                }
             }
-            if event.margin.is_finite() {
-                w.min_margin = w.min_margin.min(event.margin);
-            }
+        }
+        w.turn_ons += 1;
+        if event.zvs {
+            w.zvs_turn_ons += 1;
+        } else {
+            w.hard_v_max = w.hard_v_max.max(event.v_switch);
+        }
+        if event.margin.is_finite() {
+            w.min_margin = w.min_margin.min(event.margin);
         }
     }
 }
@@ -198,12 +215,32 @@ impl LlcRun {
     fn add_design_metrics(&self, results: &mut ModelResults) {
         let fha = Fha::new(&self.tank, self.r_load);
         results.metric("f_r", fha.f_r, "Hz", "series resonance 1/(2π√(L_r C_r))");
-        results.metric("f_p", fha.f_p, "Hz", "parallel resonance 1/(2π√((L_r + L_m) C_r))");
-        results.metric("q", fha.q, "1", "quality factor √(L_r/C_r)/R_ac at the design load, R_ac = 8n²R/π²");
+        results.metric(
+            "f_p",
+            fha.f_p,
+            "Hz",
+            "parallel resonance 1/(2π√((L_r + L_m) C_r))",
+        );
+        results.metric(
+            "q",
+            fha.q,
+            "1",
+            "quality factor √(L_r/C_r)/R_ac at the design load, R_ac = 8n²R/π²",
+        );
         results.metric("k", fha.k, "1", "inductance ratio L_m/L_r");
         let (f_peak, m_peak) = fha.peak();
-        results.metric("f_peak_fha", f_peak, "Hz", "peak-gain frequency at the design load (first-harmonic approximation)");
-        results.metric("gain_peak_fha", m_peak, "1", "peak gain at the design load (first-harmonic approximation)");
+        results.metric(
+            "f_peak_fha",
+            f_peak,
+            "Hz",
+            "peak-gain frequency at the design load (first-harmonic approximation)",
+        );
+        results.metric(
+            "gain_peak_fha",
+            m_peak,
+            "1",
+            "peak gain at the design load (first-harmonic approximation)",
+        );
         results.metric(
             "i_zvs",
             self.tank.c_sw * self.tank.v_in / self.t_dead,
@@ -213,39 +250,76 @@ impl LlcRun {
     }
 
     fn add_window_metrics(&self, w: &Window, results: &mut ModelResults) {
-        if w.samples == 0 {
-            results
-                .warnings
-                .push("no output-grid point in the steady-state window; metrics not computed".into());
+        let sums = w.committed;
+        let Some((t0, q0)) = w.first.filter(|_| sums.samples > 0) else {
+            results.warnings.push(
+                "the steady-state window holds less than one switching period; window metrics not computed (lower simulation.steady_state_from)".into(),
+            );
             return;
-        }
-        let count = w.samples as f64;
-        let v_out = w.v_out / count;
-        let p_out = w.p_out / count;
-        results.metric("v_out", v_out, "V", "mean output voltage in the steady-state window");
+        };
+        let count = sums.samples as f64;
+        let v_out = sums.v_out / count;
+        let p_out = sums.p_out / count;
+        results.metric(
+            "v_out",
+            v_out,
+            "V",
+            "mean output voltage in the steady-state window",
+        );
         results.metric(
             "gain",
             self.tank.n * v_out / (0.5 * self.tank.v_in),
             "1",
             "tank gain M = n·V_out/(V_in/2) in the steady-state window",
         );
-        results.metric("p_out", p_out, "W", "mean output power in the steady-state window");
-        results.metric("f_sw", w.f_sw / count, "Hz", "mean switching frequency in the steady-state window");
-        if let Some((t0, q0)) = w.q_start {
-            let (t1, q1) = w.q_end;
-            if t1 > t0 {
-                let p_in = self.tank.v_in * (q1 - q0) / (t1 - t0);
-                results.metric("p_in", p_in, "W", "mean input power in the steady-state window");
-                if p_in > 0.0 {
-                    results.metric("efficiency", p_out / p_in, "1", "P_out/P_in in the steady-state window");
-                }
-            }
+        results.metric(
+            "p_out",
+            p_out,
+            "W",
+            "mean output power in the steady-state window",
+        );
+        results.metric(
+            "f_sw",
+            sums.f_sw / count,
+            "Hz",
+            "mean switching frequency in the steady-state window",
+        );
+        let (t1, q1) = w.last;
+        let p_in = self.tank.v_in * (q1 - q0) / (t1 - t0);
+        results.metric(
+            "p_in",
+            p_in,
+            "W",
+            "mean input power in the steady-state window",
+        );
+        if p_in > 0.0 {
+            results.metric(
+                "efficiency",
+                p_out / p_in,
+                "1",
+                "P_out/P_in in the steady-state window",
+            );
         }
-        results.metric("i_lr_rms", (w.i_r_squared / count).sqrt(), "A", "RMS tank current in the steady-state window");
-        results.metric("v_cr_peak", w.v_cr_peak, "V", "peak series-capacitor voltage in the steady-state window");
+        results.metric(
+            "i_lr_rms",
+            (sums.i_r_squared / count).sqrt(),
+            "A",
+            "RMS tank current in the steady-state window",
+        );
+        results.metric(
+            "v_cr_peak",
+            w.v_cr_peak,
+            "V",
+            "peak series-capacitor voltage in the steady-state window",
+        );
         if w.turn_ons > 0 {
             let fraction = w.zvs_turn_ons as f64 / w.turn_ons as f64;
-            results.metric("zvs_fraction", fraction, "1", "share of turn-ons with zero-voltage switching in the steady-state window");
+            results.metric(
+                "zvs_fraction",
+                fraction,
+                "1",
+                "share of turn-ons with zero-voltage switching in the steady-state window",
+            );
             results.metric(
                 "zvs_margin_min",
                 w.min_margin,
@@ -270,7 +344,11 @@ impl LlcRun {
         }
     }
 
-    fn add_tables(&self, results: &mut ModelResults, progress: &mut dyn FnMut(f64)) -> Result<usize, SimError> {
+    fn add_tables(
+        &self,
+        results: &mut ModelResults,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<usize, SimError> {
         let mut steps = 0;
         let total = self.sweeps.gain_frequencies.len()
             + self.sweeps.zvs_loads.len() * self.sweeps.zvs_frequencies.len();
@@ -287,7 +365,15 @@ impl LlcRun {
             let mut table = Table::new(
                 "gain_vs_frequency",
                 "simulated open-loop steady-state gain M = n·V_out/(V_in/2) at the design load, beside the first-harmonic approximation",
-                &[("f_sw", "Hz"), ("f_n", "1"), ("gain_sim", "1"), ("gain_fha", "1"), ("v_out", "V"), ("zvs", "1"), ("converged", "1")],
+                &[
+                    ("f_sw", "Hz"),
+                    ("f_n", "1"),
+                    ("gain_sim", "1"),
+                    ("gain_fha", "1"),
+                    ("v_out", "V"),
+                    ("zvs", "1"),
+                    ("converged", "1"),
+                ],
             );
             for &f in &self.sweeps.gain_frequencies {
                 let point = steady_state(&self.tank, self.t_dead, f, self.r_load)?;
@@ -312,7 +398,15 @@ impl LlcRun {
             let mut table = Table::new(
                 "zvs_map",
                 "open-loop steady-state ZVS over load (fraction of the design load power) and frequency; margin is the smallest turn-off current over 2·C_oss·V_in/t_dead",
-                &[("load_fraction", "1"), ("r_load", "Ω"), ("f_sw", "Hz"), ("zvs", "1"), ("zvs_margin", "1"), ("gain_sim", "1"), ("converged", "1")],
+                &[
+                    ("load_fraction", "1"),
+                    ("r_load", "Ω"),
+                    ("f_sw", "Hz"),
+                    ("zvs", "1"),
+                    ("zvs_margin", "1"),
+                    ("gain_sim", "1"),
+                    ("converged", "1"),
+                ],
             );
             for &fraction in &self.sweeps.zvs_loads {
                 let r = self.r_load / fraction;
@@ -358,7 +452,11 @@ impl ModelRun for LlcRun {
         )
     }
 
-    fn run(&mut self, limits: &ModelLimits, progress: &mut dyn FnMut(f64)) -> Result<ModelOutput, SimError> {
+    fn run(
+        &mut self,
+        limits: &ModelLimits,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<ModelOutput, SimError> {
         let mut recorder = model_recorder(&SIGNALS, self.expected_samples(), limits)?;
         let r_start = schedule_value(&self.load_steps, 0.0, self.r_load);
         let stepper = Stepper::new(
@@ -372,7 +470,11 @@ impl ModelRun for LlcRun {
             self.output_step,
         );
         let mut bridge = HalfBridge::new(stepper, self.t_dead);
-        let first_step = self.load_steps.iter().take_while(|(t, _)| *t <= 0.0).count();
+        let first_step = self
+            .load_steps
+            .iter()
+            .take_while(|(t, _)| *t <= 0.0)
+            .count();
         let mut observer = RunObserver {
             tank: self.tank,
             recorder: &mut recorder,

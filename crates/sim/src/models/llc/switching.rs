@@ -42,6 +42,8 @@ pub struct TurnOn {
     pub v_switch: f64,
     /// ZVS margin of the preceding deadtime (see the module documentation).
     pub margin: f64,
+    /// Charge drawn from the input up to this instant [C].
+    pub q_in: f64,
 }
 
 /// What a period reports to its caller.
@@ -105,9 +107,10 @@ impl HalfBridge {
             let breakpoint = observer.next_breakpoint();
             let until = breakpoint.min(t_end);
             let load = self.stepper.r_load();
-            self.stepper.advance(until - self.stepper.t, &mut |t, x, mode| {
-                observer.on_grid(t, x, mode, load)
-            })?;
+            self.stepper
+                .advance(until - self.stepper.t, &mut |t, x, mode| {
+                    observer.on_grid(t, x, mode, load)
+                })?;
             if breakpoint < t_end {
                 observer.on_breakpoint(&mut self.stepper)?;
             } else {
@@ -144,6 +147,7 @@ impl HalfBridge {
             zvs,
             v_switch,
             margin: self.margin,
+            q_in: stepper.x[Q_IN],
         })
     }
 
