@@ -1,9 +1,10 @@
 //! Switching-frequency command: open loop, or the output-voltage loop of
 //! [`pelab_control::llc`] with a soft-start ramp on its reference.
 //!
-//! The controller samples `v_out` every `t_s` and computes a new frequency; the
-//! half-bridge loads it at the start of the next switching period, as a PWM timer
-//! with a shadow period register does. In open loop the frequency falls linearly from
+//! The controller samples every `t_s` the mean of `v_out` since its previous sample
+//! (an averaging ADC, which keeps the output ripple from aliasing into the loop) and
+//! computes a new frequency. The half-bridge loads it at the start of the next
+//! switching period, as a PWM timer with a shadow period register does. In open loop the frequency falls linearly from
 //! `f_max` to `f_sw` over the soft-start time, then stays at `f_sw`.
 
 use pelab_control::llc::{LlcFrequencyConfig, LlcFrequencyControl};

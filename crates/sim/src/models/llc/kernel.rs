@@ -16,7 +16,7 @@ pub const F_SW_LIMIT: f64 = 10e6;
 /// Output-grid points per period at `f_max` by default.
 const DEFAULT_POINTS_PER_PERIOD: f64 = 100.0;
 
-/// Fewest output-grid points per period at `f_max`: the grid is also the longest
+/// Minimum output-grid points per period at `f_max`. The grid is also the longest
 /// integration step, and coarser steps could step over a commutation pair.
 const MIN_POINTS_PER_PERIOD: f64 = 20.0;
 

@@ -151,8 +151,8 @@ impl Mode {
         self.bridge.index() * 3 + self.rect.index()
     }
 
-    /// A mode with the dynamics of `index` in `0..9` (the inverse of
-    /// [`Mode::dynamics_index`], with switches rather than diodes on the rails).
+    /// Returns a mode with the dynamics of `index` in `0..9`: the inverse of
+    /// [`Mode::dynamics_index`], with switches rather than diodes on the rails.
     pub fn from_dynamics_index(index: usize) -> Self {
         let bridge = match index / 3 {
             0 => Bridge::High,

@@ -114,11 +114,15 @@ struct RunObserver<'a> {
     window: Window,
     error: Option<SimError>,
     row: [f64; SIGNALS.len()],
+    /// Sum and count of `v_out` on the grid since the last controller sample.
+    measured: (f64, usize),
 }
 
 impl Observer for RunObserver<'_> {
     fn on_grid(&mut self, t: f64, x: &[f64; STATES], mode: Mode, r_load: f64) {
         let v_out = self.tank.output_voltage(mode, x, r_load);
+        self.measured.0 += v_out;
+        self.measured.1 += 1;
         let tol = 1e-9 * self.t_stop;
         if t >= self.record_from - tol && t <= self.t_stop + tol && self.error.is_none() {
             self.row = [
@@ -164,9 +168,16 @@ impl Observer for RunObserver<'_> {
             self.next_load_step += 1;
         }
         if self.command.next_sample() <= stepper.t + tol {
-            let v_out = self
-                .tank
-                .output_voltage(stepper.mode, &stepper.x, stepper.r_load());
+            // The controller sees the mean of v_out since its last sample, as an ADC
+            // that averages over the sample period does. An instantaneous sample would
+            // alias the ripple at twice the switching frequency into the loop.
+            let v_out = match self.measured {
+                (sum, count) if count > 0 => sum / count as f64,
+                _ => self
+                    .tank
+                    .output_voltage(stepper.mode, &stepper.x, stepper.r_load()),
+            };
+            self.measured = (0.0, 0);
             self.command.sample(v_out);
         }
         Ok(())
@@ -253,10 +264,11 @@ impl LlcRun {
         let sums = w.committed;
         let Some((t0, q0)) = w.first.filter(|_| sums.samples > 0) else {
             results.warnings.push(
-                "the steady-state window holds less than one switching period; window metrics not computed (lower simulation.steady_state_from)".into(),
+                "the steady-state window contains less than one switching period; window metrics not computed (lower simulation.steady_state_from)".into(),
             );
             return;
         };
+
         let count = sums.samples as f64;
         let v_out = sums.v_out / count;
         let p_out = sums.p_out / count;
@@ -284,6 +296,7 @@ impl LlcRun {
             "Hz",
             "mean switching frequency in the steady-state window",
         );
+
         let (t1, q1) = w.last;
         let p_in = self.tank.v_in * (q1 - q0) / (t1 - t0);
         results.metric(
@@ -300,6 +313,7 @@ impl LlcRun {
                 "P_out/P_in in the steady-state window",
             );
         }
+
         results.metric(
             "i_lr_rms",
             (sums.i_r_squared / count).sqrt(),
@@ -312,6 +326,7 @@ impl LlcRun {
             "V",
             "peak series-capacitor voltage in the steady-state window",
         );
+
         if w.turn_ons > 0 {
             let fraction = w.zvs_turn_ons as f64 / w.turn_ons as f64;
             results.metric(
@@ -335,6 +350,7 @@ impl LlcRun {
                 ));
             }
         }
+
         if let Some(v_ref) = self.command.v_ref()
             && (v_out - v_ref).abs() > REGULATION_TOL * v_ref
         {
@@ -492,6 +508,7 @@ impl ModelRun for LlcRun {
             },
             error: None,
             row: [0.0; SIGNALS.len()],
+            measured: (0.0, 0),
         };
 
         let mut periods = 0usize;

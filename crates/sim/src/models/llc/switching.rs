@@ -46,7 +46,7 @@ pub struct TurnOn {
     pub q_in: f64,
 }
 
-/// What a period reports to its caller.
+/// Callbacks of a switching period.
 pub trait Observer {
     /// Called at every output-grid point.
     fn on_grid(&mut self, t: f64, x: &[f64; STATES], mode: Mode, stepper_load: f64);
@@ -75,7 +75,7 @@ pub struct HalfBridge {
 }
 
 impl HalfBridge {
-    /// A leg with deadtime `t_dead` [s] around `stepper`.
+    /// Creates a leg with deadtime `t_dead` [s] around `stepper`.
     pub fn new(stepper: Stepper, t_dead: f64) -> Self {
         Self {
             stepper,
@@ -161,5 +161,81 @@ impl HalfBridge {
             bridge: Bridge::Float,
             ..stepper.mode
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::llc::plant::{I_M, Rect, Tank, V_CO};
+
+    /// Builds a leg whose tank current barely changes within a deadtime (1 H
+    /// inductors), with an output voltage high enough to keep the rectifier blocking.
+    fn stiff_current_leg(i_r: f64) -> HalfBridge {
+        let tank = Tank {
+            v_in: 400.0,
+            lr: 1.0,
+            cr: 1.0,
+            lm: 1.0,
+            n: 1.0,
+            c_sw: 400e-12,
+            v_f: 0.0,
+            r_d: 0.0,
+            co: 1e-3,
+            r_c: 0.0,
+        };
+        let mut x = [0.0; STATES];
+        x[I_R] = i_r;
+        x[I_M] = i_r;
+        x[V_SW] = 400.0;
+        x[V_CO] = 1000.0;
+        let mode = Mode {
+            bridge: Bridge::High,
+            rect: Rect::Off,
+        };
+        HalfBridge::new(Stepper::new(tank, 10.0, x, mode, 1e-9), 200e-9)
+    }
+
+    #[test]
+    fn node_swing_time_matches_constant_current() {
+        // 2 A swings 400 pF across 400 V in C·V/I = 80 ns, within the 200 ns deadtime.
+        let mut leg = stiff_current_leg(2.0);
+        leg.turn_off(true).expect("turn-off");
+        leg.stepper
+            .advance(79.9e-9, &mut |_, _, _| {})
+            .expect("advance");
+        assert_eq!(leg.stepper.mode.bridge, Bridge::Float);
+        // The current changes by (V/2)·t/(2 H) ≈ 8 µA meanwhile: about 1 mV on the node.
+        assert!(
+            (leg.stepper.x[V_SW] - 0.5).abs() < 5e-3,
+            "{}",
+            leg.stepper.x[V_SW]
+        );
+        leg.stepper
+            .advance(0.2e-9, &mut |_, _, _| {})
+            .expect("advance");
+        assert_eq!(leg.stepper.mode.bridge, Bridge::DiodeLow);
+        leg.stepper
+            .advance(120e-9 - 0.1e-9, &mut |_, _, _| {})
+            .expect("advance");
+
+        let event = leg.turn_on(false).expect("turn-on");
+        assert!(event.zvs);
+        assert!((event.margin - 2.5).abs() < 1e-9, "{}", event.margin);
+    }
+
+    #[test]
+    fn short_current_turns_on_hard() {
+        // 0.5 A moves the node by I·t_d/C = 250 V in 200 ns: 150 V remain at turn-on.
+        let mut leg = stiff_current_leg(0.5);
+        leg.turn_off(true).expect("turn-off");
+        leg.stepper
+            .advance(200e-9, &mut |_, _, _| {})
+            .expect("advance");
+        let event = leg.turn_on(false).expect("turn-on");
+        assert!(!event.zvs);
+        assert!((event.v_switch - 150.0).abs() < 0.05, "{}", event.v_switch);
+        assert!((event.margin - 0.625).abs() < 1e-9, "{}", event.margin);
+        assert_eq!(leg.stepper.x[V_SW], 0.0);
     }
 }
