@@ -340,7 +340,14 @@ impl ModelKernel for LlcKernel {
             zvs_frequencies: spaced(f_min, f_max, s.integer("zvs_points")),
         };
 
-        let warnings = design_warnings(&tank, r_load, &load_steps, &command, f_min, f_max);
+        let mut warnings = design_warnings(&tank, r_load, &load_steps, &command, f_min, f_max);
+        if !inputs.devices.is_empty() {
+            // NOTE: the switches are ideal; datasheet losses need a loss model of the
+            // resonant turn-off current, which this kernel does not have yet.
+            warnings.push(
+                "[devices] is ignored by the llc kernel: its switches and diodes are ideal, so no datasheet losses or junction temperatures are computed".into(),
+            );
+        }
         Ok(Box::new(LlcRun {
             tank,
             t_dead,
