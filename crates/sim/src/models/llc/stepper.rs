@@ -8,9 +8,10 @@
 //! blocking voltage reaching its threshold, the floating switch node reaching a rail)
 //! is found after the step in which its event function `g = c·x + d` turns positive, by
 //! safeguarded Newton iteration on `g(τ)`, with `g'(τ) = c·(A x(τ) + B)`, inside the
-//! bracket. The located time is within [`EVENT_TIME_TOL`] of the crossing. A crossing
-//! that enters and leaves within one step is missed, so steps are at most a fraction
-//! of the switching period (see `Stepper::new`).
+//! bracket. The state is placed just past the crossing: within [`EVENT_TIME_TOL`] of
+//! it, or where `|g|` is below 1e-10 of the quantity's scale. A function that rises
+//! above zero and falls back within one step is missed, so the caller keeps steps to
+//! a small fraction of the switching period (`h_max` of [`Stepper::new`]).
 
 use std::collections::HashMap;
 
