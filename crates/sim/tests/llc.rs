@@ -220,6 +220,22 @@ fn example_regulates_with_zvs() {
     for name in ["v(sw)", "i(lr)", "v(out)", "f_sw", "zvs"] {
         assert!(signals.contains(&name), "missing signal {name}");
     }
+
+    // The converter starts at f_max, and the step from half to full load at 5 ms
+    // pulls the output down before the loop lowers the frequency.
+    let waveforms = &out.waveforms;
+    let f_sw = waveforms.signal("f_sw").expect("f_sw");
+    assert_eq!(f_sw[0], 200e3);
+    let v = waveforms.signal("v(out)").expect("v(out)");
+    let mean_between = |from: f64, to: f64| {
+        let range = waveforms.window(from, to).expect("window");
+        let count = range.len() as f64;
+        v[range].iter().sum::<f64>() / count
+    };
+    let before = mean_between(4.9e-3, 5.0e-3);
+    let dip = mean_between(5.0e-3, 5.1e-3);
+    println!("v_out before the load step {before:.3} V, just after {dip:.3} V");
+    assert!(dip < before - 0.2, "no dip: {before} then {dip}");
 }
 
 /// A 2 mH magnetising inductance leaves about 0.23 A at the turn-off at light load,
