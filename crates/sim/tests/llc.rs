@@ -224,6 +224,17 @@ fn example_regulates_with_zvs() {
     // The converter starts at f_max, and the step from half to full load at 5 ms
     // pulls the output down before the loop lowers the frequency.
     let waveforms = &out.waveforms;
+    let time = waveforms.time();
+    assert_eq!(time.len(), 200_000);
+    let worst_gap = time
+        .windows(2)
+        .map(|pair| (pair[1] - pair[0] - 50e-9).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst_gap < 1e-15,
+        "output grid not uniform: {worst_gap:e} s"
+    );
+
     let f_sw = waveforms.signal("f_sw").expect("f_sw");
     assert_eq!(f_sw[0], 200e3);
     let v = waveforms.signal("v(out)").expect("v(out)");

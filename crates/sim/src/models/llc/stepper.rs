@@ -34,6 +34,10 @@ const CACHE_LIMIT: usize = 512;
 /// Most mode changes accepted at one instant before the run is declared stuck.
 const MAX_CHAINED_EVENTS: usize = 8;
 
+/// Most state events accepted without the time moving past [`EVENT_TIME_TOL`]·1000;
+/// more means the modes chatter, which would otherwise never end.
+const MAX_EVENTS_WITHOUT_PROGRESS: usize = 64;
+
 /// A discretised mode: `Φ` and `Γ` as flat row-major arrays.
 #[derive(Clone)]
 struct Step {
@@ -74,6 +78,8 @@ pub struct Stepper {
     matrices: Vec<(Matrix, Matrix)>,
     cache: HashMap<(usize, u64), Step>,
     current_scale: f64,
+    /// Index `k` of the last grid point `k·h_max` reached.
+    grid_index: f64,
 }
 
 impl Stepper {
@@ -91,6 +97,7 @@ impl Stepper {
             matrices: Vec::new(),
             cache: HashMap::new(),
             current_scale: tank.v_in / tank.z0(),
+            grid_index: 0.0,
         };
         stepper.build_matrices();
         stepper
@@ -215,7 +222,7 @@ impl Stepper {
         }
         Err(SimError::Inconsistent {
             t: self.t,
-            diodes: "of the output rectifier and the half-bridge body diodes".into(),
+            diodes: "in the output rectifier and the half-bridge".into(),
         })
     }
 
@@ -232,15 +239,19 @@ impl Stepper {
     ) -> Result<(), SimError> {
         let t_end = self.t + duration;
         let h = self.h_max;
+        let mut stalled_events = 0;
+        let mut stall_start = self.t;
         while self.t < t_end - EVENT_TIME_TOL {
-            let k = (self.t / h + 1e-9).floor() + 1.0;
+            // Every grid point is visited in turn, so one that lies a rounding error
+            // behind the current time is still recorded.
+            let k = self.grid_index + 1.0;
             let t_grid = k * h;
             let (target, on_grid_point) = if t_grid <= t_end + EVENT_TIME_TOL {
                 (t_grid, true)
             } else {
                 (t_end, false)
             };
-            let dt = target - self.t;
+            let dt = (target - self.t).max(0.0);
             let full = (dt - h).abs() <= 1e-9 * h;
             let step = if full {
                 self.step_cached(self.mode, h)?
@@ -254,15 +265,27 @@ impl Stepper {
                 self.t += tau;
                 self.x = x_event;
                 self.switch_to(next)?;
+                if self.t - stall_start > 1000.0 * EVENT_TIME_TOL {
+                    stall_start = self.t;
+                    stalled_events = 0;
+                }
+                stalled_events += 1;
+                if stalled_events > MAX_EVENTS_WITHOUT_PROGRESS {
+                    return Err(SimError::Inconsistent {
+                        t: self.t,
+                        diodes: "in the output rectifier and the half-bridge (they kept switching at one instant)".into(),
+                    });
+                }
                 continue;
             }
 
             self.x = x1;
-            self.t = if on_grid_point { t_grid } else { target };
+            self.t = target;
             for (i, value) in self.x.iter().enumerate() {
                 check_finite(self.t, STATE_NAMES[i], *value)?;
             }
             if on_grid_point {
+                self.grid_index = k;
                 on_grid(self.t, &self.x, self.mode);
             }
         }
