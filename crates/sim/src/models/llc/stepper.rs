@@ -4,14 +4,15 @@
 //! Within one [`Mode`] the plant is linear and time-invariant, so a step of length `h`
 //! is `x(t + h) = Φ(h)·x(t) + Γ(h)` with `Φ = e^{A h}` and `Γ = ∫₀ʰ e^{A σ} dσ·B`
 //! ([`pelab_linalg::discretize_zoh`]). This is exact up to rounding: the only
-//! approximations are the event times. A state event (a diode current through zero, a
-//! blocking voltage reaching its threshold, the floating switch node reaching a rail)
-//! is found after the step in which its event function `g = c·x + d` turns positive, by
-//! safeguarded Newton iteration on `g(τ)`, with `g'(τ) = c·(A x(τ) + B)`, inside the
-//! bracket. The state is placed just past the crossing: within [`EVENT_TIME_TOL`] of
-//! it, or where `|g|` is below 1e-10 of the quantity's scale. A function that rises
-//! above zero and falls back within one step is missed, so the caller keeps steps to
-//! a small fraction of the switching period (`h_max` of [`Stepper::new`]).
+//! approximations are the event times. A state event is a diode current through zero,
+//! a blocking voltage reaching its threshold, or the floating switch node reaching a
+//! rail. It shows as its event function `g = c·x + d` turning positive within a step,
+//! and safeguarded Newton iteration on `g(τ)`, with `g'(τ) = c·(A x(τ) + B)`, then
+//! locates it inside that step. The state is placed just past the crossing, within
+//! [`EVENT_TIME_TOL`] of it or where `|g|` is below 1e-10 of the quantity's scale. A
+//! function that rises above zero and falls back within one step is missed, so the
+//! caller keeps steps to a small fraction of the switching period (`h_max` of
+//! [`Stepper::new`]).
 
 use std::collections::HashMap;
 
@@ -83,8 +84,8 @@ pub struct Stepper {
 }
 
 impl Stepper {
-    /// A stepper at `t = 0` in `mode` with state `x`, load `r_load` [Ω] and steps of at
-    /// most `h_max` [s].
+    /// Creates a stepper at `t = 0` in `mode` with state `x`, load `r_load` [Ω] and
+    /// steps of at most `h_max` [s].
     pub fn new(tank: Tank, r_load: f64, x: [f64; STATES], mode: Mode, h_max: f64) -> Self {
         let mut stepper = Self {
             tank,
@@ -203,7 +204,7 @@ impl Stepper {
     /// further transitions that the state already calls for.
     ///
     /// # Errors
-    /// [`SimError::Diverged`] when the transitions do not settle.
+    /// [`SimError::Inconsistent`] when the transitions do not settle.
     pub fn switch_to(&mut self, mode: Mode) -> Result<(), SimError> {
         self.mode = mode;
         self.tank.enter(mode, &mut self.x);
@@ -231,7 +232,8 @@ impl Stepper {
     /// every grid point reached.
     ///
     /// # Errors
-    /// [`SimError::Diverged`] when a state leaves the finite range.
+    /// [`SimError::Diverged`] when a state leaves the finite range, and
+    /// [`SimError::Inconsistent`] when the modes keep switching at one instant.
     pub fn advance(
         &mut self,
         duration: f64,
