@@ -336,3 +336,72 @@ fn bad_input_names_field() {
         assert!(message.starts_with(field), "{field}: {message}");
     }
 }
+
+/// Corner designs finish with a finite result or a clear error, never a hang: no load,
+/// a near short circuit, a switch-node capacitance too large for any ZVS, a tiny one,
+/// operation below the parallel resonance, and a deadtime of almost half a period.
+#[test]
+fn corner_designs_finish() {
+    let base = ideal_tank();
+    let cases: [(&str, Tank, f64, f64, f64); 6] = [
+        ("no load", base, base.f_r(), 1e6, T_DEAD),
+        ("near short", base, 1.5 * base.f_r(), 0.01, T_DEAD),
+        (
+            "large C_sw",
+            Tank {
+                c_sw: 100e-9,
+                ..base
+            },
+            base.f_r(),
+            R_FULL,
+            T_DEAD,
+        ),
+        (
+            "tiny C_sw",
+            Tank {
+                c_sw: 1e-15,
+                ..base
+            },
+            base.f_r(),
+            R_FULL,
+            T_DEAD,
+        ),
+        ("below f_p", base, 0.8 * base.f_p(), R_FULL, T_DEAD),
+        ("long deadtime", base, base.f_r(), R_FULL, 4.9e-6),
+    ];
+    for (name, tank, f, r, t_dead) in cases {
+        match steady_state(&tank, t_dead, f, r) {
+            Ok(point) => {
+                println!(
+                    "{name}: gain {:.4}, zvs {}, periods {}, converged {}",
+                    point.gain, point.zvs, point.periods, point.converged
+                );
+                assert!(point.gain.is_finite(), "{name}: gain {}", point.gain);
+                assert!(point.gain >= 0.0, "{name}: gain {}", point.gain);
+            }
+            Err(e) => println!("{name}: error {e}"),
+        }
+    }
+
+    // 1 fF rings with L_r at about 1 GHz; the node must still stop at the rail, not
+    // swing through it between two steps.
+    let tiny = Tank {
+        c_sw: 1e-15,
+        ..base
+    };
+    let point = steady_state(&tiny, T_DEAD, base.f_r(), R_FULL).expect("tiny C_sw");
+    assert!(point.zvs, "tiny C_sw lost ZVS");
+    assert!(
+        (point.gain - 1.0).abs() < 1e-2,
+        "tiny C_sw gain {}",
+        point.gain
+    );
+
+    // 100 nF would need 200 A to swing in 200 ns.
+    let large = Tank {
+        c_sw: 100e-9,
+        ..base
+    };
+    let point = steady_state(&large, T_DEAD, base.f_r(), R_FULL).expect("large C_sw");
+    assert!(!point.zvs, "large C_sw kept ZVS");
+}

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use pelab_linalg::{Matrix, discretize_zoh};
 
-use super::plant::{Mode, STATES, Tank};
+use super::plant::{Bridge, Mode, STATES, Tank};
 use crate::engine::SimError;
 use crate::models::check_finite;
 
@@ -34,6 +34,11 @@ const CACHE_LIMIT: usize = 512;
 
 /// Most mode changes accepted at one instant before the run is declared stuck.
 const MAX_CHAINED_EVENTS: usize = 8;
+
+/// Longest step while the node floats, as a fraction of the period `2π·√(L_r·C_sw)` of
+/// the node ringing with the tank. Within a tenth of that period the node voltage is
+/// monotonic, so a rail crossing cannot hide inside one step.
+const FLOAT_STEP_FRACTION: f64 = 0.1;
 
 /// Most state events accepted without the time moving past [`EVENT_TIME_TOL`]·1000;
 /// more means the modes chatter, which would otherwise never end.
@@ -81,6 +86,8 @@ pub struct Stepper {
     current_scale: f64,
     /// Index `k` of the last grid point `k·h_max` reached.
     grid_index: f64,
+    /// Longest step while the switch node floats [s].
+    float_max_step: f64,
 }
 
 impl Stepper {
@@ -99,6 +106,10 @@ impl Stepper {
             cache: HashMap::new(),
             current_scale: tank.v_in / tank.z0(),
             grid_index: 0.0,
+            float_max_step: FLOAT_STEP_FRACTION
+                * 2.0
+                * std::f64::consts::PI
+                * (tank.lr * tank.c_sw).sqrt(),
         };
         stepper.build_matrices();
         stepper
@@ -248,11 +259,15 @@ impl Stepper {
             // behind the current time is still recorded.
             let k = self.grid_index + 1.0;
             let t_grid = k * h;
-            let (target, on_grid_point) = if t_grid <= t_end + EVENT_TIME_TOL {
+            let (mut target, mut on_grid_point) = if t_grid <= t_end + EVENT_TIME_TOL {
                 (t_grid, true)
             } else {
                 (t_end, false)
             };
+            if self.mode.bridge == Bridge::Float && target - self.t > self.float_max_step {
+                target = self.t + self.float_max_step;
+                on_grid_point = false;
+            }
             let dt = (target - self.t).max(0.0);
             let full = (dt - h).abs() <= 1e-9 * h;
             let step = if full {
