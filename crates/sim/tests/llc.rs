@@ -405,3 +405,32 @@ fn corner_designs_finish() {
     let point = steady_state(&large, T_DEAD, base.f_r(), R_FULL).expect("large C_sw");
     assert!(!point.zvs, "large C_sw kept ZVS");
 }
+
+#[test]
+fn low_f_min_warns() {
+    let text = example_with(&[
+        ("f_min = 70e3", "f_min = 45e3"),
+        ("t_stop = 10e-3", "t_stop = 0.2e-3"),
+        ("steady_state_from = 8e-3", "steady_state_from = 0.1e-3"),
+        ("gain_points = 9", "gain_points = 0"),
+        ("zvs_points = 4", "zvs_points = 0"),
+    ]);
+    let out = run(&text);
+    assert!(
+        out.results
+            .warnings
+            .iter()
+            .any(|w| w.contains("control.f_min = 45000 Hz is below the peak-gain frequency")),
+        "{:?}",
+        out.results.warnings
+    );
+}
+
+#[test]
+fn sample_budget_rejects_run() {
+    let design = Design::parse(&example_text(), Format::Toml).expect("design parses");
+    let mut model = design.build_model().expect("design builds");
+    let result = model.run(&ModelLimits { max_samples: 1000 }, &mut |_| {});
+    let message = result.expect_err("budget of 1000 samples").to_string();
+    assert!(message.contains("budget of 1000"), "{message}");
+}
