@@ -354,3 +354,47 @@ fn envelope_follows_mtpa_then_field_weakening() {
         assert!(row[7] < 1.0, "{row:?}");
     }
 }
+
+const EV_800V: &str = include_str!("../../../examples/ev-traction-800v.toml");
+
+#[test]
+fn device_losses_and_junction_temperatures() {
+    let text = EV_800V
+        .replace(
+            "inverter_model = \"switching\"",
+            "inverter_model = \"averaged\"",
+        )
+        .replace("t_stop = 0.4", "t_stop = 0.02")
+        .replace("steady_state_from = 0.35", "steady_state_from = 0.015");
+    let out = run(&text);
+    let loss = metric(&out, "loss_S1");
+    let tj = metric(&out, "tj_S1");
+    assert!(loss > 10.0 && loss < 2000.0, "{loss}");
+    // Every position of one part at one operating point dissipates the same.
+    assert_eq!(metric(&out, "loss_S6"), loss);
+    assert!((metric(&out, "loss_inverter") - 6.0 * loss).abs() < 1e-9 * loss);
+    // Coupled steady state: T_j = T_amb + P·(R_th,jc + R_th,cs) + 6·P·R_th,ha, with
+    // R_th,jc ≥ 0, so T_j is at least the case-side part of the sum.
+    let floor = 65.0 + loss * 0.02 + 6.0 * loss * 0.01;
+    assert!(tj > floor, "tj {tj} vs {floor}");
+}
+
+#[test]
+fn rejects_unknown_position_and_part() {
+    let e =
+        build_error(&EV_800V.replace("all = \"CREE_CAB530M12BM3\"", "S7 = \"CREE_CAB530M12BM3\""));
+    assert!(e.contains("devices.S7"), "{e}");
+    let e = build_error(&EV_800V.replace("all = \"CREE_CAB530M12BM3\"", "S1 = \"NO_SUCH_PART\""));
+    assert!(e.contains("devices.S1"), "{e}");
+}
+
+#[test]
+fn examples_build() {
+    for text in [
+        EV_800V,
+        include_str!("../../../examples/ev-traction-400v.toml"),
+    ] {
+        let design = Design::parse(text, Format::Toml).expect("example parses");
+        design.build_model().expect("example builds");
+    }
+}

@@ -248,13 +248,20 @@ impl Plant {
     }
 
     /// Advances `x` from `t` by `h` [s] with one classical fourth-order Runge–Kutta step
-    /// under a fixed leg drive.
+    /// under a fixed leg drive, given the derivative `k1` at `(t, x)`, and returns the
+    /// derivative and outputs at the new point (the next step's `k1`).
     ///
     /// The local error is `O(h⁵)` with the constant set by the fastest plant rate; the
     /// caller keeps `h·λ_max ≤ 0.5` (see [`Plant::fastest_rate`]), where the RK4
     /// amplification of a decaying mode differs from `e^(−hλ)` by less than 3·10⁻⁴.
-    pub fn rk4_step(&self, t: f64, x: &mut [f64; STATES], h: f64, drive: &LegDrive) {
-        let (k1, _) = self.derivative(t, x, drive);
+    pub fn rk4_step(
+        &self,
+        t: f64,
+        x: &mut [f64; STATES],
+        h: f64,
+        drive: &LegDrive,
+        k1: &[f64; STATES],
+    ) -> ([f64; STATES], PlantOutputs) {
         let stage = |x: &[f64; STATES], k: &[f64; STATES], a: f64| {
             let mut y = *x;
             for i in 0..STATES {
@@ -262,12 +269,13 @@ impl Plant {
             }
             y
         };
-        let (k2, _) = self.derivative(t + 0.5 * h, &stage(x, &k1, 0.5 * h), drive);
+        let (k2, _) = self.derivative(t + 0.5 * h, &stage(x, k1, 0.5 * h), drive);
         let (k3, _) = self.derivative(t + 0.5 * h, &stage(x, &k2, 0.5 * h), drive);
         let (k4, _) = self.derivative(t + h, &stage(x, &k3, h), drive);
         for i in 0..STATES {
             x[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
         }
+        self.derivative(t + h, x, drive)
     }
 
     /// Fastest rate of the plant [1/s]: the electrical poles `R_s/L` and the speed

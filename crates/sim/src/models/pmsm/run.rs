@@ -212,13 +212,12 @@ impl ModelRun for DriveRun {
                 let span = t_next - t;
                 let substeps = (span / h_max).ceil().max(1.0) as usize;
                 let h = span / substeps as f64;
+                let (mut k1, mut start) = plant.derivative(t, &x, &drive);
                 for j in 0..substeps {
                     let t_a = t + j as f64 * h;
                     let t_b = if j + 1 == substeps { t_next } else { t_a + h };
-                    let (_, start) = plant.derivative(t_a, &x, &drive);
-                    plant.rk4_step(t_a, &mut x, t_b - t_a, &drive);
+                    let (k_end, end) = plant.rk4_step(t_a, &mut x, t_b - t_a, &drive, &k1);
                     steps += 1;
-                    let (_, end) = plant.derivative(t_b, &x, &drive);
                     if t_a >= c.steady_from {
                         accumulator.add(t_b - t_a, &start, &end);
                     }
@@ -228,6 +227,8 @@ impl ModelRun for DriveRun {
                             next_record += c.output_step;
                         }
                     }
+                    k1 = k_end;
+                    start = end;
                 }
                 t = t_next;
             }
