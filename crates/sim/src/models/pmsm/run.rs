@@ -115,7 +115,12 @@ impl ModelRun for DriveRun {
         };
         let mut accumulator = Accumulator::new();
         let mut stats = SampleStats::default();
+        // Samples fall exactly on the output grid `record_from + n·output_step`:
+        // grid times are step boundaries, so a switched signal is never
+        // interpolated across an edge.
+        let mut record_index = 0usize;
         let mut next_record = c.record_from;
+        let load_steps: Vec<f64> = plant.machine.load.steps.iter().map(|s| s.0).collect();
         let mut steps = 0usize;
         let samples = (c.t_stop / ts).ceil() as usize;
         let mut first_half_duties = applied.duties;
@@ -208,11 +213,25 @@ impl ModelRun for DriveRun {
                         t_next = t_next.min(on);
                     }
                 }
+                if next_record > t {
+                    t_next = t_next.min(next_record);
+                }
+                if let Some(&step) = load_steps.iter().find(|&&step| step > t) {
+                    t_next = t_next.min(step);
+                }
+                if c.steady_from > t {
+                    t_next = t_next.min(c.steady_from);
+                }
 
                 let span = t_next - t;
                 let substeps = (span / h_max).ceil().max(1.0) as usize;
                 let h = span / substeps as f64;
                 let (mut k1, mut start) = plant.derivative(t, &x, &drive);
+                if t >= next_record {
+                    record(&mut recorder, t, &x, &start, &acting)?;
+                    record_index += 1;
+                    next_record = c.record_from + record_index as f64 * c.output_step;
+                }
                 for j in 0..substeps {
                     let t_a = t + j as f64 * h;
                     let t_b = if j + 1 == substeps { t_next } else { t_a + h };
@@ -224,7 +243,8 @@ impl ModelRun for DriveRun {
                     if t_b >= next_record {
                         record(&mut recorder, t_b, &x, &end, &acting)?;
                         while next_record <= t_b {
-                            next_record += c.output_step;
+                            record_index += 1;
+                            next_record = c.record_from + record_index as f64 * c.output_step;
                         }
                     }
                     k1 = k_end;
