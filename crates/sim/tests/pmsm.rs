@@ -146,11 +146,11 @@ fn rise_time_63(out: &ModelOutput, signal: &str, t_step: f64) -> f64 {
     t[k - 1] + f * (t[k] - t[k - 1]) - t_step
 }
 
-/// 63 % rise time of the sampled current loop, in sample periods, from its
-/// difference equation: with the resistance cancelled by the PI zero and the
-/// speed voltages by the feed-forward, the plant gains `a = ω_c·T_s` per sample
-/// of error and the duties act one sample late, so
-/// `i[k+1] = i[k] + a·(1 − i[k−1])` for a unit step at sample 0.
+/// Computes the 63 % rise time of the sampled current loop, in sample periods, from
+/// its difference equation. The PI zero cancels the resistance and the feed-forward
+/// the speed voltages, so the plant gains `a = ω_c·T_s` per sample of error. The
+/// duties act one sample late, which gives `i[k+1] = i[k] + a·(1 − i[k−1])` for a
+/// unit step at sample 0.
 fn discrete_rise_time_63(a: f64) -> f64 {
     let target = 1.0 - (-1.0f64).exp();
     let mut i = vec![0.0, 0.0];
@@ -285,7 +285,8 @@ fn rejects_bad_current_limit_and_nan() {
     }
     let text = held_speed("averaged").replace("r_s = 0.01", "r_s = nan");
     let e = build_error(&text);
-    assert!(e.contains("parameters.r_s") && e.contains("NaN"), "{e}");
+    assert!(e.contains("parameters.r_s"), "{e}");
+    assert!(e.contains("NaN"), "{e}");
 }
 
 #[test]
@@ -295,7 +296,8 @@ fn rejects_current_bandwidth_beyond_sampled_limit() {
         held_speed("averaged").replace("current_bandwidth = 300.0", "current_bandwidth = 1000.0");
     let e = build_error(&text);
     assert!(e.contains("control.current_bandwidth"), "{e}");
-    assert!(e.contains("1000.0 Hz") && e.contains("318.3 Hz"), "{e}");
+    assert!(e.contains("1000.0 Hz"), "{e}");
+    assert!(e.contains("318.3 Hz"), "{e}");
     // Double sampling halves T_s and doubles the limit.
     let text = held_speed("averaged").replace(
         "current_bandwidth = 300.0",
@@ -320,10 +322,8 @@ fn rejects_speed_loop_faster_than_current_loop() {
 #[test]
 fn rejects_saliency_inverted_and_long_deadtime() {
     let e = build_error(&held_speed("averaged").replace("l_d = 0.12e-3", "l_d = 0.5e-3"));
-    assert!(
-        e.contains("parameters.l_d") && e.contains("at most l_q"),
-        "{e}"
-    );
+    assert!(e.contains("parameters.l_d"), "{e}");
+    assert!(e.contains("at most l_q"), "{e}");
     let e = build_error(&held_speed("averaged").replace("t_dead = 500e-9", "t_dead = 30e-6"));
     assert!(e.contains("parameters.t_dead"), "{e}");
 }
@@ -369,7 +369,8 @@ fn device_losses_and_junction_temperatures() {
     let out = run(&text);
     let loss = metric(&out, "loss_S1");
     let tj = metric(&out, "tj_S1");
-    assert!(loss > 10.0 && loss < 2000.0, "{loss}");
+    assert!(loss > 10.0, "{loss}");
+    assert!(loss < 2000.0, "{loss}");
     // Every position of one part at one operating point dissipates the same.
     assert_eq!(metric(&out, "loss_S6"), loss);
     assert!((metric(&out, "loss_inverter") - 6.0 * loss).abs() < 1e-9 * loss);
@@ -429,8 +430,8 @@ fn capacitor_ripple_matches_closed_form() {
             * (2.0 * m * (sqrt3 / (4.0 * pi) + cos_phi * cos_phi * (sqrt3 / pi - 9.0 * m / 16.0)))
                 .sqrt();
         let actual = metric(&out, "i_cap_rms");
-        // 3 %: the closed form leaves out the phase-current ripple and the share of
-        // ripple that still flows in the source; measured deviations are 0.2–1.5 %.
+        // 3 %, because the closed form leaves out the phase-current ripple and the
+        // share of ripple that still flows in the source. Measured: 0.2–1.5 %.
         assert!(
             (actual - expected).abs() < 0.03 * expected,
             "{torque} N·m at {speed} rpm: {actual} A vs {expected} A"

@@ -15,10 +15,10 @@
 //!
 //! # Switching level
 //!
-//! A leg's commanded state comes from a centre-aligned carrier of period `T`: the upper
+//! A leg's commanded state comes from a centre-aligned carrier of period `T`. The upper
 //! switch is commanded on for `(1 − d₁)·T/2 ≤ t − t₀ < (1 + d₂)·T/2`, with `d₁` the duty
-//! of the first half period and `d₂` that of the second (equal with one update per
-//! period). At each change of the commanded state the conducting switch turns off at
+//! of the first half period and `d₂` that of the second. The two are equal with one
+//! update per period. At each change of the commanded state the conducting switch turns off at
 //! once and the other one turns on `t_dead` later. During the deadtime the pole
 //! voltage follows the sign of the phase current through the diodes:
 //!
@@ -187,7 +187,7 @@ impl DcLink {
 
     /// Largest decay rate or resonance of the link alone [1/s], for the step size.
     ///
-    /// Without `L_src` the capacitor sees `R_src + ESR`, so the rate is
+    /// Without `L_src` the capacitor discharges through `R_src + ESR`, so the rate is
     /// `1/((R_src + ESR)·C_dc)`. With `L_src` the series RLC has the natural frequency
     /// `1/√(L·C)` and the damping rate `(R_src + ESR)/L`; the larger of the two bounds
     /// its eigenvalues.
@@ -211,7 +211,7 @@ pub struct LegGates {
 }
 
 impl LegGates {
-    /// A leg at rest with the lower switch on.
+    /// Creates a leg at rest with the lower switch on.
     pub fn new() -> Self {
         Self {
             commanded_upper: false,

@@ -29,7 +29,7 @@ use pelab_control::transforms::{AlphaBeta, inverse_clarke, inverse_park};
 
 use crate::kernels::params::schedule_value;
 
-/// What the outer loop regulates.
+/// Outer loop and its reference.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ControlMode {
     /// Torque reference [N·m] as `(time [s], value)` steps.
@@ -114,7 +114,7 @@ pub struct Foc {
 pub struct FocError {
     /// Field of the `[control]` section.
     pub field: &'static str,
-    /// What is wrong and what is accepted.
+    /// Reason for the rejection, with the accepted range.
     pub message: String,
 }
 

@@ -14,7 +14,7 @@
 //!
 //! in SI units, amplitude-invariant Park transform with the d axis on the magnet flux
 //! (the convention of `pelab_control::foc`). The load's quadratic term keeps the sign
-//! of the speed, so a fan or vehicle drag opposes motion in both directions; `ΔT(t)` is
+//! of the speed, so a fan or vehicle drag opposes motion in both directions. `ΔT(t)` is
 //! the step schedule. The machine is star-connected with an isolated neutral, so the
 //! zero-sequence part of the pole voltages drops out: the amplitude-invariant Clarke
 //! transform of the three pole voltages gives the stator voltage vector directly.
@@ -61,7 +61,7 @@ pub struct Machine {
     pub b: f64,
     /// Load torque polynomial and steps.
     pub load: Load,
-    /// Whether a dynamometer holds the speed at its initial value.
+    /// Whether a dynamometer keeps the speed at its initial value.
     pub speed_held: bool,
 }
 
@@ -105,7 +105,7 @@ impl Machine {
     }
 }
 
-/// How the legs are driven during an integration step.
+/// Leg drive during an integration step: gate states or duties.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LegDrive {
     /// Gate states of the switching level.
@@ -251,7 +251,7 @@ impl Plant {
     /// under a fixed leg drive, given the derivative `k1` at `(t, x)`, and returns the
     /// derivative and outputs at the new point (the next step's `k1`).
     ///
-    /// The local error is `O(h⁵)` with the constant set by the fastest plant rate; the
+    /// The local error is `O(h⁵)`, with the constant set by the fastest plant rate. The
     /// caller keeps `h·λ_max ≤ 0.5` (see [`Plant::fastest_rate`]), where the RK4
     /// amplification of a decaying mode differs from `e^(−hλ)` by less than 3·10⁻⁴.
     pub fn rk4_step(

@@ -135,7 +135,7 @@ pub fn parameter_specs() -> Vec<ParamSpec> {
             Some(0.0),
             -1e3,
             1e3,
-            "load torque per (rad/s)², applied as k2·ω·|ω| so it opposes motion both ways",
+            "load torque per (rad/s)², applied as k2·ω·abs(ω) so it opposes motion both ways",
         ),
         schedule(
             "load_steps",
@@ -191,7 +191,7 @@ pub fn control_specs() -> Vec<ParamSpec> {
         ParamSpec::positive(
             "current_bandwidth",
             "Hz",
-            Some(500.0),
+            Some(300.0),
             1e6,
             "current-loop bandwidth f_c; gains kp = 2π·f_c·L, ki = 2π·f_c·R_s",
         ),

@@ -40,7 +40,7 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
-    /// An empty window.
+    /// Creates an empty window.
     pub fn new() -> Self {
         Self {
             v_dc_min: f64::INFINITY,
@@ -124,7 +124,7 @@ impl SampleStats {
 /// Builds the results of a run.
 ///
 /// # Errors
-/// [`SimError::InvalidOption`] when the metrics window holds no step.
+/// [`SimError::InvalidOption`] when the metrics window contains no step.
 pub fn summarise(
     c: &DriveConfig,
     acc: &Accumulator,
@@ -324,7 +324,7 @@ fn torque_at_current_limit(motor: &MotorParams, i_max: f64) -> (f64, f64, f64) {
 
 /// Adds `base_speed_rpm`, `torque_max` and the table `torque_speed_envelope`.
 ///
-/// Each row is the reference generator's answer to an unbounded torque request at
+/// Each row is the reference generator's output for an unbounded torque request at
 /// that speed with the voltage limit `m_fw·V_src/√3`: MTPA at `i_max` below base
 /// speed, the circle–ellipse intersection in field weakening, MTPV beyond. The
 /// ellipse neglects `R_s·i`, so the columns `v_d`, `v_q` and `voltage_use` recompute

@@ -2,7 +2,7 @@
 //!
 //! Time advances from one control sample to the next. Inside a sample interval the
 //! switching level stops at every commanded edge and at the end of every deadtime,
-//! so each RK4 step sees one fixed gate state and the edges fall exactly on step
+//! so each RK4 step has one fixed gate state and the edges fall exactly on step
 //! boundaries. Steps are at most `0.5/λ_max` long (see [`Plant::rk4_step`]) and no
 //! longer than the output step.
 
