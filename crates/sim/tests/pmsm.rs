@@ -381,6 +381,40 @@ fn device_losses_and_junction_temperatures() {
 }
 
 #[test]
+fn device_losses_match_operating_point_model() {
+    let text = EV_800V
+        .replace(
+            "inverter_model = \"switching\"",
+            "inverter_model = \"averaged\"",
+        )
+        .replace("t_stop = 0.4", "t_stop = 0.02")
+        .replace("steady_state_from = 0.35", "steady_state_from = 0.015")
+        .replace("model = \"coupled\"", "model = \"fixed\"\ntj = 100.0");
+    let out = run(&text);
+    let part =
+        pelab_components::library::resolve_switch_model("CREE_CAB530M12BM3").expect("library part");
+    let point = pelab_components::loss::InverterOperatingPoint {
+        v_dc_v: metric(&out, "v_dc"),
+        i_peak_a: metric(&out, "i_phase_peak"),
+        m: metric(&out, "v_d").hypot(metric(&out, "v_q")) / (0.5 * metric(&out, "v_dc")),
+        phi_deg: metric(&out, "phi"),
+        f_sw_hz: 20e3,
+        tj_c: 100.0,
+        modulation: pelab_components::loss::Modulation::Svpwm,
+        synchronous_rectification: true,
+    };
+    let expected = pelab_components::loss::inverter_losses(part.as_ref(), &point)
+        .expect("operating point in range");
+    let loss = metric(&out, "loss_S1");
+    assert!(
+        (loss - expected.position.total_w).abs() < 1e-9 * loss,
+        "{loss} vs {}",
+        expected.position.total_w
+    );
+    assert_eq!(metric(&out, "tj_S1"), 100.0);
+}
+
+#[test]
 fn rejects_unknown_position_and_part() {
     let e =
         build_error(&EV_800V.replace("all = \"CREE_CAB530M12BM3\"", "S7 = \"CREE_CAB530M12BM3\""));

@@ -309,10 +309,41 @@ pub fn summarise(
         "share of window samples with voltage-limited references",
     );
 
+    let phi = power_factor_angle((i_d, i_q), (v_d, v_q));
+    r.metric(
+        "i_phase_peak",
+        i_d.hypot(i_q),
+        "A",
+        "fundamental phase current amplitude |i_dq|",
+    );
+    r.metric(
+        "phi",
+        phi,
+        "°",
+        "power-factor angle ∠v_dq − ∠i_dq of the window means, positive when the current lags",
+    );
+    r.metric(
+        "power_factor",
+        phi.to_radians().cos(),
+        "1",
+        "displacement power factor cos φ",
+    );
+
     envelope(c, &mut r);
     device_losses(c, &mut r, (i_d, i_q), (v_d, v_q), v_dc);
     r.warnings.extend(c.notes.iter().cloned());
     Ok(r)
+}
+
+/// Angle [°] from the current vector `i` to the voltage vector `v`, in (−180, 180].
+fn power_factor_angle(i: (f64, f64), v: (f64, f64)) -> f64 {
+    let mut phi = (v.1.atan2(v.0) - i.1.atan2(i.0)).to_degrees();
+    if phi > 180.0 {
+        phi -= 360.0;
+    } else if phi <= -180.0 {
+        phi += 360.0;
+    }
+    phi
 }
 
 /// Largest MTPA torque at `i_max` and its currents.
@@ -411,13 +442,7 @@ fn device_losses(c: &DriveConfig, r: &mut ModelResults, i: (f64, f64), v: (f64, 
     }
     let i_peak = i.0.hypot(i.1);
     let m = v.0.hypot(v.1) / (0.5 * v_dc);
-    let mut phi = (v.1.atan2(v.0) - i.1.atan2(i.0)).to_degrees();
-    while phi > 180.0 {
-        phi -= 360.0;
-    }
-    while phi <= -180.0 {
-        phi += 360.0;
-    }
+    let phi = power_factor_angle(i, v);
     let coupled = c.thermal.text("model") == "coupled";
     let t_amb = c.thermal.number("t_ambient");
     let r_cs = c.thermal.optional_number("r_th_cs").unwrap_or(0.0);
