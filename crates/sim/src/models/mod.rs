@@ -12,6 +12,9 @@
 //! database); [`ModelRun::run`] then simulates. `pelab sim validate` stops after the
 //! build.
 
+pub mod pmsm;
+pub mod three_phase;
+
 use std::collections::BTreeMap;
 
 use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
