@@ -184,14 +184,15 @@ impl BridgePeriod {
         let half = 0.5 * v_dc;
         let mut pole = [0.0; 3];
         for leg in 0..3 {
-            pole[leg] = if self.high[leg].is_on(tick) {
+            // Deadtime: a current out of the leg takes the lower diode.
+            let lower_conducts =
+                self.low[leg].is_on(tick) || (!self.high[leg].is_on(tick) && currents[leg] > 0.0);
+            let upper_conducts =
+                self.high[leg].is_on(tick) || (!self.low[leg].is_on(tick) && currents[leg] < 0.0);
+            pole[leg] = if upper_conducts {
                 half
-            } else if self.low[leg].is_on(tick) {
+            } else if lower_conducts {
                 -half
-            } else if currents[leg] > 0.0 {
-                -half
-            } else if currents[leg] < 0.0 {
-                half
             } else {
                 0.0
             };

@@ -20,7 +20,7 @@ use pelab_control::pi::{AntiWindup, Pi, PiConfig};
 use pelab_control::pll::{Pll, PllConfig, PllGains};
 use pelab_control::transforms::{AlphaBeta, Dq, inverse_park, park};
 
-/// Which current the loop controls.
+/// Current measured by the dq loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CurrentSensor {
     /// Grid-side current `i2`.

@@ -20,7 +20,7 @@ use std::f64::consts::PI;
 
 use super::plant::{G1, G5, G7, STATES};
 
-/// What changes at a grid event.
+/// Change made by a grid event.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EventKind {
     /// New per-unit magnitude.
@@ -61,8 +61,8 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// A grid at `frequency` [Hz], magnitude 1 and angle 0 at `t = 0`, with `events`
-    /// still to apply.
+    /// Creates a grid at `frequency` [Hz] with magnitude 1 and angle 0 at `t = 0`, and
+    /// `events` still to apply.
     pub fn new(
         v_ll_rms: f64,
         frequency: f64,

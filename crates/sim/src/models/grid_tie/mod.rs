@@ -1,7 +1,7 @@
-//! Grid-tie inverter with LCL filter: a two-level three-phase bridge on a stiff DC
-//! link, an LCL filter with passive (`rd`) or active (`k_ad`) damping, a grid with
-//! sags, phase jumps, frequency steps and background harmonics, and SRF-PLL-based dq
-//! current control sampled once per PWM period.
+//! Grid-tie inverter with LCL filter. A two-level three-phase bridge on a stiff DC
+//! link feeds the grid through an LCL filter with passive (`rd`) or active (`k_ad`)
+//! damping. The grid can sag, jump in phase, step in frequency and carry background
+//! harmonics, and an SRF-PLL with dq current control samples once per PWM period.
 //!
 //! - [`params`]: the design-file tables.
 //! - [`plant`]: LCL state equations in αβ and the exact stepper.

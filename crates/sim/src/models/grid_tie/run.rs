@@ -1,9 +1,9 @@
 //! The simulation loop of the `grid_tie` kernel.
 //!
 //! Time is counted in ticks of `T/2^24` (see [`plant::TICKS`]). Each PWM period
-//! starts with a controller sample whose duties apply to the next period, then the
-//! period is cut at the PWM edges, the output samples and the grid events, and the
-//! plant is advanced exactly across each piece with the pole voltages held.
+//! starts with a controller sample whose duties apply to the next period. The period
+//! is then cut at the PWM edges, the output samples and the grid events, and the plant
+//! is advanced exactly across each piece with the pole voltages held.
 
 use pelab_control::transforms::{AlphaBeta, inverse_clarke};
 
@@ -100,9 +100,10 @@ fn measurements(config: &GridTieConfig, x: &[f64; STATES]) -> Measurements {
     }
 }
 
-/// The values of [`SIGNALS`] for state `x` and the last controller output.
+/// Computes the values of [`SIGNALS`] for state `x` and the last controller output.
 fn record(config: &GridTieConfig, x: &[f64; STATES], out: &ControlOutput) -> [f64; 23] {
     let grid_alpha = x[G1] + x[G5] + x[G7];
+
     let grid_beta = x[G1 + 1] + x[G5 + 1] + x[G7 + 1];
     let pcc = [
         plant::pcc_voltage(&config.lcl, x, 0),
@@ -113,6 +114,7 @@ fn record(config: &GridTieConfig, x: &[f64; STATES], out: &ControlOutput) -> [f6
     let i_grid = abc(x[I2], x[I2 + 1]);
     let i_inv = abc(x[I1], x[I1 + 1]);
     let v_cf = abc(x[VC], x[VC + 1]);
+
     // Amplitude-invariant αβ: p = 3/2·(vα·iα + vβ·iβ), q = 3/2·(vβ·iα − vα·iβ).
     let p = 1.5 * (pcc[0] * x[I2] + pcc[1] * x[I2 + 1]);
     let q = 1.5 * (pcc[1] * x[I2] - pcc[0] * x[I2 + 1]);

@@ -147,8 +147,8 @@ mod tests {
 
     #[test]
     fn inductor_loop_limit_matches_closed_form() {
-        // A 1 F capacitor is a short for the inverter-side loop, which then sees the
-        // inductor L1 alone. P control with one-period delay has the characteristic
+        // A 1 F capacitor is a short for the inverter-side loop, so that loop
+        // controls the inductor L1 alone. P control with one-period delay has the characteristic
         // z² − z + kp·T/L1 = 0, stable for kp < L1/T. R2 damps the slow L2–Cf mode.
         let lcl = Lcl {
             l1: 1e-3,
