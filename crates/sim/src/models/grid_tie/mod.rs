@@ -267,7 +267,7 @@ pub fn configure(
             gain_field,
             format!(
                 "current loop unstable with the one-period delay: kp = {:.3} Ω, ki = {:.1} Ω/s, k_ad = {} Ω give a closed-loop pole at radius {loop_radius:.4} (expected below 1); \
-                 lower the bandwidth (f_sw/40 is the default), change k_ad, or control the other current (current_sensor)",
+                 lower the bandwidth (f_sw/40 is the default), add damping with rd or k_ad, or control the other current (current_sensor)",
                 control_settings.kp, control_settings.ki, control_settings.k_ad
             ),
         ));

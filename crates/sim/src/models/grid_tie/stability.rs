@@ -13,8 +13,8 @@
 //! u[k+1]   = v[k]
 //! ```
 //!
-//! The loop is stable when every eigenvalue of this 5×5 matrix lies inside the unit
-//! circle. The spectral radius `ρ` comes from Gelfand's formula
+//! The loop is stable when every eigenvalue of this 5×5 matrix (4×4 without integral
+//! action) lies inside the unit circle. The spectral radius `ρ` comes from Gelfand's formula
 //! `ρ = lim ‖Mᴺ‖^(1/N)`, evaluated by 60 normalised squarings (`N = 2⁶⁰`), which
 //! needs no eigen-solver and is insensitive to repeated eigenvalues.
 
@@ -30,7 +30,7 @@ pub const MIN_GAIN_MARGIN: f64 = 2.0;
 /// Largest gain margin searched; a loop still stable at this factor reports it.
 pub const MAX_GAIN_MARGIN: f64 = 100.0;
 
-/// Closed-loop matrix of one current-loop axis.
+/// Builds the closed-loop matrix of one current-loop axis.
 ///
 /// # Errors
 /// [`SingularMatrix`] when the plant matrices are not finite.
@@ -66,6 +66,18 @@ pub fn closed_loop_matrix(
     }
     m[(3, 3)] = 1.0;
     m[(4, 3)] = 1.0;
+    if ki == 0.0 {
+        // Without integral action x_i stays at zero. Its row would add an eigenvalue
+        // of exactly 1 that says nothing about the loop, so it is left out.
+        let mut reduced = Matrix::zeros(4, 4);
+        let keep = [0, 1, 2, 4];
+        for (r, &row) in keep.iter().enumerate() {
+            for (c, &col) in keep.iter().enumerate() {
+                reduced[(r, c)] = m[(row, col)];
+            }
+        }
+        return Ok(reduced);
+    }
     Ok(m)
 }
 
