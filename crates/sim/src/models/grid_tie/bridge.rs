@@ -28,7 +28,7 @@ pub enum Modulation {
     Discontinuous,
 }
 
-/// Duties of the three legs for the stationary-frame reference `v_ref` [V] and
+/// Duties of the three legs for the stationary-frame reference `v_ref` \[V\] and
 /// whether the reference had to be clamped.
 pub fn duties(modulation: Modulation, v_ref: [f64; 2], v_dc: f64) -> ([f64; 3], bool) {
     let abc = inverse_clarke(AlphaBeta {
@@ -60,7 +60,7 @@ pub fn duties(modulation: Modulation, v_ref: [f64; 2], v_dc: f64) -> ([f64; 3], 
     (result.duties, clamped)
 }
 
-/// Average pole voltages `(d − 1/2)·v_dc` in the αβ frame [V].
+/// Average pole voltages `(d − 1/2)·v_dc` in the αβ frame \[V\].
 pub fn averaged_voltage(duties: [f64; 3], v_dc: f64) -> [f64; 2] {
     let v = clarke(Abc {
         a: (duties[0] - 0.5) * v_dc,
@@ -143,7 +143,7 @@ pub struct SwitchingBridge {
 }
 
 impl SwitchingBridge {
-    /// A bridge with PWM period `period` [s] and deadtime `t_dead` [s].
+    /// A bridge with PWM period `period` \[s\] and deadtime `t_dead` \[s\].
     ///
     /// # Errors
     /// A message when `t_dead` is not below half the period.
@@ -178,8 +178,8 @@ impl SwitchingBridge {
 }
 
 impl BridgePeriod {
-    /// αβ pole voltage [V] during the interval that starts at `tick`, with the
-    /// inverter-side phase currents `currents` [A] deciding the deadtime intervals.
+    /// αβ pole voltage \[V\] during the interval that starts at `tick`, with the
+    /// inverter-side phase currents `currents` \[A\] deciding the deadtime intervals.
     pub fn voltage(&self, tick: u64, currents: [f64; 3], v_dc: f64) -> [f64; 2] {
         let half = 0.5 * v_dc;
         let mut pole = [0.0; 3];

@@ -32,24 +32,24 @@ pub enum CurrentSensor {
 /// Controller settings.
 #[derive(Debug, Clone, Copy)]
 pub struct ControlSettings {
-    /// Sample period = PWM period [s].
+    /// Sample period = PWM period \[s\].
     pub ts: f64,
     /// Controlled current.
     pub sensor: CurrentSensor,
-    /// Proportional gain [V/A].
+    /// Proportional gain \[V/A\].
     pub kp: f64,
-    /// Integral gain [V/(A·s)].
+    /// Integral gain \[V/(A·s)\].
     pub ki: f64,
-    /// Active damping gain [V/A].
+    /// Active damping gain \[V/A\].
     pub k_ad: f64,
-    /// Peak current limit of the reference [A].
+    /// Peak current limit of the reference \[A\].
     pub i_max: Option<f64>,
-    /// Decoupling inductance `L1 + L2 + Lg` [H].
+    /// Decoupling inductance `L1 + L2 + Lg` \[H\].
     pub l_total: f64,
-    /// DC-link voltage [V], which bounds the PI outputs.
+    /// DC-link voltage \[V\], which bounds the PI outputs.
     pub v_dc: f64,
-    /// Nominal grid phase amplitude [V], the floor of the voltage used for the
-    /// current references is a tenth of it.
+    /// Nominal grid phase amplitude \[V\]. A tenth of it is the lowest voltage that
+    /// the current references divide by.
     pub v_nominal: f64,
     /// PLL configuration.
     pub pll: PllConfig,
@@ -58,28 +58,28 @@ pub struct ControlSettings {
 /// Measurements at a sample, all in the αβ frame.
 #[derive(Debug, Clone, Copy)]
 pub struct Measurements {
-    /// PCC voltage [V].
+    /// PCC voltage \[V\].
     pub v_pcc: [f64; 2],
-    /// Controlled current [A].
+    /// Controlled current \[A\].
     pub i: [f64; 2],
-    /// Capacitor current `i1 − i2` [A].
+    /// Capacitor current `i1 − i2` \[A\].
     pub i_c: [f64; 2],
 }
 
 /// Controller outputs of one sample.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ControlOutput {
-    /// Inverter voltage reference for the next period (αβ) [V].
+    /// Inverter voltage reference for the next period (αβ) \[V\].
     pub v_ref: [f64; 2],
-    /// PLL angle [rad].
+    /// PLL angle \[rad\].
     pub theta: f64,
-    /// PLL frequency [Hz].
+    /// PLL frequency \[Hz\].
     pub frequency: f64,
     /// Whether the PLL reports lock.
     pub locked: bool,
-    /// Measured d and q current [A].
+    /// Measured d and q current \[A\].
     pub i_dq: [f64; 2],
-    /// Current references [A].
+    /// Current references \[A\].
     pub i_dq_ref: [f64; 2],
 }
 
@@ -116,8 +116,8 @@ impl Controller {
         })
     }
 
-    /// Runs one sample with the active and reactive power references `p_ref` [W] and
-    /// `q_ref` [var].
+    /// Runs one sample with the active and reactive power references `p_ref` \[W\] and
+    /// `q_ref` \[var\].
     pub fn step(&mut self, m: &Measurements, p_ref: f64, q_ref: f64) -> ControlOutput {
         let s = self.settings;
         let pll = self.pll.update(m.v_pcc[0], m.v_pcc[1]);
@@ -171,7 +171,7 @@ impl Controller {
     }
 }
 
-/// PLL gains for natural frequency `f_n` [Hz] and damping `zeta`.
+/// PLL gains for natural frequency `f_n` \[Hz\] and damping `zeta`.
 ///
 /// # Errors
 /// The message of [`PllGains::from_natural_frequency`].

@@ -27,14 +27,14 @@ pub enum EventKind {
     Magnitude(f64),
     /// Grid angle advanced by this many radians.
     PhaseJump(f64),
-    /// New frequency [Hz].
+    /// New frequency \[Hz\].
     Frequency(f64),
 }
 
 /// A scheduled grid event.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridEvent {
-    /// Time [s].
+    /// Time \[s\].
     pub time: f64,
     /// The change.
     pub kind: EventKind,
@@ -43,25 +43,25 @@ pub struct GridEvent {
 /// Grid e.m.f. description and its state at the last event.
 #[derive(Debug, Clone)]
 pub struct Grid {
-    /// Nominal phase amplitude `V` [V].
+    /// Nominal phase amplitude `V` \[V\].
     pub amplitude: f64,
-    /// 5th-harmonic ratio [1].
+    /// 5th-harmonic ratio \[1\].
     pub h5: f64,
-    /// 7th-harmonic ratio [1].
+    /// 7th-harmonic ratio \[1\].
     pub h7: f64,
     /// Events sorted by time, those at `t = 0` included.
     pub events: Vec<GridEvent>,
     /// Current per-unit magnitude.
     pub magnitude: f64,
-    /// Current frequency [Hz].
+    /// Current frequency \[Hz\].
     pub frequency: f64,
-    /// Angle at `angle_time` [rad].
+    /// Angle at `angle_time` \[rad\].
     angle: f64,
     angle_time: f64,
 }
 
 impl Grid {
-    /// Creates a grid at `frequency` [Hz] with magnitude 1 and angle 0 at `t = 0`, and
+    /// Creates a grid at `frequency` \[Hz\] with magnitude 1 and angle 0 at `t = 0`, and
     /// `events` still to apply.
     pub fn new(
         v_ll_rms: f64,
@@ -83,17 +83,17 @@ impl Grid {
         }
     }
 
-    /// Angular frequency now [rad/s].
+    /// Angular frequency now \[rad/s\].
     pub fn omega(&self) -> f64 {
         2.0 * PI * self.frequency
     }
 
-    /// Grid angle `θ` at `t` [s], for `t` at or after the last event applied.
+    /// Grid angle `θ` at `t` \[s\], for `t` at or after the last event applied.
     pub fn angle_at(&self, t: f64) -> f64 {
         self.angle + self.omega() * (t - self.angle_time)
     }
 
-    /// Applies `event` at time `t` [s]. Returns whether the frequency changed, in
+    /// Applies `event` at time `t` \[s\]. Returns whether the frequency changed, in
     /// which case the caller rebuilds the plant stepper.
     pub fn apply(&mut self, event: &GridEvent, t: f64) -> bool {
         self.angle = self.angle_at(t);
@@ -115,7 +115,7 @@ impl Grid {
         }
     }
 
-    /// Writes the oscillator states for the angle at `t` [s] into `x`.
+    /// Writes the oscillator states for the angle at `t` \[s\] into `x`.
     pub fn set_oscillators(&self, x: &mut [f64; STATES], t: f64) {
         let theta = self.angle_at(t);
         let v = self.magnitude * self.amplitude;

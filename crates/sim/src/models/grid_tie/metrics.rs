@@ -15,13 +15,13 @@ pub const THD_MAX_ORDER: usize = 50;
 /// A change of the PLL lock flag at a controller sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LockTransition {
-    /// Sample time [s].
+    /// Sample time \[s\].
     pub time: f64,
     /// Lock flag from this sample on.
     pub locked: bool,
 }
 
-/// Lock time after `from` [s], with the window ending at `to`: 0 when the PLL stays
+/// Lock time after `from` \[s\], with the window ending at `to`: 0 when the PLL stays
 /// locked throughout, the time of its last return to lock otherwise, `None` when it
 /// is unlocked at `to`.
 pub fn lock_time(transitions: &[LockTransition], from: f64, to: f64) -> Option<f64> {

@@ -9,7 +9,7 @@
 //! - [`bridge`]: modulation, PWM edges and deadtime.
 //! - [`controller`]: PLL, power references and dq current loop.
 //! - [`stability`]: the discrete current-loop check made before the run.
-//! - `run`: the simulation loop; `metrics`: results over the steady-state window.
+//! - [`run`]: the simulation loop; `metrics`: results over the steady-state window.
 //!
 //! Limitations: ideal switches and diodes (no conduction or switching losses), a
 //! stiff DC link, balanced filter components, and a deadtime model that reads the
@@ -21,7 +21,7 @@ pub mod grid;
 mod metrics;
 pub mod params;
 pub mod plant;
-mod run;
+pub mod run;
 pub mod stability;
 
 use std::f64::consts::PI;
@@ -58,29 +58,29 @@ const PLL_FREQUENCY_WINDOW: f64 = 0.5;
 /// Everything the run needs, checked.
 #[derive(Debug, Clone)]
 pub struct GridTieConfig {
-    /// DC-link voltage [V].
+    /// DC-link voltage \[V\].
     pub v_dc: f64,
-    /// Nominal line-to-line RMS grid voltage [V].
+    /// Nominal line-to-line RMS grid voltage \[V\].
     pub v_ll_rms: f64,
-    /// Nominal grid frequency [Hz].
+    /// Nominal grid frequency \[Hz\].
     pub f_grid: f64,
-    /// PWM and control period [s].
+    /// PWM and control period \[s\].
     pub period: f64,
     /// Whether the bridge switches (true) or is averaged over each period.
     pub switching: bool,
     /// Modulator.
     pub modulation: Modulation,
-    /// Deadtime [s].
+    /// Deadtime \[s\].
     pub t_dead: f64,
     /// Filter and grid impedance.
     pub lcl: Lcl,
-    /// 5th and 7th harmonic ratios [1].
+    /// 5th and 7th harmonic ratios \[1\].
     pub harmonics: [f64; 2],
     /// Grid events `(time, kind)`, sorted.
     pub events: Vec<grid::GridEvent>,
-    /// Active power reference schedule [W].
+    /// Active power reference schedule \[W\].
     pub p_ref: Vec<(f64, f64)>,
-    /// Reactive power reference schedule [var].
+    /// Reactive power reference schedule \[var\].
     pub q_ref: Vec<(f64, f64)>,
     /// Controller settings.
     pub control: ControlSettings,
@@ -88,15 +88,15 @@ pub struct GridTieConfig {
     pub loop_radius: f64,
     /// Gain margin of the current loop (factor on kp and ki).
     pub gain_margin: f64,
-    /// Simulated time [s].
+    /// Simulated time \[s\].
     pub t_stop: f64,
-    /// Output step [s].
+    /// Output step \[s\].
     pub output_step: f64,
-    /// First recorded time [s].
+    /// First recorded time \[s\].
     pub record_from: f64,
-    /// Start of the metrics window [s].
+    /// Start of the metrics window \[s\].
     pub steady_state_from: f64,
-    /// Grid frequency at the end of the run [Hz].
+    /// Grid frequency at the end of the run \[Hz\].
     pub f_final: f64,
     /// Warnings found at build time.
     pub warnings: Vec<String>,

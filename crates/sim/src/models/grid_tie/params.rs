@@ -3,7 +3,7 @@
 use crate::kernels::params::{ParamKind, ParamSpec, Value};
 use crate::kernels::stage::optional;
 
-/// Highest switching frequency the kernel accepts [Hz].
+/// Highest switching frequency the kernel accepts \[Hz\].
 pub const MAX_SWITCHING_FREQUENCY: f64 = 200e3;
 
 /// A schedule parameter of `[time_s, value]` pairs, empty by default.

@@ -52,43 +52,43 @@ pub const TICKS: u64 = 1 << TICK_BITS;
 /// Per-phase LCL filter values with the grid impedance.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lcl {
-    /// Inverter-side inductance [H].
+    /// Inverter-side inductance \[H\].
     pub l1: f64,
-    /// Resistance of `l1` [Ω].
+    /// Resistance of `l1` \[Ω\].
     pub r1: f64,
-    /// Filter capacitance [F].
+    /// Filter capacitance \[F\].
     pub cf: f64,
-    /// Damping resistor in series with `cf` [Ω].
+    /// Damping resistor in series with `cf` \[Ω\].
     pub rd: f64,
-    /// Grid-side inductance [H].
+    /// Grid-side inductance \[H\].
     pub l2: f64,
-    /// Resistance of `l2` [Ω].
+    /// Resistance of `l2` \[Ω\].
     pub r2: f64,
-    /// Grid inductance [H].
+    /// Grid inductance \[H\].
     pub lg: f64,
-    /// Grid resistance [Ω].
+    /// Grid resistance \[Ω\].
     pub rg: f64,
 }
 
 impl Lcl {
-    /// Grid-side inductance including the grid, `L2' = L2 + Lg` [H].
+    /// Grid-side inductance including the grid, `L2' = L2 + Lg` \[H\].
     pub fn l2_total(&self) -> f64 {
         self.l2 + self.lg
     }
 
-    /// Grid-side resistance including the grid, `R2' = R2 + Rg` [Ω].
+    /// Grid-side resistance including the grid, `R2' = R2 + Rg` \[Ω\].
     pub fn r2_total(&self) -> f64 {
         self.r2 + self.rg
     }
 
-    /// Undamped resonance `ω_res = sqrt((L1 + L2')/(L1·L2'·Cf))` [rad/s], the pole pair
+    /// Undamped resonance `ω_res = sqrt((L1 + L2')/(L1·L2'·Cf))` \[rad/s\], the pole pair
     /// of `I2/V_inv` with all resistances zero.
     pub fn resonance_rad(&self) -> f64 {
         let l2 = self.l2_total();
         ((self.l1 + l2) / (self.l1 * l2 * self.cf)).sqrt()
     }
 
-    /// Undamped resonance frequency [Hz].
+    /// Undamped resonance frequency \[Hz\].
     pub fn resonance_hz(&self) -> f64 {
         self.resonance_rad() / (2.0 * std::f64::consts::PI)
     }
@@ -105,8 +105,8 @@ impl Lcl {
         (a, [1.0 / l1, 0.0, 0.0], [0.0, 0.0, -1.0 / l2])
     }
 
-    /// Closed-form `I2/V_inv` at `ω` [rad/s] with the grid voltage shorted, as
-    /// `(re, im)` [A/V]:
+    /// Closed-form `I2/V_inv` at `ω` \[rad/s\] with the grid voltage shorted, as
+    /// `(re, im)` \[A/V\]:
     /// `Z1 = R1 + jωL1`, `Zc = Rd + 1/(jωCf)`, `Z2 = R2' + jωL2'`,
     /// `I2/V_inv = Zc/(Z1·Zc + Z1·Z2 + Zc·Z2)`.
     pub fn grid_current_response(&self, omega: f64) -> (f64, f64) {
@@ -117,8 +117,8 @@ impl Lcl {
         div(zc, denominator)
     }
 
-    /// `I2/V_inv` at `ω` [rad/s] from the state-space matrices,
-    /// `c·(jωI − A)⁻¹·b_inv` with `c` picking i2, as `(re, im)` [A/V]. Solved as the
+    /// `I2/V_inv` at `ω` \[rad/s\] from the state-space matrices,
+    /// `c·(jωI − A)⁻¹·b_inv` with `c` picking i2, as `(re, im)` \[A/V\]. Solved as the
     /// real 6×6 system `[[−A, −ωI], [ωI, −A]]·[x_re; x_im] = [b; 0]`.
     ///
     /// # Errors
@@ -154,7 +154,7 @@ fn div(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
 }
 
 /// Continuous matrices `(A, B)` of the full 12-state model for grid angular
-/// frequency `omega` [rad/s]. The input is the inverter voltage `[v_α, v_β]`.
+/// frequency `omega` \[rad/s\]. The input is the inverter voltage `[v_α, v_β]`.
 ///
 /// The grid voltage seen by each axis is the sum of the three oscillators. The
 /// fundamental and the 7th rotate forwards (`d/dt [g_α, g_β] = hω·[−g_β, g_α]`) and
@@ -193,7 +193,7 @@ pub struct Stepper {
 }
 
 impl Stepper {
-    /// Discretises the model of [`system_matrices`] for PWM period `period` [s].
+    /// Discretises the model of [`system_matrices`] for PWM period `period` \[s\].
     ///
     /// # Errors
     /// [`SingularMatrix`] when the matrices are not finite.
@@ -220,7 +220,7 @@ impl Stepper {
     }
 
     /// Advances `x` by `ticks` ticks (at most one period) with the inverter voltage
-    /// `u` [V] held. Returns the number of exact sub-steps taken (one per set bit).
+    /// `u` \[V\] held. Returns the number of exact sub-steps taken (one per set bit).
     ///
     /// Every `Φ(2^j·tick)` is the exponential of the same `A`, so the sub-steps commute
     /// and their order does not matter.

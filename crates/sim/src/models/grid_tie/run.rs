@@ -19,7 +19,7 @@ use crate::models::{
     ModelLimits, ModelOutput, ModelRun, check_finite, model_recorder, record_error,
 };
 
-/// Recorded signals `(name, unit)`; the order is the order of [`record`]'s values.
+/// Recorded signals `(name, unit)`, in the order of the values that `record` returns.
 pub const SIGNALS: [(&str, &str); 23] = [
     ("v_grid_a", "V"),
     ("v_grid_b", "V"),
@@ -70,7 +70,7 @@ impl GridTieRun {
     }
 }
 
-/// Global tick of time `t` [s].
+/// Global tick of time `t` \[s\].
 fn tick_of(t: f64, period: f64) -> u64 {
     (t / period * TICKS as f64).round() as u64
 }
