@@ -191,6 +191,25 @@ fn steady_state_power_tracks_references() {
         assert!((pf - expected_pf).abs() < 0.01, "{model}: PF = {pf}");
         let unbalance = metric(&out, "current_unbalance");
         assert!(unbalance < 0.5, "{model}: unbalance {unbalance} %");
+
+        // Positive Q is delivered with the current lagging the PCC voltage by
+        // atan(Q/P) = 20.56°.
+        let w = &out.waveforms;
+        let range = w.window(0.16, 0.2).expect("window");
+        let time = &w.time()[range.clone()];
+        let fundamental = |name: &str| {
+            let values = &w.signal(name).expect("recorded")[range.clone()];
+            analyze_harmonics(time, values, &HarmonicSpec::new(50.0, 10))
+                .expect("analysis")
+                .fundamental()
+        };
+        let mut lag = (fundamental("v_pcc_a").phase - fundamental("i_grid_a").phase).to_degrees();
+        lag -= 360.0 * (lag / 360.0).round();
+        let expected_lag = (3.0_f64 / 8.0).atan().to_degrees();
+        assert!(
+            (lag - expected_lag).abs() < 0.5,
+            "{model}: current lags by {lag}°"
+        );
         assert!(
             results(&out).warnings.is_empty(),
             "{model}: {:?}",
