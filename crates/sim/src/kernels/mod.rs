@@ -137,6 +137,7 @@ pub fn registry() -> Vec<KernelRef> {
         KernelRef::Circuit(&bidirectional::BIDIRECTIONAL),
         KernelRef::Circuit(&interleaved::INTERLEAVED_BOOST),
         KernelRef::Model(&crate::models::pmsm::PMSM_DRIVE),
+        KernelRef::Model(&crate::models::grid_tie::GRID_TIE),
     ]
 }
 

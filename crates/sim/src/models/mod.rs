@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
 use serde::Serialize;
 
+pub mod grid_tie;
+
 use crate::engine::SimError;
 use crate::kernels::KernelInfo;
 use crate::kernels::params::{DesignError, Params};
