@@ -65,6 +65,7 @@ fn list_shows_kernels_with_units() {
     let json = pelab(&["sim", "list", "--json"]);
     let parsed: serde_json::Value =
         serde_json::from_slice(&json.stdout).expect("list --json is JSON");
+    // One entry per registered kernel, so adding a kernel does not break this test.
     assert_eq!(
         parsed.as_array().map(Vec::len),
         Some(pelab_sim::kernels::registry().len())

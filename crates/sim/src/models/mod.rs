@@ -13,11 +13,15 @@
 //! build.
 
 pub mod llc;
+pub mod pmsm;
+pub mod three_phase;
 
 use std::collections::BTreeMap;
 
 use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
 use serde::Serialize;
+
+pub mod grid_tie;
 
 use crate::engine::SimError;
 use crate::kernels::KernelInfo;
