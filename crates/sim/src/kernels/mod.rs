@@ -138,6 +138,7 @@ pub fn registry() -> Vec<KernelRef> {
         KernelRef::Circuit(&interleaved::INTERLEAVED_BOOST),
         KernelRef::Model(&crate::models::pmsm::PMSM_DRIVE),
         KernelRef::Model(&crate::models::grid_tie::GRID_TIE),
+        KernelRef::Model(&crate::models::llc::LLC),
     ]
 }
 

@@ -12,6 +12,7 @@
 //! database); [`ModelRun::run`] then simulates. `pelab sim validate` stops after the
 //! build.
 
+pub mod llc;
 pub mod pmsm;
 pub mod three_phase;
 
