@@ -486,8 +486,7 @@ mod tests {
 
     #[test]
     fn kmh_header_converts_to_mps() {
-        let cycle =
-            parse_cycle(b"time_s,speed_kmh\n0,0\n1,36\n2,36\n").expect("valid km/h cycle");
+        let cycle = parse_cycle(b"time_s,speed_kmh\n0,0\n1,36\n2,36\n").expect("valid km/h cycle");
         assert_eq!(cycle.speed_mps, vec![0.0, 10.0, 10.0]);
     }
 
@@ -514,7 +513,10 @@ mod tests {
     #[test]
     fn non_monotonic_time_rejected() {
         let text = message("time_s,speed_mps\n0,0\n2,1\n1,1\n");
-        assert!(text.starts_with("line 4: time 1 s does not increase"), "{text}");
+        assert!(
+            text.starts_with("line 4: time 1 s does not increase"),
+            "{text}"
+        );
     }
 
     #[test]
