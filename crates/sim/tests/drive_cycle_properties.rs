@@ -22,7 +22,10 @@ fn assert_valid(bytes: &[u8]) {
         assert!(cycle.grade[k].abs() <= MAX_GRADE);
         if k > 0 {
             let a = (v - cycle.speed_mps[k - 1]) / (cycle.time_s[k] - cycle.time_s[k - 1]);
-            assert!(a.abs() <= MAX_ACCELERATION_MPS2 * (1.0 + 1e-12), "acceleration {a}");
+            assert!(
+                a.abs() <= MAX_ACCELERATION_MPS2 * (1.0 + 1e-12),
+                "acceleration {a}"
+            );
         }
     }
 }
@@ -77,8 +80,8 @@ proptest! {
 
 #[test]
 fn parser_survives_fuzz_corpus() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus/drive_cycle_csv");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/drive_cycle_csv");
     let entries = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("corpus {} is missing: {e}", dir.display()));
     let mut count = 0;

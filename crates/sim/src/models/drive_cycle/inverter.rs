@@ -36,7 +36,9 @@
 //! `pelab-components`' [`ThermalState`] with the loss of each step held over it. The
 //! loss of a step is evaluated at the junction temperature at its start.
 
-use pelab_components::loss::{InverterOperatingPoint, Modulation, SwitchModel, inverter_losses};
+use pelab_components::loss::{
+    InverterLosses, InverterOperatingPoint, Modulation, SwitchModel, inverter_losses,
+};
 use pelab_components::semiconductor::Transistor;
 use pelab_components::thermal::{
     Coupling, Foster, HeatSource, Heatsink, Network, ThermalModel, ThermalStack, ThermalState,
@@ -111,18 +113,37 @@ impl LossMap {
             return Ok(node);
         }
         let i_peak = self.node_current(current);
-        let mut loss = |m: f64, phi_deg: f64| -> Result<f64, String> {
-            let point = InverterOperatingPoint {
-                v_dc_v: self.v_dc,
-                i_peak_a: i_peak,
-                m,
-                phi_deg,
-                f_sw_hz: self.f_sw,
-                tj_c: TJ_NODES_C[tj],
-                modulation: self.modulation,
-                synchronous_rectification: true,
-            };
-            let losses = inverter_losses(&self.part, &point).map_err(|e| e.to_string())?;
+        let point = |m: f64, phi_deg: f64| InverterOperatingPoint {
+            v_dc_v: self.v_dc,
+            i_peak_a: i_peak,
+            m,
+            phi_deg,
+            f_sw_hz: self.f_sw,
+            tj_c: TJ_NODES_C[tj],
+            modulation: self.modulation,
+            synchronous_rectification: true,
+        };
+        let points = [point(0.0, 0.0), point(M_REF, 0.0), point(M_REF, 30.0)];
+
+        // The three calls are independent and take milliseconds each, so they run on
+        // their own threads.
+        let part = &self.part;
+        let results: Vec<Result<InverterLosses, String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = points
+                .iter()
+                .map(|p| scope.spawn(move || inverter_losses(part, p).map_err(|e| e.to_string())))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("the loss calculation panicked".to_string()))
+                })
+                .collect()
+        });
+        let mut totals = [0.0; 3];
+        for (total, result) in totals.iter_mut().zip(results) {
+            let losses = result?;
             self.calls += 1;
             let mut notes = Vec::new();
             losses.position.push_warnings(&mut notes);
@@ -130,11 +151,9 @@ impl LossMap {
                 self.calls_with_notes += 1;
                 self.first_note.get_or_insert_with(|| notes.join("; "));
             }
-            Ok(losses.position.total_w)
-        };
-        let p0 = loss(0.0, 0.0)?;
-        let p_in_phase = loss(M_REF, 0.0)?;
-        let p_30 = loss(M_REF, 30.0)?;
+            *total = losses.position.total_w;
+        }
+        let [p0, p_in_phase, p_30] = totals;
         let c1 = (p_30 - p0) / (M_REF * 30f64.to_radians().cos());
         let c3 = (p_in_phase - p0) / M_REF - c1;
         let node = [p0, c1, c3];
@@ -189,9 +208,16 @@ impl LossMap {
             .position(|w| tj <= w[1])
             .unwrap_or(last - 1);
         let ft = (tj - TJ_NODES_C[t0]) / (TJ_NODES_C[t0 + 1] - TJ_NODES_C[t0]);
-        let cold = self.at_current(i_peak, t0)?;
-        let hot = self.at_current(i_peak, t0 + 1)?;
-        let [c0, c1, c3] = [0, 1, 2].map(|c| cold[c] + ft * (hot[c] - cold[c]));
+        // On a node itself the neighbour's weight is 0: skip computing it.
+        let [c0, c1, c3] = if ft == 0.0 {
+            self.at_current(i_peak, t0)?
+        } else if ft == 1.0 {
+            self.at_current(i_peak, t0 + 1)?
+        } else {
+            let cold = self.at_current(i_peak, t0)?;
+            let hot = self.at_current(i_peak, t0 + 1)?;
+            [0, 1, 2].map(|c| cold[c] + ft * (hot[c] - cold[c]))
+        };
         let phi = phi_deg.to_radians();
         let loss = c0 + m * (c1 * phi.cos() + c3 * (3.0 * phi).cos());
         Ok(loss.max(0.0))

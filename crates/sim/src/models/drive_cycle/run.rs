@@ -466,6 +466,13 @@ impl DriveCycleRun {
             "(battery energy − wheel, brake, loss and auxiliary energies) / battery discharge energy",
         );
 
+        r.metric(
+            "loss_model_calls",
+            map.calls as f64,
+            "1",
+            "operating points evaluated by the component loss model to fill the loss map",
+        );
+
         let mut breakdown = Table::new(
             "energy_breakdown",
             "where the battery energy goes",
