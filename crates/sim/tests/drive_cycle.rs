@@ -131,16 +131,17 @@ fn cycles_match_numpy_reference() {
         let relative = (metric(&out, "distance") - distance).abs() / distance;
         assert!(relative < 1e-9, "{name}: distance off by {relative:e}");
 
-        // Wheel energies: 10 ms midpoint rule here, 1 ms trapezoid in numpy; the
-        // difference is the quadrature error of the v³ drag term within each step.
+        // Wheel energies: 10 ms midpoint rule here, 1 ms trapezoid in numpy, and
+        // neither straddles a sample time. They differ by the quadrature error of the
+        // v³ drag term and of the kinks where the power changes sign, about 1e-8.
         let relative = (metric(&out, "wheel_energy_traction") - traction).abs() / traction;
         assert!(
-            relative < 1e-4,
+            relative < 1e-6,
             "{name}: traction energy off by {relative:e}"
         );
         let relative = (metric(&out, "wheel_energy_braking") - braking).abs() / braking;
         assert!(
-            relative < 1e-4,
+            relative < 1e-6,
             "{name}: braking energy off by {relative:e}"
         );
     }
@@ -168,12 +169,11 @@ fn energy_balance_closes() {
 fn losses_and_tj_are_plausible() {
     let out = run(&design("cycle = \"us06\"", COUPLED));
     let efficiency = metric(&out, "inverter_efficiency");
-    assert!(
-        efficiency > 0.95 && efficiency < 0.999,
-        "efficiency {efficiency}"
-    );
+    assert!(efficiency > 0.95, "efficiency {efficiency}");
+    assert!(efficiency < 0.999, "efficiency {efficiency}");
     let tj = metric(&out, "tj_peak");
-    assert!(tj > 65.0 && tj < 150.0, "Tj peak {tj} °C");
+    assert!(tj > 65.0, "Tj peak {tj} °C below the coolant");
+    assert!(tj < 150.0, "Tj peak {tj} °C");
     assert_eq!(metric(&out, "envelope_violations"), 0.0);
     let tj_trace = out.waveforms.signal("tj_max").expect("recorded");
     assert!(

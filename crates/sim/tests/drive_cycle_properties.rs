@@ -15,7 +15,8 @@ fn assert_valid(bytes: &[u8]) {
     assert_eq!(cycle.time_s.len(), cycle.speed_mps.len());
     assert_eq!(cycle.time_s.len(), cycle.grade.len());
     for w in cycle.time_s.windows(2) {
-        assert!(w[1] > w[0] && w[1] - w[0] <= MAX_TIME_STEP_S);
+        assert!(w[1] > w[0], "time {} after {}", w[1], w[0]);
+        assert!(w[1] - w[0] <= MAX_TIME_STEP_S, "gap after {}", w[0]);
     }
     for (k, v) in cycle.speed_mps.iter().enumerate() {
         assert!((0.0..=MAX_SPEED_MPS).contains(v), "speed {v}");

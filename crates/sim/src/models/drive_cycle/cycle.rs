@@ -22,7 +22,7 @@
 
 use std::fmt;
 
-/// Largest cycle file accepted [bytes]: 16 MiB holds about a million rows.
+/// Largest cycle file accepted [bytes]: 16 MiB is about a million rows of a 1 Hz trace.
 pub const MAX_CYCLE_BYTES: usize = 16 << 20;
 
 /// Most rows accepted.
@@ -68,7 +68,7 @@ pub struct Cycle {
 pub struct CycleError {
     /// 1-based line number in the file, `None` for a problem of the whole file.
     pub line: Option<usize>,
-    /// What is wrong and what is accepted.
+    /// Reason, with the accepted range.
     pub message: String,
 }
 

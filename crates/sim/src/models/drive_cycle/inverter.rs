@@ -56,7 +56,7 @@ const CURRENT_NODES: usize = 21;
 /// own interpolation in temperature has its kinks.
 const TJ_NODES_C: [f64; 7] = [25.0, 50.0, 75.0, 100.0, 125.0, 150.0, 175.0];
 
-/// Modulation index of the fitting calls; any value in the linear range of both
+/// Modulation index of the fitting calls. Any value in the linear range of both
 /// schemes fits the same coefficients, because the losses are linear in `m`.
 const M_REF: f64 = 0.5;
 
@@ -85,7 +85,7 @@ pub struct LossMap {
 }
 
 impl LossMap {
-    /// An empty map for `part` at DC-link voltage `v_dc` [V], switching frequency
+    /// Creates an empty map for `part` at DC-link voltage `v_dc` [V], switching frequency
     /// `f_sw` [Hz] and `modulation`, for currents up to `i_max` [A peak].
     pub fn new(part: Transistor, v_dc: f64, f_sw: f64, modulation: Modulation, i_max: f64) -> Self {
         Self {
@@ -106,7 +106,7 @@ impl LossMap {
         self.i_max * fraction * fraction
     }
 
-    /// The coefficients of node `(current, tj)`, computing them on first use.
+    /// Returns the coefficients of node `(current, tj)`, computing them on first use.
     fn node(&mut self, current: usize, tj: usize) -> Result<Node, String> {
         let slot = current * TJ_NODES_C.len() + tj;
         if let Some(node) = self.nodes[slot] {
@@ -161,11 +161,11 @@ impl LossMap {
         Ok(node)
     }
 
-    /// Coefficients at peak current `i_peak` [A] on temperature node `tj`: the
-    /// quadratic through the three nearest nodes of positive current. At `Î = 0` the
-    /// component model counts no switching event, so `c(0)` differs from the limit
-    /// `Î → 0⁺`; node 0 serves only `Î = 0` itself, and the first cell is extrapolated
-    /// from nodes 1 to 3.
+    /// Interpolates the coefficients at peak current `i_peak` [A] on temperature node
+    /// `tj` by the quadratic through the three nearest nodes of positive current.
+    /// At `Î = 0` the component model counts no switching event, so `c(0)` differs from
+    /// the limit `Î → 0⁺`. Node 0 therefore serves only `Î = 0` itself, and the first
+    /// cell is extrapolated from nodes 1 to 3.
     fn at_current(&mut self, i_peak: f64, tj: usize) -> Result<Node, String> {
         let i_peak = i_peak.clamp(0.0, self.i_max);
         if i_peak == 0.0 {
@@ -223,13 +223,13 @@ impl LossMap {
         Ok(loss.max(0.0))
     }
 
-    /// The junction-temperature range the map covers [°C].
+    /// Returns the junction-temperature range the map covers [°C].
     pub fn tj_range_c() -> (f64, f64) {
         (TJ_NODES_C[0], TJ_NODES_C[TJ_NODES_C.len() - 1])
     }
 }
 
-/// How junction temperatures evolve.
+/// Junction-temperature model of a run.
 #[derive(Debug, Clone)]
 pub enum Junction {
     /// Every junction held at this temperature [°C].

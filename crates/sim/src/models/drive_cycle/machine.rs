@@ -16,7 +16,7 @@
 //! ```
 //!
 //! and the power balance `1.5·(v_d·i_d + v_q·i_q) = T·ω_m + 1.5·R_s·(i_d² + i_q²)`
-//! holds exactly, with `T = 1.5·p·(ψ·i_q + (L_d − L_q)·i_d·i_q)`. The peak phase
+//! is exact, with `T = 1.5·p·(ψ·i_q + (L_d − L_q)·i_d·i_q)`. The peak phase
 //! voltage is `|v_dq|`, the modulation index `m = |v_dq|/(V_dc/2)` and the power-factor
 //! angle `φ` the angle from the voltage vector to the current vector.
 //!
@@ -120,7 +120,7 @@ impl Machine {
         self.generator.i_max()
     }
 
-    /// The motor parameters.
+    /// Returns the motor parameters.
     pub fn motor(&self) -> &MotorParams {
         &self.motor
     }

@@ -31,6 +31,7 @@
 pub mod cycle;
 pub mod inverter;
 pub mod machine;
+mod report;
 mod run;
 pub mod vehicle;
 
