@@ -300,3 +300,21 @@ fn examples_validate() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
+
+#[test]
+fn gate_resistance_scales_losses() {
+    let simulation = "[simulation]\nt_stop = 100.0\n";
+    let datasheet = run(&design("cycle = \"hwfet\"", simulation));
+    let slow_gate = run(&design(
+        "cycle = \"hwfet\"",
+        &format!("{simulation}[gate_drive]\nr_g_on = 10.0\nr_g_off = 10.0\n"),
+    ));
+    let (fast, slow) = (
+        metric(&datasheet, "inverter_loss_energy"),
+        metric(&slow_gate, "inverter_loss_energy"),
+    );
+    assert!(
+        slow > 1.05 * fast,
+        "10 Ω gates: {slow} Wh, datasheet: {fast} Wh"
+    );
+}

@@ -252,8 +252,8 @@ impl ModelKernel for DriveCycleKernel {
             regen_power_max_w: p.number("regen_power_max"),
         };
         let machine = build_machine(p)?;
-        let part = resolve_part(inputs)?;
         let mut warnings = Vec::new();
+        let part = resolve_part(inputs, &mut warnings)?;
         let junction = Junction::from_section(inputs.thermal, &part, &mut warnings)
             .map_err(|(field, message)| inputs.thermal.error(field, message))?;
         let tj_limit = p
@@ -357,9 +357,13 @@ fn build_machine(p: &Params) -> Result<Machine, DesignError> {
     .map_err(|(field, message)| p.error(field, message))
 }
 
-/// Resolves the part of `[devices]`, which must name exactly position `S`.
+/// Resolves the part of `[devices]`, which must name exactly position `S`, and
+/// scales its switching energies to the gate resistances of `[gate_drive]` when both
+/// are given. A part without `E(Rg)` curves keeps the datasheet's gate resistance, and
+/// `warnings` records that.
 fn resolve_part(
     inputs: &ModelInputs<'_>,
+    warnings: &mut Vec<String>,
 ) -> Result<pelab_components::semiconductor::Transistor, DesignError> {
     for name in inputs.devices.keys() {
         if !name.eq_ignore_ascii_case(DEVICE_POSITION) {
@@ -377,5 +381,23 @@ fn resolve_part(
             "missing; name the library part used at all six inverter positions, e.g. S = \"CREE_CAB530M12BM3\"",
         ));
     };
-    load_transistor(part).map_err(|m| DesignError::new(format!("devices.{name}"), m))
+    let transistor =
+        load_transistor(part).map_err(|m| DesignError::new(format!("devices.{name}"), m))?;
+    let gate = inputs.gate_drive;
+    let (Some(r_on), Some(r_off)) = (
+        gate.optional_number("r_g_on"),
+        gate.optional_number("r_g_off"),
+    ) else {
+        return Ok(transistor);
+    };
+    let name = transistor.name.clone();
+    match transistor.clone().with_gate_resistance(r_on, r_off) {
+        Ok(scaled) => Ok(scaled),
+        Err(e) => {
+            warnings.push(format!(
+                "{name}: switching energies stay at the datasheet's gate resistance ({e})"
+            ));
+            Ok(transistor)
+        }
+    }
 }
