@@ -2,7 +2,7 @@
 //!
 //! - `wltc_full`: the whole WLTC class 3b cycle (1800 s) at 10 ms steps, 180 000
 //!   steps, with the inverter loss map, Tj coupled through the part's Foster network
-//!   and all 13 signals recorded: the design of `examples/ev-wltc-400v.toml`.
+//!   and all 14 signals recorded: the design of `examples/ev-wltc-400v.toml`.
 //! - `wltc_fixed_tj`: the same with every junction fixed at 100 °C.
 //! - `build`: parsing the design, the embedded cycle and the part, and building the
 //!   thermal model (what `pelab sim validate` does).

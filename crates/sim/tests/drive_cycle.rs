@@ -318,3 +318,35 @@ fn gate_resistance_scales_losses() {
         "10 Ω gates: {slow} Wh, datasheet: {fast} Wh"
     );
 }
+
+#[test]
+fn output_step_must_be_multiple() {
+    let message = build_error(&design(
+        "cycle = \"us06\"",
+        "[simulation]\noutput_step = 0.015\n",
+    ));
+    assert!(
+        message.starts_with("simulation.output_step: invalid value 0.015"),
+        "{message}"
+    );
+}
+
+#[test]
+fn power_factor_changes_sign_in_regen() {
+    let out = run(&design(
+        "cycle = \"us06\"",
+        "[simulation]\nt_stop = 120.0\n",
+    ));
+    let w = &out.waveforms;
+    let power = w.signal("motor_power").expect("recorded");
+    let pf = w.signal("power_factor").expect("recorded");
+    for (p, f) in power.iter().zip(pf) {
+        assert!(f.abs() <= 1.0 + 1e-12, "power factor {f}");
+        if *p > 1e3 {
+            assert!(*f > 0.0, "motoring at {p} W with power factor {f}");
+        }
+        if *p < -1e3 {
+            assert!(*f < 0.0, "generating at {p} W with power factor {f}");
+        }
+    }
+}

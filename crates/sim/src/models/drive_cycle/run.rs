@@ -18,7 +18,7 @@ use crate::models::{
 const MULTIPLE_TOLERANCE: f64 = 1e-9;
 
 /// Recorded signals as `(name, unit)`.
-const SIGNALS: [(&str, &str); 13] = [
+const SIGNALS: [(&str, &str); 14] = [
     ("speed", "m/s"),
     ("acceleration", "m/s²"),
     ("wheel_force", "N"),
@@ -27,6 +27,7 @@ const SIGNALS: [(&str, &str); 13] = [
     ("i_d", "A"),
     ("i_q", "A"),
     ("modulation_index", "1"),
+    ("power_factor", "1"),
     ("motor_power", "W"),
     ("inverter_loss", "W"),
     ("battery_power", "W"),
@@ -291,6 +292,7 @@ impl DriveCycleRun {
                     point.i_d,
                     point.i_q,
                     point.modulation_index,
+                    point.power_factor(),
                     shaft_w,
                     inverter_w,
                     battery_w,
