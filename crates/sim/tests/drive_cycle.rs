@@ -350,3 +350,20 @@ fn power_factor_changes_sign_in_regen() {
         }
     }
 }
+
+#[test]
+fn unreachable_speed_warned() {
+    // ψ − L_d·i_max = 0.015 V·s: at 60 V the speed range ends near 20 m/s, below the
+    // HWFET's 26.8 m/s.
+    let text = design("cycle = \"hwfet\"", "")
+        .replace("i_max = 450.0", "i_max = 250.0")
+        .replace("v_dc = 400.0", "v_dc = 60.0");
+    let out = run(&text);
+    let warnings = &out.model.as_ref().expect("summary").results.warnings;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("the motor turned faster than the voltage limit allows")),
+        "{warnings:?}"
+    );
+}

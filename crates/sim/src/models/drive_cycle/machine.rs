@@ -62,6 +62,9 @@ pub struct OperatingPoint {
     pub electrical_w: f64,
     /// Whether the requested torque was reduced by the current or voltage limit.
     pub torque_limited: bool,
+    /// Whether no current within `i_max` keeps the voltage in its limit at this speed,
+    /// so the reference is `(−i_max, 0)`: the machine runs above its reachable speed.
+    pub unreachable: bool,
 }
 
 impl OperatingPoint {
@@ -160,6 +163,7 @@ impl Machine {
             copper_loss_w,
             electrical_w,
             torque_limited,
+            unreachable: reference.limit == ReferenceLimit::Unreachable,
         }
     }
 }
@@ -227,6 +231,17 @@ mod tests {
             "{}",
             point.modulation_index
         );
+    }
+
+    #[test]
+    fn speed_beyond_voltage_limit_is_unreachable() {
+        // ψ/L_d = 533 A > i_max = 400 A: the speed range ends where
+        // ω_e·(ψ − L_d·i_max) = 0.95·400/√3, at ω_e ≈ 10 970 rad/s.
+        let mut machine = machine();
+        let point = machine.operating_point(0.0, 4000.0);
+        assert!(point.unreachable);
+        assert!((point.i_d + 400.0).abs() < 1e-9, "i_d = {}", point.i_d);
+        assert!(!machine.operating_point(0.0, 1000.0).unreachable);
     }
 
     #[test]

@@ -227,6 +227,19 @@ impl DriveCycleRun {
                 totals.tj_beyond_map_time_s
             ));
         }
+        if totals.tj_below_map_time_s > 0.0 {
+            let (bottom, _) = LossMap::tj_range_c();
+            r.warnings.push(format!(
+                "Tj was below {bottom} °C for {:.2} s; losses there use the loss map at {bottom} °C",
+                totals.tj_below_map_time_s
+            ));
+        }
+        if let Some(first) = totals.first_unreachable_s {
+            r.warnings.push(format!(
+                "the motor turned faster than the voltage limit allows for {:.2} s (first at t = {first:.2} s): no current within i_max keeps the back-EMF below the limit, so the model applies i_d = -i_max with no torque; raise v_dc or lower gear_ratio",
+                totals.unreachable_time_s
+            ));
+        }
         if totals.time_above_tj_limit_s > 0.0 {
             r.warnings.push(format!(
                 "Tj exceeded the limit of {} °C for {:.2} s (peak {:.1} °C)",

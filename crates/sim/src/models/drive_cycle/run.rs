@@ -156,6 +156,9 @@ pub(super) struct Totals {
     pub(super) regen_limited_time_s: f64,
     pub(super) overmodulation_time_s: f64,
     pub(super) tj_beyond_map_time_s: f64,
+    pub(super) tj_below_map_time_s: f64,
+    pub(super) unreachable_time_s: f64,
+    pub(super) first_unreachable_s: Option<f64>,
     pub(super) peak_torque_nm: f64,
     pub(super) peak_current_a: f64,
     pub(super) peak_inverter_loss_w: f64,
@@ -175,7 +178,7 @@ impl DriveCycleRun {
         let timing = self.timing;
         let steps = timing.steps();
         let m_limit = self.machine.modulation_index_limit();
-        let (_, tj_map_max) = LossMap::tj_range_c();
+        let (tj_map_min, tj_map_max) = LossMap::tj_range_c();
         let mut cursor = CycleCursor::default();
         let mut totals = Totals {
             tj_peak_c: f64::NEG_INFINITY,
@@ -263,6 +266,13 @@ impl DriveCycleRun {
             }
             if tj > tj_map_max {
                 totals.tj_beyond_map_time_s += h;
+            }
+            if tj < tj_map_min {
+                totals.tj_below_map_time_s += h;
+            }
+            if point.unreachable {
+                totals.unreachable_time_s += h;
+                totals.first_unreachable_s.get_or_insert(t_mid);
             }
             if point.torque_limited {
                 if force > 0.0 {
