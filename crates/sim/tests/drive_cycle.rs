@@ -367,3 +367,16 @@ fn unreachable_speed_warned() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn standing_inverter_has_no_loss() {
+    let out = run(&design("cycle = \"udds\"", "[simulation]\nt_stop = 30.0\n"));
+    let w = &out.waveforms;
+    let speed = w.signal("speed").expect("recorded");
+    let loss = w.signal("inverter_loss").expect("recorded");
+    // UDDS stands for its first 20 s.
+    assert_eq!(speed[100], 0.0);
+    assert_eq!(loss[100], 0.0);
+    let moving = speed.iter().position(|&v| v > 1.0).expect("the car moves");
+    assert!(loss[moving] > 0.0);
+}

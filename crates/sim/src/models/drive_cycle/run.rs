@@ -222,16 +222,21 @@ impl DriveCycleRun {
             };
             let gearbox_w = (shaft_w - wheel_drive_w).abs();
 
-            // Inverter loss at the junction temperature of the step's start.
+            // Inverter loss at the junction temperature of the step's start. While the
+            // vehicle stands, the inverter blocks its gate pulses and has no loss.
             let tj = junction.tj_max_c();
             let m = point.modulation_index.min(m_limit);
-            let position_w = map
-                .position_loss(point.current_peak(), m, point.phi_deg, tj)
-                .map_err(|message| SimError::InvalidOption {
-                    field: "devices.S".into(),
-                    value: self.part.name.clone(),
-                    expected: format!("a part the inverter loss model accepts ({message})"),
-                })?;
+            let standing = v == 0.0 && trace.acceleration_mps2 == 0.0;
+            let position_w = if standing {
+                0.0
+            } else {
+                map.position_loss(point.current_peak(), m, point.phi_deg, tj)
+                    .map_err(|message| SimError::InvalidOption {
+                        field: "devices.S".into(),
+                        value: self.part.name.clone(),
+                        expected: format!("a part the inverter loss model accepts ({message})"),
+                    })?
+            };
             let inverter_w = POSITIONS as f64 * position_w;
             let ac_w = point.electrical_w;
             let dc_w = ac_w + inverter_w;
