@@ -380,3 +380,47 @@ fn standing_inverter_has_no_loss() {
     let moving = speed.iter().position(|&v| v > 1.0).expect("the car moves");
     assert!(loss[moving] > 0.0);
 }
+
+#[test]
+fn cruise_loss_matches_component_model() {
+    use pelab_components::library::load_transistor;
+    use pelab_components::loss::{InverterOperatingPoint, Modulation, inverter_losses};
+
+    // 90 km/h held for 40 s after a 10 s ramp, junctions fixed at 100 °C.
+    let mut text = String::from("time_s,speed_kmh\n");
+    for t in 0..=50 {
+        let kmh = if t < 10 { 9.0 * f64::from(t) } else { 90.0 };
+        text.push_str(&format!("{t},{kmh}\n"));
+    }
+    let cycle = TempCycle::new("cruise", &text);
+    let out = run(&design(
+        &format!("cycle = \"file\"\ncycle_file = \"{}\"", cycle.toml_path()),
+        "[thermal]\nmodel = \"fixed\"\ntj = 100.0\n",
+    ));
+    let w = &out.waveforms;
+    let at = |name: &str| w.signal(name).expect("recorded")[4000];
+    let (i_d, i_q) = (at("i_d"), at("i_q"));
+    let power_factor = at("power_factor");
+    let point = InverterOperatingPoint {
+        v_dc_v: 400.0,
+        i_peak_a: i_d.hypot(i_q),
+        m: at("modulation_index"),
+        // The power factor is positive when motoring, so the angle is within ±90°; its
+        // sign does not change the losses, which depend on cos φ and cos 3φ.
+        phi_deg: power_factor.acos().to_degrees(),
+        f_sw_hz: 10e3,
+        tj_c: 100.0,
+        modulation: Modulation::Svpwm,
+        synchronous_rectification: true,
+    };
+    let part = load_transistor("CREE_CAB530M12BM3").expect("built-in part");
+    let direct = inverter_losses(&part, &point)
+        .expect("valid operating point")
+        .total_w;
+    let kernel = at("inverter_loss");
+    let relative = (kernel - direct).abs() / direct;
+    assert!(
+        relative < 0.005,
+        "kernel {kernel} W, component model {direct} W at {point:?}"
+    );
+}

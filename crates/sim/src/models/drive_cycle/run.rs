@@ -242,6 +242,9 @@ impl DriveCycleRun {
             let dc_w = ac_w + inverter_w;
             let battery_w = dc_w + self.aux_power_w;
             check_finite(t_mid, "battery_power", battery_w)?;
+            // NOTE: the loss is the mean over a fundamental period. Below a few hertz
+            // (hill start, creeping) one phase carries near-DC current, and its junction
+            // runs hotter than this mean shows.
             junction.advance(h, position_w);
 
             // Bookkeeping.
