@@ -12,6 +12,8 @@
 //! database); [`ModelRun::run`] then simulates. `pelab sim validate` stops after the
 //! build.
 
+pub mod drive_cycle;
+pub mod grid_tie;
 pub mod llc;
 pub mod pmsm;
 pub mod three_phase;
@@ -21,7 +23,6 @@ use std::collections::BTreeMap;
 use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
 use serde::Serialize;
 
-pub mod grid_tie;
 
 use crate::engine::SimError;
 use crate::kernels::KernelInfo;
