@@ -23,7 +23,6 @@ use std::collections::BTreeMap;
 use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
 use serde::Serialize;
 
-
 use crate::engine::SimError;
 use crate::kernels::KernelInfo;
 use crate::kernels::params::{DesignError, Params};
