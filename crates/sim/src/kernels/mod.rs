@@ -136,6 +136,7 @@ pub fn registry() -> Vec<KernelRef> {
         KernelRef::Circuit(&buck_boost::BOOST),
         KernelRef::Circuit(&bidirectional::BIDIRECTIONAL),
         KernelRef::Circuit(&interleaved::INTERLEAVED_BOOST),
+        KernelRef::Model(&crate::models::pv::PV_MPPT),
     ]
 }
 

@@ -12,6 +12,8 @@
 //! database); [`ModelRun::run`] then simulates. `pelab sim validate` stops after the
 //! build.
 
+pub mod pv;
+
 use std::collections::BTreeMap;
 
 use pelab_waveform::{Recorder, SignalInfo, SignalKind, Waveforms};
