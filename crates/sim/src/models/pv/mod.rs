@@ -284,7 +284,7 @@ fn build_profile(p: &Params) -> Result<(Profile, Vec<Bin>, f64), DesignError> {
     Ok((Profile::Day(Box::new(profile)), bins, DAY_S))
 }
 
-fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
+pub fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
     let (p, c, s) = (inputs.parameters, inputs.control, inputs.simulation);
     let array = build_array(p)?;
     let boost = Boost {

@@ -20,7 +20,7 @@
 //! constant, as on a PV-simulator test bench.
 
 use super::string::PvArray;
-use super::sun::{Plane, julian_day, sun_position};
+use super::sun::{Plane, calendar_day_of_year, julian_day, sun_position};
 use super::temperature::SapmTemperature;
 use super::weather::DayWindow;
 
@@ -147,7 +147,7 @@ pub struct DayProfile {
     pub longitude_deg: f64,
     /// Offset of local standard time from UTC [h].
     pub time_zone_hours: f64,
-    /// Day of the year, 1 to 365.
+    /// Day of the year, 1 to 365, on the non-leap calendar of TMY files.
     pub day_of_year: u32,
 }
 
@@ -173,9 +173,10 @@ impl DayProfile {
         let jd = julian_day(first.year, first.month, first.day, hours_ut);
         let sun = sun_position(jd, self.latitude_deg, self.longitude_deg);
         let weather = self.window.sample(t);
+        let calendar_day = calendar_day_of_year(first.year, first.month, first.day);
         let poa = self
             .plane
-            .irradiance(sun, weather.ghi, weather.dni, weather.dhi, f64::from(self.day_of_year))
+            .irradiance(sun, weather.ghi, weather.dni, weather.dhi, f64::from(calendar_day))
             .global;
         DaySample {
             zenith_deg: sun.zenith_deg,

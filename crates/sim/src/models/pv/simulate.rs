@@ -40,7 +40,7 @@ use crate::models::{
 };
 
 /// Consecutive settled control periods before a period is carried quasi-statically.
-pub const SETTLE_STEPS: usize = 5;
+pub const SETTLE_STEPS: usize = 3;
 /// Irradiance below which the converter is off and the array open [W/m²].
 pub const MIN_OPERATING_IRRADIANCE: f64 = 5.0;
 /// Irradiance slope above which an MPPT period is dynamic [W/m²/s]: half the slowest
@@ -474,12 +474,13 @@ impl PvRun {
         let report_every = (periods / 100).max(1);
         let mut t0 = self.t_start;
         let mut c0 = self.profile.conditions(t0);
+        let mut p_mp0 = runner.p_mp(c0);
         for k in 0..periods {
             let t1 = (self.t_start + (k + 1) as f64 * self.mppt_period).min(self.t_stop);
             let c1 = self.profile.conditions(t1);
             let dynamic = (c1.irradiance - c0.irradiance).abs() / (t1 - t0) > DYNAMIC_SLOPE_W_PER_M2_S;
             let c_mid = self.profile.conditions(0.5 * (t0 + t1));
-            let p_mp = [runner.p_mp(c0), runner.p_mp(c_mid), runner.p_mp(c1)];
+            let p_mp = [p_mp0, runner.p_mp(c_mid), runner.p_mp(c1)];
             let harvested = match (runner.diode(c0), runner.diode(c1)) {
                 (Some(start), Some(_)) => {
                     if !runner.active {
@@ -505,6 +506,7 @@ impl PvRun {
             }
             t0 = t1;
             c0 = c1;
+            p_mp0 = p_mp[2];
         }
         progress(1.0);
         Ok(self.results(runner))

@@ -150,7 +150,9 @@ pub fn current_warm(diode: &SingleDiode, v: f64, v_d: &mut f64) -> f64 {
         // the right, where e^(V_d/a) overflows, so steps are capped at 4a.
         let step = (-g / dg).min(4.0 * diode.a);
         x += step;
-        if step.abs() <= 1e-12 * x.abs().max(diode.a) {
+        // Newton converges quadratically with e_next ≈ e²/(2a), so a step below
+        // 10⁻⁶ of the voltage leaves an error near 10⁻¹¹ of it.
+        if step.abs() <= 1e-6 * x.abs().max(diode.a) {
             *v_d = x;
             return (x - v) / diode.r_s;
         }

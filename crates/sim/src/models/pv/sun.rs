@@ -79,6 +79,14 @@ pub fn julian_day(year: i32, month: u32, day: u32, hours_ut: f64) -> f64 {
         + hours_ut / 24.0
 }
 
+/// Day of the year, 1 to 366, of a Gregorian date (counting 29 February in leap years).
+pub fn calendar_day_of_year(year: i32, month: u32, day: u32) -> u32 {
+    const BEFORE: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let index = (month.clamp(1, 12) - 1) as usize;
+    BEFORE[index] + day + u32::from(leap && month > 2)
+}
+
 /// Sun position seen from a site.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SunPosition {

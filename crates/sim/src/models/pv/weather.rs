@@ -433,9 +433,8 @@ impl DayWindow {
         let record = |k: usize| -> &HourRecord {
             match k {
                 0 => self.before.as_ref().unwrap_or(&self.hours[0]),
-                25.. => self.after.as_ref().unwrap_or(&self.hours[23]),
-                24 => self.after.as_ref().unwrap_or(&self.hours[23]),
-                k => &self.hours[k - 1],
+                1..=24 => &self.hours[k - 1],
+                _ => self.after.as_ref().unwrap_or(&self.hours[23]),
             }
         };
         let (a, b) = (record(lower), record(lower + 1));
