@@ -52,7 +52,14 @@ fn list_shows_kernels_with_units() {
     let out = pelab(&["sim", "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    for kernel in ["buck", "boost", "bidirectional", "interleaved_boost"] {
+    let kernels = [
+        "buck",
+        "boost",
+        "bidirectional",
+        "interleaved_boost",
+        "pv_mppt",
+    ];
+    for kernel in kernels {
         assert!(
             text.contains(&format!("{kernel}: ")),
             "kernel {kernel} missing"
@@ -65,7 +72,18 @@ fn list_shows_kernels_with_units() {
     let json = pelab(&["sim", "list", "--json"]);
     let parsed: serde_json::Value =
         serde_json::from_slice(&json.stdout).expect("list --json is JSON");
-    assert_eq!(parsed.as_array().map(Vec::len), Some(4));
+    let names: Vec<&str> = parsed
+        .as_array()
+        .expect("list --json is an array")
+        .iter()
+        .filter_map(|k| k["name"].as_str())
+        .collect();
+    for kernel in kernels {
+        assert!(
+            names.contains(&kernel),
+            "kernel {kernel} missing from --json"
+        );
+    }
 }
 
 #[test]

@@ -3,10 +3,10 @@
 //! hour of every 7th day of the embedded TMY3 year.
 //!
 //! Tolerances: zenith and the azimuth component on the sky (azimuth difference times
-//! sin z) 0.02°, the accuracy of the Meeus low-accuracy solar
-//! coordinates against the NREL SPA; POA irradiance 0.3 W/m² plus 0.1 % (the sun
-//! position error moves the beam by at most DNI·sin θ·0.02° ≈ 0.3 W/m²); cell
-//! temperature 0.01 °C plus the POA error times 0.03 °C per W/m².
+//! sin z) 0.02°, the accuracy of the Meeus low-accuracy solar coordinates against the
+//! NREL SPA. POA irradiance 0.3 W/m² plus 0.1 %, because the sun position error moves
+//! the beam by at most DNI·sin θ·0.02° ≈ 0.3 W/m². Cell temperature 0.01 °C plus the
+//! POA error times 0.03 °C per W/m².
 
 use pelab_sim::models::pv::profile::DayProfile;
 use pelab_sim::models::pv::sun::{Plane, SkyModel};
@@ -88,11 +88,16 @@ fn sun_poa_and_temperature_match_pvlib() {
                 let dz = (sample.zenith_deg - row.zenith).abs();
                 let da = (sample.azimuth_deg - row.azimuth + 180.0).rem_euclid(360.0) - 180.0;
                 worst_zenith = worst_zenith.max(dz);
-                assert!(dz < ZENITH_TOLERANCE_DEG, "{where_}: zenith {} vs {}", sample.zenith_deg, row.zenith);
-                // The azimuth is ill-conditioned near the zenith and the nadir
-                // (an error ε on the sky moves it by ε/sin z), so the check is on
-                // the azimuth component of the angle between the two sun
-                // directions, in daylight where it enters the irradiance.
+                assert!(
+                    dz < ZENITH_TOLERANCE_DEG,
+                    "{where_}: zenith {} vs {}",
+                    sample.zenith_deg,
+                    row.zenith
+                );
+                // The azimuth is ill-conditioned near the zenith and the nadir,
+                // where an error ε on the sky moves it by ε/sin z. So the check is
+                // on the azimuth component of the angle between the two sun
+                // directions, in daylight, where it enters the irradiance.
                 if row.zenith < 90.0 {
                     let separation = da.abs() * row.zenith.to_radians().sin();
                     worst_azimuth = worst_azimuth.max(separation);
@@ -123,5 +128,7 @@ fn sun_poa_and_temperature_match_pvlib() {
             }
         }
     }
-    println!("worst zenith {worst_zenith:.5}°, azimuth on the sky {worst_azimuth:.5}°, POA {worst_poa:.4} W/m²");
+    println!(
+        "worst zenith {worst_zenith:.5}°, azimuth on the sky {worst_azimuth:.5}°, POA {worst_poa:.4} W/m²"
+    );
 }

@@ -12,8 +12,8 @@
 //! L di_L/dt  = v_pv − R_L i_L − (1 − d) V_bus
 //! ```
 //!
-//! `i_pv(v)` is the array's single-diode current. The bus is an ideal voltage source
-//! (an inverter or battery holds it). The diode blocks reverse current, so `i_L` is
+//! `i_pv(v)` is the array's single-diode current. The bus is an ideal voltage source,
+//! as when an inverter or a battery regulates it. The diode blocks reverse current, so `i_L` is
 //! held at zero when it would go negative; discontinuous conduction is not averaged
 //! separately. NOTE: below about `ΔI_L/2` the real converter is in DCM and its
 //! averaged dynamics differ; this matters only in the first minutes after sunrise.
@@ -244,6 +244,9 @@ mod tests {
         assert!((state.v_pv - 50.0).abs() < 1e-6, "v_pv {}", state.v_pv);
         assert!((state.i_l - i_expected).abs() < 1e-6, "i_L {}", state.i_l);
         let d_expected = control.equilibrium_duty(50.0, i_expected);
-        assert!((duty - d_expected).abs() < 1e-6, "duty {duty} vs {d_expected}");
+        assert!(
+            (duty - d_expected).abs() < 1e-6,
+            "duty {duty} vs {d_expected}"
+        );
     }
 }

@@ -10,7 +10,7 @@
 //! - [`simulate`]: the run loop, energies and results.
 //!
 //! The CEC table (5 MB) and the Greensboro TMY3 year (1.7 MB) are embedded in the
-//! binary, so a design that names a module runs without any file beside it; the
+//! binary, so a design that names a module runs without any file beside it. The
 //! parameters `module_file` and `weather_file` read other tables in the same layout.
 //! Embedding costs 7 MB of binary size and avoids a path that depends on where the
 //! binary runs (a server worker has no checkout).
@@ -56,27 +56,38 @@ pub static PV_MPPT: PvMpptKernel = PvMpptKernel;
 
 /// Seconds in a day.
 const DAY_S: f64 = 86_400.0;
-/// Fewest control periods per MPPT period: the perturbation transient must settle
-/// before the next measurement.
+/// Minimum control periods per MPPT period, so that the perturbation transient
+/// settles before the next measurement.
 const MIN_CONTROL_PER_MPPT: f64 = 20.0;
-/// Largest current-loop crossover as a fraction of the control rate; above it the
+/// Maximum current-loop crossover as a fraction of the control rate. Above it the
 /// sampling delay costs more than 30° of phase margin.
 const MAX_CURRENT_BANDWIDTH_RATIO: f64 = 0.1;
-/// Least ratio of current- to voltage-loop crossover for the cascade to separate.
+/// Minimum ratio of current- to voltage-loop crossover for the cascade to separate.
 const MIN_CASCADE_SEPARATION: f64 = 4.0;
-/// Most samples a run records by default.
+/// Samples a run records by default.
 const DEFAULT_SAMPLES: f64 = 20_000.0;
 
 fn parameter_specs() -> Vec<ParamSpec> {
-    let mounting_names: Vec<&'static str> = temperature::MOUNTINGS.iter().map(|(n, _)| *n).collect();
+    let mounting_names: Vec<&'static str> =
+        temperature::MOUNTINGS.iter().map(|(n, _)| *n).collect();
     vec![
-        ParamSpec::text("module", None, "module name as in the CEC table, e.g. \"Canadian Solar Inc. CS6K-275M\""),
+        ParamSpec::text(
+            "module",
+            None,
+            "module name as in the CEC table, e.g. \"Canadian Solar Inc. CS6K-275M\"",
+        ),
         optional(ParamSpec::text(
             "module_file",
             None,
             "path of a CEC module table in the SAM CSV layout (default: the embedded 2019-03-05 table)",
         )),
-        ParamSpec::integer("modules_series", Some(12), 1, 200, "modules in series per string"),
+        ParamSpec::integer(
+            "modules_series",
+            Some(12),
+            1,
+            200,
+            "modules in series per string",
+        ),
         ParamSpec::integer("strings_parallel", Some(1), 1, 500, "strings in parallel"),
         ParamSpec::choice(
             "profile",
@@ -89,13 +100,40 @@ fn parameter_specs() -> Vec<ParamSpec> {
             None,
             "path of an hourly weather file in the TMY3 CSV layout (default: the embedded Greensboro, NC year)",
         )),
-        ParamSpec::integer("day", Some(172), 1, 365, "day of the year of the tmy3_day profile"),
-        ParamSpec::number("tilt", "deg", Some(30.0), 0.0, 90.0, "module tilt from horizontal"),
-        ParamSpec::number("azimuth", "deg", Some(180.0), 0.0, 360.0, "azimuth the modules face, from north clockwise"),
+        ParamSpec::integer(
+            "day",
+            Some(172),
+            1,
+            365,
+            "day of the year of the tmy3_day profile",
+        ),
+        ParamSpec::number(
+            "tilt",
+            "deg",
+            Some(30.0),
+            0.0,
+            90.0,
+            "module tilt from horizontal",
+        ),
+        ParamSpec::number(
+            "azimuth",
+            "deg",
+            Some(180.0),
+            0.0,
+            360.0,
+            "azimuth the modules face, from north clockwise",
+        ),
         ParamSpec::number("albedo", "1", Some(0.2), 0.0, 1.0, "ground reflectance"),
-        ParamSpec::choice("sky_model", &["isotropic", "haydavies"], "haydavies", "diffuse sky model of the transposition"),
+        ParamSpec::choice(
+            "sky_model",
+            &["isotropic", "haydavies"],
+            "haydavies",
+            "diffuse sky model of the transposition",
+        ),
         ParamSpec {
-            kind: crate::kernels::params::ParamKind::Choice { options: mounting_names },
+            kind: crate::kernels::params::ParamKind::Choice {
+                options: mounting_names,
+            },
             ..ParamSpec::choice(
                 "mounting",
                 &[],
@@ -109,35 +147,104 @@ fn parameter_specs() -> Vec<ParamSpec> {
             "both",
             "EN 50530 ramp sequences: 10–50 % and/or 30–100 % of 1000 W/m²",
         ),
-        ParamSpec::positive("ramp_dwell", "s", Some(10.0), 3600.0, "dwell at each level of the ramp profile"),
+        ParamSpec::positive(
+            "ramp_dwell",
+            "s",
+            Some(10.0),
+            3600.0,
+            "dwell at each level of the ramp profile",
+        ),
         ParamSpec::integer("ramp_cycles", Some(2), 1, 20, "ramps up and down per slope"),
-        ParamSpec::number("ramp_temp_cell", "degC", Some(25.0), -40.0, 100.0, "cell temperature of the ramp profile"),
+        ParamSpec::number(
+            "ramp_temp_cell",
+            "degC",
+            Some(25.0),
+            -40.0,
+            100.0,
+            "cell temperature of the ramp profile",
+        ),
         ParamSpec::positive("v_bus", "V", Some(700.0), 2000.0, "DC bus voltage"),
         ParamSpec::positive("l", "H", Some(2e-3), 1.0, "boost inductance"),
-        ParamSpec::number("r_l", "Ohm", Some(0.05), 0.0, 100.0, "inductor and switch resistance"),
-        ParamSpec::positive("c_in", "F", Some(200e-6), 1.0, "input capacitance across the array"),
+        ParamSpec::number(
+            "r_l",
+            "Ohm",
+            Some(0.05),
+            0.0,
+            100.0,
+            "inductor and switch resistance",
+        ),
+        ParamSpec::positive(
+            "c_in",
+            "F",
+            Some(200e-6),
+            1.0,
+            "input capacitance across the array",
+        ),
     ]
 }
 
 fn control_specs() -> Vec<ParamSpec> {
     vec![
-        ParamSpec::choice("algorithm", &["po", "inccond"], "po", "MPPT algorithm: perturb and observe or incremental conductance"),
+        ParamSpec::choice(
+            "algorithm",
+            &["po", "inccond"],
+            "po",
+            "MPPT algorithm: perturb and observe or incremental conductance",
+        ),
         ParamSpec::choice("step", &["fixed", "variable"], "fixed", "MPPT step rule"),
         ParamSpec::positive("step_size", "V", Some(1.0), 1e3, "fixed MPPT step"),
-        ParamSpec::positive("step_gain", "V^2/W", Some(0.05), 1e6, "variable step gain k in k·|dP/dV|"),
+        ParamSpec::positive(
+            "step_gain",
+            "V^2/W",
+            Some(0.05),
+            1e6,
+            "variable step gain k: the step is k·abs(dP/dV)",
+        ),
         ParamSpec::positive("step_min", "V", Some(0.2), 1e3, "smallest variable step"),
         ParamSpec::positive("step_max", "V", Some(5.0), 1e3, "largest variable step"),
         ParamSpec::positive("mppt_rate", "Hz", Some(10.0), 1e3, "MPPT update rate"),
-        ParamSpec::positive("f_ctrl", "Hz", Some(20e3), 1e6, "sampling rate of the voltage and current loops"),
-        ParamSpec::positive("bandwidth_current", "Hz", Some(2000.0), 1e5, "inductor-current loop crossover"),
-        ParamSpec::positive("bandwidth_voltage", "Hz", Some(400.0), 1e5, "PV-voltage loop crossover"),
-        ParamSpec::number("v_start", "1", Some(0.8), 0.3, 1.0, "first MPPT reference as a fraction of the open-circuit voltage"),
+        ParamSpec::positive(
+            "f_ctrl",
+            "Hz",
+            Some(20e3),
+            1e6,
+            "sampling rate of the voltage and current loops",
+        ),
+        ParamSpec::positive(
+            "bandwidth_current",
+            "Hz",
+            Some(2000.0),
+            1e5,
+            "inductor-current loop crossover",
+        ),
+        ParamSpec::positive(
+            "bandwidth_voltage",
+            "Hz",
+            Some(400.0),
+            1e5,
+            "PV-voltage loop crossover",
+        ),
+        ParamSpec::number(
+            "v_start",
+            "1",
+            Some(0.8),
+            0.3,
+            1.0,
+            "first MPPT reference as a fraction of the open-circuit voltage",
+        ),
     ]
 }
 
 fn simulation_specs() -> Vec<ParamSpec> {
     vec![
-        ParamSpec::number("t_start", "s", Some(0.0), 0.0, 1e6, "start (tmy3_day: seconds after local standard midnight)"),
+        ParamSpec::number(
+            "t_start",
+            "s",
+            Some(0.0),
+            0.0,
+            1e6,
+            "start (tmy3_day: seconds after local standard midnight)",
+        ),
         optional(ParamSpec::positive(
             "t_stop",
             "s",
@@ -158,12 +265,24 @@ fn simulation_specs() -> Vec<ParamSpec> {
             "skip_settled",
             "skip_settled carries each MPPT period on its equilibrium once the converter settles; full simulates every control period",
         ),
-        ParamSpec::positive("settle_tolerance", "1", Some(1e-3), 0.1, "relative tolerance of the settle test"),
-        optional(ParamSpec::integer("max_samples", None, 1, 100_000_000, "most samples to record")),
+        ParamSpec::positive(
+            "settle_tolerance",
+            "1",
+            Some(1e-3),
+            0.1,
+            "relative tolerance of the settle test",
+        ),
+        optional(ParamSpec::integer(
+            "max_samples",
+            None,
+            1,
+            100_000_000,
+            "most samples to record",
+        )),
     ]
 }
 
-/// An optional text parameter.
+/// Returns the optional text parameter `name`, if set.
 fn optional_text<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     match params.values().get(name) {
         Some(Value::Text(s)) => Some(s.as_str()),
@@ -198,11 +317,12 @@ fn build_array(p: &Params) -> Result<PvArray, DesignError> {
         None => string::embedded_database().map_err(|e| p.error("module", e))?,
     };
     let name = p.text("module");
-    let module = match database.find(name) {
-        Ok(m) => m.clone(),
-        Err(_) => {
-            let closest = string::closest_names(database, name);
-            return Err(p.error(
+    let module =
+        match database.find(name) {
+            Ok(m) => m.clone(),
+            Err(_) => {
+                let closest = string::closest_names(database, name);
+                return Err(p.error(
                 "module",
                 format!(
                     "no module named \"{name}\" in the CEC table ({} modules); closest names: {}",
@@ -210,8 +330,8 @@ fn build_array(p: &Params) -> Result<PvArray, DesignError> {
                     closest.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
                 ),
             ));
-        }
-    };
+            }
+        };
     Ok(PvArray {
         module,
         series: p.integer("modules_series") as u32,
@@ -229,7 +349,12 @@ fn build_profile(p: &Params) -> Result<(Profile, Vec<Bin>, f64), DesignError> {
         if p.text("ramp_set") != "low_medium" {
             sequences.push((MEDIUM_HIGH_LEVELS, &MEDIUM_HIGH_SLOPES));
         }
-        let ramps = RampProfile::new(&sequences, p.number("ramp_dwell"), p.integer("ramp_cycles"), p.number("ramp_temp_cell"));
+        let ramps = RampProfile::new(
+            &sequences,
+            p.number("ramp_dwell"),
+            p.integer("ramp_cycles"),
+            p.number("ramp_temp_cell"),
+        );
         let bins = ramps
             .groups
             .iter()
@@ -245,10 +370,12 @@ fn build_profile(p: &Params) -> Result<(Profile, Vec<Bin>, f64), DesignError> {
 
     let weather = match optional_text(p, "weather_file") {
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| p.error("weather_file", format!("cannot read {path:?}: {e}")))?;
+            let bytes = std::fs::read(path)
+                .map_err(|e| p.error("weather_file", format!("cannot read {path:?}: {e}")))?;
             parse_tmy3(&bytes).map_err(|e| p.error("weather_file", format!("{path:?}: {e}")))?
         }
-        None => parse_tmy3(EMBEDDED_TMY3.as_bytes()).map_err(|e| p.error("weather_file", e.to_string()))?,
+        None => parse_tmy3(EMBEDDED_TMY3.as_bytes())
+            .map_err(|e| p.error("weather_file", e.to_string()))?,
     };
     let day = p.integer("day") as u32;
     let window = weather.day_window(day).map_err(|e| p.error("day", e))?;
@@ -258,7 +385,10 @@ fn build_profile(p: &Params) -> Result<(Profile, Vec<Bin>, f64), DesignError> {
         SkyModel::HayDavies
     };
     let temperature = temperature::mounting(p.text("mounting")).ok_or_else(|| {
-        p.error("mounting", format!("invalid value \"{}\"", p.text("mounting")))
+        p.error(
+            "mounting",
+            format!("invalid value \"{}\"", p.text("mounting")),
+        )
     })?;
     let bins = (0..24)
         .map(|h| Bin {
@@ -284,6 +414,11 @@ fn build_profile(p: &Params) -> Result<(Profile, Vec<Bin>, f64), DesignError> {
     Ok((Profile::Day(Box::new(profile)), bins, DAY_S))
 }
 
+/// Checks a `pv_mppt` design and builds the run, which tests can adjust before
+/// running (a constant profile, other result bins).
+///
+/// # Errors
+/// [`DesignError`] naming the field at fault, the value and the accepted range.
 pub fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
     let (p, c, s) = (inputs.parameters, inputs.control, inputs.simulation);
     let array = build_array(p)?;
@@ -293,9 +428,12 @@ pub fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
         c: p.number("c_in"),
         v_bus: p.number("v_bus"),
     };
-    let stc = array
-        .at(1000.0, 25.0)
-        .ok_or_else(|| p.error("module", "the module's parameters give no I-V curve at 1000 W/m² and 25 °C"))?;
+    let stc = array.at(1000.0, 25.0).ok_or_else(|| {
+        p.error(
+            "module",
+            "the module's parameters give no I-V curve at 1000 W/m² and 25 °C",
+        )
+    })?;
     let v_oc_stc = stc.v_oc();
     if v_oc_stc >= boost.v_bus {
         return Err(p.error(
@@ -385,14 +523,21 @@ pub fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
 
     // Largest array conductance, near open circuit in the cold: about I_L/a.
     let cold = array.at(1200.0, -20.0).unwrap_or(stc);
-    let g_max = (cold.i_l / cold.a).min(if cold.r_s > 0.0 { 1.0 / cold.r_s } else { f64::INFINITY });
+    let g_max = (cold.i_l / cold.a).min(if cold.r_s > 0.0 {
+        1.0 / cold.r_s
+    } else {
+        f64::INFINITY
+    });
     let substeps = boost.substeps(control_period, g_max);
 
     let (profile, bins, default_stop) = build_profile(p)?;
     let t_start = s.number("t_start");
     let t_stop = s.optional_number("t_stop").unwrap_or(default_stop);
     if t_start >= t_stop {
-        return Err(s.error("t_start", format!("invalid value {t_start}; expected less than t_stop = {t_stop} s")));
+        return Err(s.error(
+            "t_start",
+            format!("invalid value {t_start}; expected less than t_stop = {t_stop} s"),
+        ));
     }
     let output_step = s
         .optional_number("output_step")
@@ -402,7 +547,9 @@ pub fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
     if let Some(v_oc_cold) = worst_case_v_oc(&array)
         && v_oc_cold >= boost.v_bus
     {
-        warnings.push(format!("at −10 °C the open-circuit voltage reaches {v_oc_cold:.0} V, above v_bus"));
+        warnings.push(format!(
+            "at −10 °C the open-circuit voltage reaches {v_oc_cold:.0} V, above v_bus"
+        ));
     }
     let is_day = matches!(profile, Profile::Day(_));
     let mpp = stc.max_power_point();
@@ -418,13 +565,21 @@ pub fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
         mppt_period,
         control_period * 1e6,
         substeps,
-        warnings.iter().map(|w| format!("; warning: {w}")).collect::<String>()
+        warnings
+            .iter()
+            .map(|w| format!("; warning: {w}"))
+            .collect::<String>()
     );
     let bin_table = if is_day {
         (
             "hourly_energy",
             "available and harvested energy and MPPT efficiency per hour (hour ending, local standard time)",
-            vec![("hour", "h"), ("energy_available", "J"), ("energy_harvested", "J"), ("mppt_efficiency", "%")],
+            vec![
+                ("hour", "h"),
+                ("energy_available", "J"),
+                ("energy_harvested", "J"),
+                ("mppt_efficiency", "%"),
+            ],
         )
     } else {
         (

@@ -14,10 +14,10 @@
 //! | `medium_high` | 30 % to 100 % (300 to 1000 W/m²) | 10, 14, 20, 30, 50, 100 |
 //!
 //! Each slope is one group: a dwell at the low level, then `cycles` times (ramp up,
-//! dwell high, ramp down, dwell low). NOTE: the dwell time and the number of cycles
-//! are parameters (defaults 10 s and 2) rather than the standard's per-slope
-//! repetition counts, which were not available to check; the cell temperature is held
-//! constant, as on a PV-simulator test bench.
+//! dwell high, ramp down, dwell low). The cell temperature is held constant, as on a
+//! PV-simulator test bench. NOTE: the dwell time and the number of cycles are
+//! parameters (defaults 10 s and 2), not the standard's per-slope repetition counts,
+//! which were not available to check.
 
 use super::string::PvArray;
 use super::sun::{Plane, calendar_day_of_year, julian_day, sun_position};
@@ -25,7 +25,8 @@ use super::temperature::SapmTemperature;
 use super::weather::DayWindow;
 
 /// Slopes of the 10–50 % sequence [W/m²/s].
-pub const LOW_MEDIUM_SLOPES: [f64; 11] = [0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 14.0, 20.0, 30.0, 50.0];
+pub const LOW_MEDIUM_SLOPES: [f64; 11] =
+    [0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 14.0, 20.0, 30.0, 50.0];
 /// Slopes of the 30–100 % sequence [W/m²/s].
 pub const MEDIUM_HIGH_SLOPES: [f64; 6] = [10.0, 14.0, 20.0, 30.0, 50.0, 100.0];
 /// Levels of the 10–50 % sequence [W/m²].
@@ -71,7 +72,12 @@ pub struct RampProfile {
 impl RampProfile {
     /// Builds the groups of `sequences` (pairs of levels and slopes) with `dwell` [s]
     /// at each level and `cycles` ramps up and down per slope.
-    pub fn new(sequences: &[((f64, f64), &[f64])], dwell: f64, cycles: usize, temp_cell: f64) -> Self {
+    pub fn new(
+        sequences: &[((f64, f64), &[f64])],
+        dwell: f64,
+        cycles: usize,
+        temp_cell: f64,
+    ) -> Self {
         let mut corners = Vec::new();
         let mut groups = Vec::new();
         let mut t = 0.0;
@@ -151,7 +157,7 @@ pub struct DayProfile {
     pub day_of_year: u32,
 }
 
-/// Everything the plane sees at one instant of the day, for the reference tests.
+/// Sun position, POA irradiance and cell temperature at one instant of the day.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DaySample {
     /// Sun zenith [°].
@@ -176,7 +182,13 @@ impl DayProfile {
         let calendar_day = calendar_day_of_year(first.year, first.month, first.day);
         let poa = self
             .plane
-            .irradiance(sun, weather.ghi, weather.dni, weather.dhi, f64::from(calendar_day))
+            .irradiance(
+                sun,
+                weather.ghi,
+                weather.dni,
+                weather.dhi,
+                f64::from(calendar_day),
+            )
             .global;
         DaySample {
             zenith_deg: sun.zenith_deg,

@@ -94,7 +94,11 @@ pub struct PvRun {
     /// Energy bins for the result table: `(start, end)` [s] with a label value.
     pub bins: Vec<Bin>,
     /// Name, description and columns of the bin table.
-    pub bin_table: (&'static str, &'static str, Vec<(&'static str, &'static str)>),
+    pub bin_table: (
+        &'static str,
+        &'static str,
+        Vec<(&'static str, &'static str)>,
+    ),
     /// Summary line for `pelab sim validate`.
     pub summary: String,
     /// Warnings found while building, repeated in the results.
@@ -172,13 +176,55 @@ fn lerp(a: Conditions, b: Conditions, fraction: f64) -> Conditions {
     }
 }
 
+/// The array parameters a fraction `fraction` of the way from `a` to `b`.
+///
+/// Within an MPPT period irradiance and temperature are linear in time. The CEC
+/// translation makes `I_L` and `1/R_sh` linear in irradiance, and `a` linear in
+/// temperature, so these interpolate exactly when only the irradiance changes (the
+/// ramps). `I_0` changes with temperature by about 15 %/K, and a day's cell
+/// temperature moves by well under 0.001 K in a period, which bounds the relative
+/// error of the interpolated `I_0` below 10⁻⁸. One interpolation replaces the
+/// exponential of the translation at every control period.
+fn interpolate_diode(a: &SingleDiode, b: &SingleDiode, fraction: f64) -> SingleDiode {
+    let mix = |x: f64, y: f64| x + (y - x) * fraction;
+    SingleDiode {
+        i_l: mix(a.i_l, b.i_l),
+        i_0: mix(a.i_0, b.i_0),
+        r_s: a.r_s,
+        r_sh: 1.0 / mix(1.0 / a.r_sh, 1.0 / b.r_sh),
+        a: mix(a.a, b.a),
+    }
+}
+
+/// One MPPT period with the converter on: its ends and the array there.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    t0: f64,
+    t1: f64,
+    c0: Conditions,
+    c1: Conditions,
+    d0: SingleDiode,
+    d1: SingleDiode,
+}
+
+impl Span {
+    /// Time, conditions and array a fraction `fraction` of the way through.
+    fn at(&self, fraction: f64) -> (f64, Conditions, SingleDiode) {
+        (
+            self.t0 + (self.t1 - self.t0) * fraction,
+            lerp(self.c0, self.c1, fraction),
+            interpolate_diode(&self.d0, &self.d1, fraction),
+        )
+    }
+}
+
 /// Trapezoidal energy between two nodes [J].
 fn trapezoid(a: &Node, b: &Node) -> f64 {
     0.5 * (a.p_pv() + b.p_pv()) * (b.t - a.t)
 }
 
 impl Runner<'_> {
-    /// The array at `c`, or `None` below the operating irradiance.
+    /// Returns the array at `c`, or `None` below the operating irradiance.
     fn diode(&self, c: Conditions) -> Option<SingleDiode> {
         if c.irradiance < MIN_OPERATING_IRRADIANCE {
             return None;
@@ -280,11 +326,10 @@ impl Runner<'_> {
 
     /// Quasi-static node on the equilibrium `v_pv = v_ref`, or `None` when the array
     /// cannot deliver current there.
-    fn equilibrium_node(&mut self, t: f64, c: Conditions) -> Option<Node> {
-        let diode = self.diode(c)?;
+    fn equilibrium_node(&mut self, t: f64, c: Conditions, diode: &SingleDiode) -> Option<Node> {
         let v_ref = self.mppt.v_ref();
         let mut v_d = self.state.v_d;
-        let i_pv = current_warm(&diode, v_ref, &mut v_d);
+        let i_pv = current_warm(diode, v_ref, &mut v_d);
         if i_pv <= 0.0 {
             return None;
         }
@@ -300,13 +345,8 @@ impl Runner<'_> {
     }
 
     /// One MPPT period with the converter on; returns the harvested energy [J].
-    fn on_period(
-        &mut self,
-        t0: f64,
-        t1: f64,
-        c0: Conditions,
-        c1: Conditions,
-    ) -> Result<f64, SimError> {
+    fn on_period(&mut self, period: &Span) -> Result<f64, SimError> {
+        let (t0, t1) = (period.t0, period.t1);
         let span = t1 - t0;
         let steps = ((span / self.run.cascade.period).round() as usize).max(1);
         let h = span / steps as f64;
@@ -318,11 +358,8 @@ impl Runner<'_> {
         let mut settled = 0;
 
         for j in 0..=steps {
-            let t = t0 + j as f64 * h;
-            let c = lerp(c0, c1, j as f64 / steps as f64);
-            let Some(diode) = self.diode(c) else {
-                break;
-            };
+            let fraction = j as f64 / steps as f64;
+            let (t, c, diode) = period.at(fraction);
             let curve = LocalCurve::at(&diode, self.state.v_pv, &mut self.state.v_d);
             let duty = if j < steps {
                 self.cascade
@@ -364,10 +401,9 @@ impl Runner<'_> {
                 && (self.state.i_l - before.i_l).abs() <= tolerance_i;
             settled = if quiet { settled + 1 } else { 0 };
             if self.run.skip_settled && settled >= SETTLE_STEPS && j + 1 < steps {
-                let t_s = t + h;
-                let c_s = lerp(c0, c1, (j + 1) as f64 / steps as f64);
-                if let Some(carried) = self.carry(t_s, t1, c_s, c1, previous)? {
-                    self.detailed_time += t_s - t0;
+                let fraction_s = (j + 1) as f64 / steps as f64;
+                if let Some(carried) = self.carry(period, fraction_s, previous)? {
+                    self.detailed_time += (t1 - t0) * fraction_s;
                     return Ok(energy + carried);
                 }
             }
@@ -376,33 +412,34 @@ impl Runner<'_> {
         Ok(energy)
     }
 
-    /// Carries a settled converter from `t_s` to `t1` on the equilibrium. Returns the
-    /// energy from the last detailed node on, or `None` (state untouched) when the
-    /// equilibrium does not exist somewhere in the span.
+    /// Carries a settled converter from `fraction_s` of the period to its end on the
+    /// equilibrium. Returns the energy from the last detailed node on, or `None`
+    /// (state untouched) when the equilibrium does not exist somewhere in the span.
     fn carry(
         &mut self,
-        t_s: f64,
-        t1: f64,
-        c_s: Conditions,
-        c1: Conditions,
+        period: &Span,
+        fraction_s: f64,
         last: Option<Node>,
     ) -> Result<Option<f64>, SimError> {
-        let t_mid = 0.5 * (t_s + t1);
+        let node_at = |runner: &mut Self, fraction: f64| {
+            let (t, c, diode) = period.at(fraction);
+            runner.equilibrium_node(t, c, &diode)
+        };
         let nodes = (
-            self.equilibrium_node(t_s, c_s),
-            self.equilibrium_node(t_mid, lerp(c_s, c1, 0.5)),
-            self.equilibrium_node(t1, c1),
+            node_at(self, fraction_s),
+            node_at(self, 0.5 * (fraction_s + 1.0)),
+            node_at(self, 1.0),
         );
         let (Some(a), Some(m), Some(b)) = nodes else {
             return Ok(None);
         };
         let mut energy = last.map_or(0.0, |p| trapezoid(&p, &a));
-        energy += (t1 - t_s) / 6.0 * (a.p_pv() + 4.0 * m.p_pv() + b.p_pv());
+        energy += (b.t - a.t) / 6.0 * (a.p_pv() + 4.0 * m.p_pv() + b.p_pv());
 
-        let mut t = self.next_record.max(t_s);
-        while t < t1 - 1e-9 {
-            let c = lerp(c_s, c1, (t - t_s) / (t1 - t_s));
-            match self.equilibrium_node(t, c) {
+        let span = period.t1 - period.t0;
+        let mut t = self.next_record.max(a.t);
+        while t < period.t1 - 1e-9 {
+            match node_at(self, (t - period.t0) / span) {
                 Some(node) => self.record(&node)?,
                 None => break,
             }
@@ -411,19 +448,14 @@ impl Runner<'_> {
 
         self.state.v_pv = b.v_pv;
         self.state.i_l = b.i_l;
-        if let Some(diode) = self.diode(c1) {
-            current_warm(&diode, b.v_pv, &mut self.state.v_d);
-        }
+        current_warm(&period.d1, b.v_pv, &mut self.state.v_d);
         self.cascade.settle_at(b.v_pv, b.i_l);
         Ok(Some(energy))
     }
 
     /// Feeds the MPPT with the state at the end of a period.
-    fn update_mppt(&mut self, c1: Conditions) {
-        let Some(diode) = self.diode(c1) else {
-            return;
-        };
-        let i_pv = current_warm(&diode, self.state.v_pv, &mut self.state.v_d);
+    fn update_mppt(&mut self, diode: &SingleDiode) {
+        let i_pv = current_warm(diode, self.state.v_pv, &mut self.state.v_d);
         self.mppt.update(self.state.v_pv, i_pv);
         self.mppt_updates += 1;
         if self.mppt.status() == MpptStatus::Limited {
@@ -433,14 +465,19 @@ impl Runner<'_> {
 }
 
 impl PvRun {
-    fn simulate(&self, limits: &ModelLimits, progress: &mut dyn FnMut(f64)) -> Result<ModelOutput, SimError> {
+    fn simulate(
+        &self,
+        limits: &ModelLimits,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<ModelOutput, SimError> {
         let expected = ((self.t_stop - self.t_start) / self.output_step).ceil() as usize + 2;
         let recorder = model_recorder(&SIGNALS, expected, limits)?;
-        let cascade = Cascade::new(&self.boost, &self.cascade).map_err(|e| SimError::InvalidOption {
-            field: "control".into(),
-            value: e,
-            expected: "valid loop gains".into(),
-        })?;
+        let cascade =
+            Cascade::new(&self.boost, &self.cascade).map_err(|e| SimError::InvalidOption {
+                field: "control".into(),
+                value: e,
+                expected: "valid loop gains".into(),
+            })?;
         let mppt = Mppt::new(self.mppt).map_err(|e| SimError::InvalidOption {
             field: "control".into(),
             value: e.to_string(),
@@ -474,26 +511,40 @@ impl PvRun {
         let report_every = (periods / 100).max(1);
         let mut t0 = self.t_start;
         let mut c0 = self.profile.conditions(t0);
+        let mut d0 = runner.diode(c0);
         let mut p_mp0 = runner.p_mp(c0);
         for k in 0..periods {
             let t1 = (self.t_start + (k + 1) as f64 * self.mppt_period).min(self.t_stop);
             let c1 = self.profile.conditions(t1);
-            let dynamic = (c1.irradiance - c0.irradiance).abs() / (t1 - t0) > DYNAMIC_SLOPE_W_PER_M2_S;
-            let c_mid = self.profile.conditions(0.5 * (t0 + t1));
-            let p_mp = [p_mp0, runner.p_mp(c_mid), runner.p_mp(c1)];
-            let harvested = match (runner.diode(c0), runner.diode(c1)) {
-                (Some(start), Some(_)) => {
+            let dynamic =
+                (c1.irradiance - c0.irradiance).abs() / (t1 - t0) > DYNAMIC_SLOPE_W_PER_M2_S;
+            let d1 = runner.diode(c1);
+            let (harvested, p_mp) = match (d0, d1) {
+                (Some(start), Some(end)) => {
+                    let period = Span {
+                        t0,
+                        t1,
+                        c0,
+                        c1,
+                        d0: start,
+                        d1: end,
+                    };
+                    let p_mp_mid = max_power_point_warm(&period.at(0.5).2, &mut runner.mpp_v_d).p;
+                    let p_mp_end = max_power_point_warm(&end, &mut runner.mpp_v_d).p;
                     if !runner.active {
                         runner.start(&start);
                     }
-                    let e = runner.on_period(t0, t1, c0, c1)?;
+                    let e = runner.on_period(&period)?;
                     runner.operating_time += t1 - t0;
-                    runner.update_mppt(c1);
-                    e
+                    runner.update_mppt(&end);
+                    (e, [p_mp0, p_mp_mid, p_mp_end])
                 }
                 _ => {
                     runner.off_period(t0, t1, c0, c1)?;
-                    0.0
+                    (
+                        0.0,
+                        [p_mp0, runner.p_mp(lerp(c0, c1, 0.5)), runner.p_mp(c1)],
+                    )
                 }
             };
             let energy = Energy {
@@ -506,6 +557,7 @@ impl PvRun {
             }
             t0 = t1;
             c0 = c1;
+            d0 = d1;
             p_mp0 = p_mp[2];
         }
         progress(1.0);
@@ -523,12 +575,29 @@ impl PvRun {
         let mut total = runner.static_energy;
         total.add(runner.dynamic_energy);
         let efficiency = |e: Energy| 100.0 * e.pv / e.mp;
-        results.metric("energy_harvested", total.pv, "J", "energy the array delivered, ∫ v_pv i_pv dt");
-        results.metric("energy_available", total.mp, "J", "energy at the maximum power point, ∫ P_mp dt");
+        results.metric(
+            "energy_harvested",
+            total.pv,
+            "J",
+            "energy the array delivered, ∫ v_pv i_pv dt",
+        );
+        results.metric(
+            "energy_available",
+            total.mp,
+            "J",
+            "energy at the maximum power point, ∫ P_mp dt",
+        );
         if total.mp > 0.0 {
-            results.metric("mppt_efficiency", efficiency(total), "%", "harvested over available energy (EN 50530)");
+            results.metric(
+                "mppt_efficiency",
+                efficiency(total),
+                "%",
+                "harvested over available energy (EN 50530)",
+            );
         } else {
-            results.warnings.push("no irradiance above 0 W/m² in the run, so the MPPT efficiency is undefined".into());
+            results.warnings.push(
+                "no irradiance above 0 W/m² in the run, so the MPPT efficiency is undefined".into(),
+            );
         }
         if runner.static_energy.mp > 0.0 {
             results.metric(
@@ -552,14 +621,24 @@ impl PvRun {
                     .into(),
             );
         }
-        results.metric("operating_time", runner.operating_time, "s", "time with the converter on");
+        results.metric(
+            "operating_time",
+            runner.operating_time,
+            "s",
+            "time with the converter on",
+        );
         results.metric(
             "detailed_time",
             runner.detailed_time,
             "s",
             "time simulated control period by control period (the rest on the settled equilibrium)",
         );
-        results.metric("mppt_updates", runner.mppt_updates as f64, "1", "MPPT updates");
+        results.metric(
+            "mppt_updates",
+            runner.mppt_updates as f64,
+            "1",
+            "MPPT updates",
+        );
 
         if runner.mppt_updates > 0 && runner.limited_updates * 20 > runner.mppt_updates {
             results.warnings.push(format!(
@@ -581,7 +660,11 @@ impl PvRun {
             let mut row = bin.label.clone();
             row.push(energy.mp);
             row.push(energy.pv);
-            row.push(if energy.mp > 0.0 { efficiency(*energy) } else { f64::NAN });
+            row.push(if energy.mp > 0.0 {
+                efficiency(*energy)
+            } else {
+                f64::NAN
+            });
             table.rows.push(row);
         }
         results.tables.push(table);
@@ -599,7 +682,11 @@ impl ModelRun for PvRun {
         self.summary.clone()
     }
 
-    fn run(&mut self, limits: &ModelLimits, progress: &mut dyn FnMut(f64)) -> Result<ModelOutput, SimError> {
+    fn run(
+        &mut self,
+        limits: &ModelLimits,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<ModelOutput, SimError> {
         self.simulate(limits, progress)
     }
 }

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The simulation evaluates the array current and maximum power point millions of
-//! times a day, so this module also holds warm-started solvers for both. They use the
+//! times a day, so this module also contains warm-started solvers for both. They use the
 //! diode voltage `V_d = V + I R_s` as the unknown, where the equation is explicit:
 //! `I(V_d) = I_L − I_0 (e^(V_d/a) − 1) − V_d/R_sh` and `V = V_d − I R_s`. Each falls
 //! back to [`SingleDiode`]'s bracketed solver when Newton's method does not converge.
@@ -32,7 +32,7 @@ const MAX_NEWTON_ITERATIONS: usize = 60;
 /// Names listed when a module is not found.
 const SUGGESTIONS: usize = 5;
 
-/// The embedded CEC table, parsed once per process (about 0.1 s).
+/// Returns the embedded CEC table, parsed once per process (about 0.1 s).
 ///
 /// # Errors
 /// The parser's message if the embedded table is broken (a build defect).
@@ -76,8 +76,8 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     previous[b.len()]
 }
 
-/// The names in `database` closest to `name`: names containing it first (ignoring
-/// case), then by edit distance.
+/// Ranks the names in `database` by closeness to `name`: names containing it first
+/// (ignoring case), then by edit distance. Returns the first few.
 pub fn closest_names(database: &CecDatabase, name: &str) -> Vec<String> {
     let query: Vec<char> = name.to_lowercase().chars().collect();
     let query_text = name.to_lowercase();
@@ -114,7 +114,7 @@ pub struct PvArray {
 }
 
 impl PvArray {
-    /// The array's single-diode parameters at POA irradiance `irradiance` [W/m²] and
+    /// Returns the array's single-diode parameters at POA irradiance `irradiance` [W/m²] and
     /// cell temperature `temp_cell` [°C], or `None` in the dark or outside the CEC
     /// translation's range (irradiance above 2000 W/m², cell below −60 or above 150 °C).
     pub fn at(&self, irradiance: f64, temp_cell: f64) -> Option<SingleDiode> {
@@ -138,8 +138,15 @@ impl PvArray {
 /// Current [A] at terminal voltage `v` [V] by Newton's method on `V_d`, starting
 /// from `*v_d` and storing the converged `V_d` there for the next call.
 pub fn current_warm(diode: &SingleDiode, v: f64, v_d: &mut f64) -> f64 {
+    current_and_exponential(diode, v, v_d).0
+}
+
+/// [`current_warm`] that also returns `e^(V_d/a)` at the solution.
+fn current_and_exponential(diode: &SingleDiode, v: f64, v_d: &mut f64) -> (f64, f64) {
     if diode.r_s == 0.0 {
-        return diode.i_l - diode.i_0 * (v / diode.a).exp_m1() - v / diode.r_sh;
+        *v_d = v;
+        let exp = (v / diode.a).exp();
+        return (diode.i_l - diode.i_0 * (exp - 1.0) - v / diode.r_sh, exp);
     }
     let mut x = if v_d.is_finite() { *v_d } else { v };
     for _ in 0..MAX_NEWTON_ITERATIONS {
@@ -154,12 +161,14 @@ pub fn current_warm(diode: &SingleDiode, v: f64, v_d: &mut f64) -> f64 {
         // 10⁻⁶ of the voltage leaves an error near 10⁻¹¹ of it.
         if step.abs() <= 1e-6 * x.abs().max(diode.a) {
             *v_d = x;
-            return (x - v) / diode.r_s;
+            // e^(x/a) = e^((x − step)/a) e^(step/a), to first order in step/a, whose
+            // square is below 10⁻⁹ here.
+            return ((x - v) / diode.r_s, exp * (1.0 + step / diode.a));
         }
     }
     let i = diode.current(v);
     *v_d = v + i * diode.r_s;
-    i
+    (i, (*v_d / diode.a).exp())
 }
 
 /// The array current near one voltage as a quadratic: `i(v) ≈ i_0 + s_1 (v − v_0) +
@@ -185,8 +194,7 @@ pub struct LocalCurve {
 impl LocalCurve {
     /// Expands the curve of `diode` at `v` [V], warm-starting from `*v_d`.
     pub fn at(diode: &SingleDiode, v: f64, v_d: &mut f64) -> Self {
-        let i0 = current_warm(diode, v, v_d);
-        let exp = (*v_d / diode.a).exp();
+        let (i0, exp) = current_and_exponential(diode, v, v_d);
         let g = diode.i_0 / diode.a * exp + 1.0 / diode.r_sh;
         let dg = diode.i_0 / (diode.a * diode.a) * exp;
         let denominator = 1.0 + diode.r_s * g;
@@ -212,7 +220,13 @@ impl LocalCurve {
 /// `G = I_0/a e^(V_d/a) + 1/R_sh`. It is positive at `V_d = 0` and negative at
 /// `V_d = a ln(1 + I_L/I_0)`, which lies above the open-circuit diode voltage.
 pub fn max_power_point_warm(diode: &SingleDiode, v_d: &mut f64) -> MaxPowerPoint {
-    let SingleDiode { i_l, i_0, r_s, r_sh, a } = *diode;
+    let SingleDiode {
+        i_l,
+        i_0,
+        r_s,
+        r_sh,
+        a,
+    } = *diode;
     let point = |x: f64| {
         let exp = (x / a).exp();
         let i = i_l - i_0 * (exp - 1.0) - x / r_sh;
@@ -300,13 +314,19 @@ mod tests {
                 let v = 1.05 * diode.v_oc() * f64::from(k) / 20.0;
                 let fast = current_warm(&diode, v, &mut v_d);
                 let slow = diode.current(v);
-                assert!((fast - slow).abs() < 1e-9 * diode.i_l, "g {g} v {v}: {fast} {slow}");
+                assert!(
+                    (fast - slow).abs() < 1e-9 * diode.i_l,
+                    "g {g} v {v}: {fast} {slow}"
+                );
             }
             let v = 0.7 * diode.v_oc();
             let local = LocalCurve::at(&diode, v, &mut v_d);
             for dv in [-1.0, -0.1, 0.1, 1.0] {
                 let exact = diode.current(v + dv);
-                assert!((local.current(v + dv) - exact).abs() < 1e-5 * diode.i_l, "g {g} dv {dv}");
+                assert!(
+                    (local.current(v + dv) - exact).abs() < 1e-5 * diode.i_l,
+                    "g {g} dv {dv}"
+                );
             }
             let mpp = max_power_point_warm(&diode, &mut v_d);
             let reference = diode.max_power_point();

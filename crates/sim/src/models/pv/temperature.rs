@@ -64,7 +64,7 @@ pub const MOUNTINGS: [(&str, SapmTemperature); 4] = [
     ),
 ];
 
-/// The coefficients of mounting `name`, if it is one of [`MOUNTINGS`].
+/// Returns the coefficients of mounting `name`, if it is one of [`MOUNTINGS`].
 pub fn mounting(name: &str) -> Option<SapmTemperature> {
     MOUNTINGS
         .iter()

@@ -8,10 +8,10 @@
 //! standard time at the end of the hour that the values average (`01:00` to `24:00`).
 //!
 //! A user file with the same two header lines and columns reads the same way. The
-//! reader rejects what would otherwise give a plausible but wrong day: a missing
-//! column, a column in another unit, a missing or non-numeric value, an hour that
-//! does not follow the previous one, and values outside the physical range, with a
-//! hint when the range suggests kW/m² or kelvin.
+//! reader rejects what would otherwise give a plausible but wrong day. That covers a
+//! missing column, a column in another unit, a missing or non-numeric value, an hour
+//! that does not follow the previous one, and values outside the physical range. When
+//! all irradiance stays below 2 W/m², the message suggests kW/m².
 
 use std::fmt;
 
@@ -111,7 +111,7 @@ pub enum WeatherError {
         column: String,
         /// The text found.
         value: String,
-        /// What is accepted.
+        /// Accepted range.
         expected: String,
     },
     /// An hour does not follow the previous one.
@@ -351,7 +351,7 @@ fn check_next_hour(
 }
 
 /// Rejects files whose irradiance never exceeds a few W/m², which is what kW/m²
-/// values look like; a real site sees hundreds of W/m² on any day with sun.
+/// values look like. A real site gets hundreds of W/m² on any day with sun.
 fn check_irradiance_unit(records: &[HourRecord]) -> Result<(), WeatherError> {
     let max_ghi = records.iter().map(|r| r.ghi).fold(0.0, f64::max);
     if records.len() >= 24 && max_ghi > 0.0 && max_ghi <= KILOWATT_HINT_W_PER_M2 {
@@ -366,8 +366,8 @@ fn check_irradiance_unit(records: &[HourRecord]) -> Result<(), WeatherError> {
 }
 
 impl Weather {
-    /// The 24 hours of day-of-year `day` (1 to 365) with the hour before and after
-    /// when the file has them, for interpolation across midnight.
+    /// Returns the 24 hours of day-of-year `day` (1 to 365) with the hour before and
+    /// after when the file has them, for interpolation across midnight.
     ///
     /// # Errors
     /// A message naming the days the file covers when `day` is not complete in it.
@@ -518,7 +518,10 @@ mod tests {
         kept.extend(&lines[13..40]);
         let message = error_of(kept.join("\n").as_bytes());
         assert!(message.contains("line 13"), "{message}");
-        assert!(message.contains("01/01 12:00 where 01/01 11:00"), "{message}");
+        assert!(
+            message.contains("01/01 12:00 where 01/01 11:00"),
+            "{message}"
+        );
     }
 
     #[test]
