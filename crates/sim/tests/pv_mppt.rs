@@ -291,6 +291,7 @@ fn bad_designs_name_the_field() {
             "t_start = 50000.0\nt_stop = 40000.0",
             "simulation.t_start",
         ),
+        ("", "", "t_stop = 90000.0", "simulation.t_stop"),
     ];
     for (parameters, control, simulation, field) in cases {
         let message = error_of(parameters, control, simulation);

@@ -531,8 +531,15 @@ pub fn build_run(inputs: &ModelInputs<'_>) -> Result<PvRun, DesignError> {
     let substeps = boost.substeps(control_period, g_max);
 
     let (profile, bins, default_stop) = build_profile(p)?;
+    let is_day_profile = matches!(profile, Profile::Day(_));
     let t_start = s.number("t_start");
     let t_stop = s.optional_number("t_stop").unwrap_or(default_stop);
+    if is_day_profile && t_stop > DAY_S {
+        return Err(s.error(
+            "t_stop",
+            format!("invalid value {t_stop}; expected at most {DAY_S} s, the end of the day"),
+        ));
+    }
     if t_start >= t_stop {
         return Err(s.error(
             "t_start",
