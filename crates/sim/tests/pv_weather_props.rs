@@ -20,7 +20,8 @@ fn check_invariants(weather: &Weather) {
         assert_eq!(index(&pair[1]), index(&pair[0]) + 1);
     }
     for r in &weather.records {
-        assert!(r.ghi.is_finite() && (0.0..=1500.0).contains(&r.ghi));
+        assert!(r.ghi.is_finite());
+        assert!((0.0..=1500.0).contains(&r.ghi));
         assert!(r.temp_air.is_finite());
     }
 }

@@ -226,6 +226,7 @@ mod tests {
             bandwidth_voltage: 200.0,
             i_max: 20.0,
         };
+
         let mut control = Cascade::new(&boost, &config).expect("valid gains");
         let mut state = BoostState {
             v_pv: diode.v_oc(),
@@ -240,6 +241,7 @@ mod tests {
             duty = control.update(50.0, state.v_pv, curve.i0, state.i_l);
             boost.advance(&mut state, &curve, duty, config.period, substeps);
         }
+
         let i_expected = diode.current(50.0);
         assert!((state.v_pv - 50.0).abs() < 1e-6, "v_pv {}", state.v_pv);
         assert!((state.i_l - i_expected).abs() < 1e-6, "i_L {}", state.i_l);

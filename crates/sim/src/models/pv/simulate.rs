@@ -176,7 +176,7 @@ fn lerp(a: Conditions, b: Conditions, fraction: f64) -> Conditions {
     }
 }
 
-/// The array parameters a fraction `fraction` of the way from `a` to `b`.
+/// Interpolates the array parameters a fraction `fraction` of the way from `a` to `b`.
 ///
 /// Within an MPPT period irradiance and temperature are linear in time. The CEC
 /// translation makes `I_L` and `1/R_sh` linear in irradiance, and `a` linear in
