@@ -5,8 +5,9 @@
 //!
 //! EN 50530 (overall efficiency of grid-connected PV inverters) tests dynamic MPPT
 //! efficiency with trapezoidal irradiance ramps between two levels. pelab implements
-//! the two ramp sequences as they are quoted in the literature on the standard,
-//! relative to STC irradiance `G_STC = 1000 W/m²`:
+//! two ramp sequences relative to STC irradiance `G_STC = 1000 W/m²`, with the levels
+//! and slopes commonly quoted for the standard. NOTE: they were not checked against
+//! the text of EN 50530, which was not available.
 //!
 //! | sequence | levels | slopes [W/m²/s] |
 //! | --- | --- | --- |

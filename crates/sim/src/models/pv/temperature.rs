@@ -1,7 +1,7 @@
 //! Cell temperature by the Sandia Array Performance Model (SAPM).
 //!
-//! King, Boyson and Kratochvil, *Photovoltaic Array Performance Model*, Sandia report
-//! SAND2004-3535 (2004), eqs. 11 and 12:
+//! King et al., *Sandia Photovoltaic Array Performance Model*, SAND2004-3535 (2004),
+//! as pvlib 0.16.1 implements it in `temperature.sapm_cell`:
 //!
 //! ```text
 //! T_m = E e^(a + b WS) + T_a          back-of-module temperature [°C]
@@ -90,6 +90,13 @@ mod tests {
         for (_, m) in MOUNTINGS {
             assert_eq!(m.cell_temperature(0.0, 12.5, 3.0), 12.5);
         }
+    }
+
+    #[test]
+    fn matches_pvlib_docstring_example() {
+        // pvlib 0.16.1: sapm_cell(1000, 10, 0, open_rack_glass_glass) = 44.11703066106086.
+        let m = mounting("open_rack_glass_glass").expect("known mounting");
+        assert!((m.cell_temperature(1000.0, 10.0, 0.0) - 44.11703066106086).abs() < 1e-12);
     }
 
     #[test]
