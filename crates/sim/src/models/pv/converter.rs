@@ -93,9 +93,13 @@ impl Boost {
     ) {
         let v_sw = (1.0 - duty) * self.v_bus;
         let h = period / substeps as f64;
+        let (inverse_c, inverse_l) = (1.0 / self.c, 1.0 / self.l);
         let derivative = |v: f64, i: f64| {
             let i_pv = curve.current(v);
-            ((i_pv - i) / self.c, (v - self.r_l * i - v_sw) / self.l)
+            (
+                (i_pv - i) * inverse_c,
+                (v - self.r_l * i - v_sw) * inverse_l,
+            )
         };
         let (mut v, mut i) = (state.v_pv, state.i_l);
         for _ in 0..substeps {

@@ -296,7 +296,14 @@ impl Runner<'_> {
         let mut t = self.next_record.max(t0);
         while t < t1 - 1e-9 {
             let c = lerp(c0, c1, (t - t0) / (t1 - t0));
-            let v_oc = self.diode(c).map_or(0.0, |d| d.v_oc());
+            let v_oc = if c.irradiance > 0.0 {
+                self.run
+                    .array
+                    .at(c.irradiance, c.temp_cell)
+                    .map_or(0.0, |d| d.v_oc())
+            } else {
+                0.0
+            };
             self.record(&Node {
                 t,
                 conditions: c,

@@ -263,7 +263,9 @@ pub fn max_power_point_warm(diode: &SingleDiode, v_d: &mut f64) -> MaxPowerPoint
         } else {
             0.5 * (lo + hi)
         };
-        if (next - x).abs() <= 1e-13 * x.abs().max(a) || h == 0.0 {
+        // As in `current_warm`, quadratic convergence makes a step below 10⁻⁷ of the
+        // voltage leave an error far below it, and P is flat at its maximum.
+        if (next - x).abs() <= 1e-7 * x.abs().max(a) || h == 0.0 {
             *v_d = x;
             return MaxPowerPoint { v, i, p: v * i };
         }
