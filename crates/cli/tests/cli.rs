@@ -52,7 +52,18 @@ fn list_shows_kernels_with_units() {
     let out = pelab(&["sim", "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    for kernel in ["buck", "boost", "bidirectional", "interleaved_boost"] {
+    let kernels = [
+        "buck",
+        "boost",
+        "bidirectional",
+        "interleaved_boost",
+        "pmsm_drive",
+        "grid_tie",
+        "llc",
+        "drive_cycle",
+        "pv_mppt",
+    ];
+    for kernel in kernels {
         assert!(
             text.contains(&format!("{kernel}: ")),
             "kernel {kernel} missing"
@@ -70,6 +81,18 @@ fn list_shows_kernels_with_units() {
         parsed.as_array().map(Vec::len),
         Some(pelab_sim::kernels::registry().len())
     );
+    let names: Vec<&str> = parsed
+        .as_array()
+        .expect("list --json is an array")
+        .iter()
+        .filter_map(|k| k["name"].as_str())
+        .collect();
+    for kernel in kernels {
+        assert!(
+            names.contains(&kernel),
+            "kernel {kernel} missing from --json"
+        );
+    }
 }
 
 #[test]

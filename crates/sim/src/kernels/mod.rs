@@ -140,6 +140,7 @@ pub fn registry() -> Vec<KernelRef> {
         KernelRef::Model(&crate::models::grid_tie::GRID_TIE),
         KernelRef::Model(&crate::models::llc::LLC),
         KernelRef::Model(&crate::models::drive_cycle::DRIVE_CYCLE),
+        KernelRef::Model(&crate::models::pv::PV_MPPT),
     ]
 }
 

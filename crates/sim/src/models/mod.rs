@@ -16,6 +16,7 @@ pub mod drive_cycle;
 pub mod grid_tie;
 pub mod llc;
 pub mod pmsm;
+pub mod pv;
 pub mod three_phase;
 
 use std::collections::BTreeMap;
