@@ -457,11 +457,30 @@ fn device_losses(c: &DriveConfig, r: &mut ModelResults, i: (f64, f64), v: (f64, 
         c.devices.len()
     ];
     let mut losses = vec![0.0; c.devices.len()];
-    // The losses rise slowly with T_j; 30 passes settle every part in the library to
-    // well under 0.01 K unless the loop runs away thermally.
-    let passes = if coupled { 30 } else { 1 };
+    // Positions holding the same part see the same operating point, so one loss
+    // evaluation serves them all: `first[k]` is the first position with k's part.
+    let first: Vec<usize> = c
+        .devices
+        .iter()
+        .map(|d| {
+            c.devices
+                .iter()
+                .position(|e| e.part == d.part)
+                .unwrap_or_default()
+        })
+        .collect();
+    // The losses rise slowly with T_j, so the fixed-point iteration contracts unless
+    // the loop runs away thermally; it stops once no T_j moves by 1 mK.
+    const MAX_PASSES: usize = 50;
+    const TJ_TOLERANCE_K: f64 = 1e-3;
+    let passes = if coupled { MAX_PASSES } else { 1 };
+    let mut converged = !coupled;
     for _ in 0..passes {
         for (k, device) in c.devices.iter().enumerate() {
+            if first[k] != k {
+                losses[k] = losses[first[k]];
+                continue;
+            }
             let point = InverterOperatingPoint {
                 v_dc_v: v_dc,
                 i_peak_a: i_peak,
@@ -485,11 +504,23 @@ fn device_losses(c: &DriveConfig, r: &mut ModelResults, i: (f64, f64), v: (f64, 
         }
         if coupled {
             let total: f64 = losses.iter().sum::<f64>() * 6.0 / c.devices.len() as f64;
+            let mut largest_change: f64 = 0.0;
             for (k, device) in c.devices.iter().enumerate() {
                 let r_jc = device.model.thermal_resistance_jc().unwrap_or(0.0);
-                tj[k] = t_amb + losses[k] * (r_jc + r_cs) + total * r_ha;
+                let next = t_amb + losses[k] * (r_jc + r_cs) + total * r_ha;
+                largest_change = largest_change.max((next - tj[k]).abs());
+                tj[k] = next;
+            }
+            if largest_change < TJ_TOLERANCE_K {
+                converged = true;
+                break;
             }
         }
+    }
+    if !converged {
+        r.warnings.push(format!(
+            "junction temperatures still moved by more than {TJ_TOLERANCE_K} K after {MAX_PASSES} passes of the coupled loss and thermal iteration: the cooling may not hold these losses (thermal runaway)"
+        ));
     }
     for (k, device) in c.devices.iter().enumerate() {
         let name = device.position;
