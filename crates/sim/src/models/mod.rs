@@ -28,6 +28,12 @@ use crate::engine::SimError;
 use crate::kernels::KernelInfo;
 use crate::kernels::params::{DesignError, Params};
 
+/// Most switching or control periods a model run may step through, about a few
+/// minutes of CPU for the kernels here. A design beyond it is rejected when it is
+/// built, naming `simulation.t_stop`, so that a mistyped stop time fails at once
+/// instead of running for hours.
+pub const MAX_PERIODS: f64 = 2e7;
+
 /// The sections of a design that a model kernel reads.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelInputs<'a> {
