@@ -186,12 +186,12 @@ fn validate(path: &Path) -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(e) => invalid(e),
+            Err(e) => invalid(format!("invalid circuit: {e}")),
         };
     }
     let design = match Design::load(path) {
         Ok(d) => d,
-        Err(e) => return invalid(e),
+        Err(e) => return invalid(format!("invalid design: {e}")),
     };
     if design.is_model() {
         return match design.build_model() {
@@ -203,7 +203,7 @@ fn validate(path: &Path) -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(e) => invalid(e),
+            Err(e) => invalid(format!("invalid design: {e}")),
         };
     }
     match design.prepare() {
@@ -233,7 +233,7 @@ fn validate(path: &Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => invalid(e),
+        Err(e) => invalid(format!("invalid design: {e}")),
     }
 }
 
@@ -599,6 +599,8 @@ fn print_model_summary(
         let value = match m.unit.as_str() {
             "%" => format!("{:.3} %", m.value),
             "1" => format!("{:.4}", m.value),
+            // Counts: whole numbers print without decimals.
+            "" if m.value.fract() == 0.0 && m.value.abs() < 1e15 => format!("{}", m.value as i64),
             "" => format!("{}", m.value),
             unit => si(m.value, unit),
         };

@@ -357,6 +357,27 @@ fn thd_option_reports_and_validates() {
         let out = pelab(&["sim", "run", &netlist, "-q", "--thd", bad]);
         assert_eq!(out.status.code(), Some(2), "--thd {bad}: {}", stderr(&out));
     }
+
+    // Samples every 10 µs put the Nyquist frequency at 50 kHz. Harmonic 50 of 900 Hz
+    // lies below it, harmonic 50 of 2 kHz does not, and harmonic 20 of 2 kHz does again.
+    let ok = pelab(&["sim", "run", &netlist, "-q", "--thd", "v(in)@900"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let aliased = pelab(&["sim", "run", &netlist, "-q", "--thd", "v(in)@1e6"]);
+    assert_eq!(aliased.status.code(), Some(2), "{}", stderr(&aliased));
+    assert!(stderr(&aliased).contains("Nyquist"), "{}", stderr(&aliased));
+    let order = pelab(&["sim", "run", &netlist, "-q", "--thd", "v(in)@2000"]);
+    assert_eq!(order.status.code(), Some(2), "{}", stderr(&order));
+    let lower = pelab(&[
+        "sim",
+        "run",
+        &netlist,
+        "-q",
+        "--thd",
+        "v(in)@2000",
+        "--thd-order",
+        "20",
+    ]);
+    assert!(lower.status.success(), "{}", stderr(&lower));
 }
 
 #[test]

@@ -158,8 +158,10 @@ pub struct ThdSummary {
 /// `max_order`, over the whole fundamental periods of the window `[from, to]`.
 ///
 /// # Errors
-/// A message naming the signal when it was not recorded or the window holds no
-/// whole fundamental period.
+/// A message naming the signal when it was not recorded, the window holds no
+/// whole fundamental period, or the recording is too coarse: harmonic `max_order`
+/// must lie below the Nyquist frequency `1/(2·Δt)` of the median sample step `Δt`
+/// in the window, or it would alias onto lower harmonics.
 pub fn harmonic_analysis(
     waveforms: &Waveforms,
     signal: &str,
@@ -177,6 +179,20 @@ pub fn harmonic_analysis(
         .window(from, to)
         .map_err(|e| format!("THD of {signal}: {e}"))?;
     let time = &waveforms.time()[range.clone()];
+    if let Some(step) = median_step(time) {
+        let nyquist = 0.5 / step;
+        let highest = fundamental * max_order as f64;
+        if highest >= nyquist {
+            return Err(format!(
+                "THD of {signal} at {fundamental} Hz up to harmonic {max_order}: harmonic {max_order} \
+                 ({highest:.6e} Hz) is not below the {nyquist:.6e} Hz Nyquist frequency of the recorded \
+                 samples (median step {step:.3e} s); record with a smaller output step (at most \
+                 {:.3e} s) or lower the harmonic order (below {})",
+                0.5 / highest,
+                (nyquist / fundamental).floor().max(1.0)
+            ));
+        }
+    }
     let analysis = analyze_harmonics(
         time,
         &values[range],
@@ -190,6 +206,22 @@ pub fn harmonic_analysis(
         fundamental_amplitude: analysis.fundamental().amplitude,
         harmonics: analysis.harmonics.iter().map(|h| h.amplitude).collect(),
     })
+}
+
+/// Median of the positive steps of `time`, or `None` when it has no positive step.
+/// Two samples at one switching instant give a zero step, which is left out.
+fn median_step(time: &[f64]) -> Option<f64> {
+    let mut steps: Vec<f64> = time
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    let middle = steps.len() / 2;
+    let (_, median, _) = steps.select_nth_unstable_by(middle, f64::total_cmp);
+    Some(*median)
 }
 
 /// Computes the summary from the recorded waveforms and the run report.
