@@ -369,10 +369,10 @@ impl ModelKernel for LlcKernel {
     }
 }
 
-/// Refuses a run whose work is absurd: more than [`MAX_PERIODS`] switching periods at
-/// `f_max` (the highest frequency the run can step at, so `t_stop·f_max` bounds the
-/// periods), or more output-grid points than [`DEFAULT_POINTS_PER_PERIOD`] per such
-/// period (every grid point is an integration stop, recorded or not).
+/// Rejects a run of more than [`MAX_PERIODS`] switching periods at `f_max`, which
+/// bounds the periods because the run never switches faster.
+/// Also rejects more output-grid points than [`DEFAULT_POINTS_PER_PERIOD`] per such
+/// period, because every grid point is an integration stop, recorded or not.
 fn check_work(s: &Params, t_stop: f64, output_step: f64, f_max: f64) -> Result<(), DesignError> {
     let periods = t_stop * f_max;
     if periods > MAX_PERIODS {
@@ -401,7 +401,7 @@ fn check_work(s: &Params, t_stop: f64, output_step: f64, f_max: f64) -> Result<(
 /// Largest accepted `kp·G_0`, the proportional loop gain at DC. See [`check_loop_gain`].
 const MAX_PROPORTIONAL_LOOP_GAIN: f64 = 1.0;
 
-/// Refuses voltage-loop gains that the sampled loop cannot hold stable.
+/// Rejects voltage-loop gains for which the sampled loop is unstable.
 ///
 /// Model: near its operating point the converter is taken as a static gain
 /// `G_0 = −dV_out/df = −(V_in/(2n))·dM/df` [V/Hz] from the first-harmonic
@@ -419,9 +419,8 @@ const MAX_PROPORTIONAL_LOOP_GAIN: f64 = 1.0;
 /// and `b > 1 + a`.
 ///
 /// Limits: the model ignores the output filter (`C_o` with the load) and the tank's
-/// own settling, which add lag at low frequency and filtering at high frequency; it
-/// is a necessary bound, not a sufficient one, so a design that passes it can still
-/// oscillate. The run checks the output for a limit cycle as well.
+/// own settling. The bound is therefore necessary, not sufficient: `kp = 5000` in
+/// the example passes it and still oscillates, which the run's limit-cycle check reports.
 fn check_loop_gain(
     c: &Params,
     tank: &Tank,
