@@ -24,7 +24,7 @@ def main():
     parser.add_argument("--title", default="")
     args = parser.parse_args()
 
-    with open(args.csv, newline="") as f:
+    with open(args.csv, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         header = next(reader)
         rows = [[float(x) for x in r] for r in reader]
@@ -75,7 +75,7 @@ def main():
         out.append(f'<text x="{px:.1f}" y="{bottom + 15}" text-anchor="middle">{value:.6g}</text>')
     out.append(f'<text x="{WIDTH / 2}" y="{bottom + 30}" text-anchor="middle">time [s]</text>')
     out.append("</svg>")
-    with open(args.svg, "w") as f:
+    with open(args.svg, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
 
 

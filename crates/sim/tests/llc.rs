@@ -205,6 +205,10 @@ fn example_regulates_with_zvs() {
     assert!(efficiency < 1.0, "{efficiency}");
     assert!(r.get("zvs_margin_min").expect("margin") > 1.0);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // Settled: the per-period mean output moves by far less than the 2 % (0.96 V)
+    // limit-cycle tolerance (measured 11 mV).
+    let swing = r.get("v_out_swing").expect("v_out_swing");
+    assert!(swing < 0.05, "swing {swing} V");
 
     let gain = r.table("gain_vs_frequency").expect("gain table");
     assert_eq!(gain.rows.len(), 9);
@@ -433,4 +437,85 @@ fn sample_budget_rejects_run() {
     let result = model.run(&ModelLimits { max_samples: 1000 }, &mut |_| {});
     let message = result.expect_err("budget of 1000 samples").to_string();
     assert!(message.contains("budget of 1000"), "{message}");
+}
+
+/// A proportional gain far beyond the sampled-loop bound is refused at build time,
+/// naming the field, the value and the largest accepted gain (about 5.4e3 Hz/V here:
+/// G_0 ≈ 1.9e-4 V/Hz at 101.7 kHz and the design load).
+#[test]
+fn unstable_kp_rejected() {
+    let message = build_error(&example_with(&[("kp = 1000.0", "kp = 1e9")]));
+    assert!(message.contains("control.kp"), "{message}");
+    assert!(message.contains("1000000000"), "{message}");
+    assert!(message.contains("expected at most 5.3"), "{message}");
+    let message = build_error(&example_with(&[("ki = 1e7", "ki = 1e12")]));
+    assert!(message.contains("control.ki"), "{message}");
+}
+
+/// kp = 5000 passes the build-time bound (which ignores the output filter) but the
+/// loop oscillates by about 2.7 V; the run warns of the limit cycle.
+#[test]
+fn limit_cycle_warns() {
+    let text = example_with(&[
+        ("kp = 1000.0", "kp = 5000.0"),
+        ("gain_points = 9", "gain_points = 0"),
+        ("zvs_points = 4", "zvs_points = 0"),
+    ]);
+    let out = run(&text);
+    let swing = out.results.get("v_out_swing").expect("swing metric");
+    assert!(swing > 0.96, "swing {swing} V");
+    assert!(
+        out.results
+            .warnings
+            .iter()
+            .any(|w| w.contains("the output oscillates")),
+        "{:?}",
+        out.results.warnings
+    );
+}
+
+/// A stop time of 1e4 s at f_max = 200 kHz is 2e9 periods: refused at build time with
+/// the largest accepted stop time, 2e7/200 kHz = 100 s.
+#[test]
+fn work_budget_rejects_long_run() {
+    let message = build_error(&example_with(&[(
+        "t_stop = 10e-3",
+        "t_stop = 1e4\nrecord_from = 9999.999",
+    )]));
+    assert!(message.contains("simulation.t_stop"), "{message}");
+    assert!(message.contains("invalid value 10000"), "{message}");
+    assert!(message.contains("2.000e9 switching periods"), "{message}");
+    assert!(message.contains("at most 1e2 s"), "{message}");
+}
+
+/// `pelab sim validate` states the sample count the run records.
+#[test]
+fn describe_matches_recorded_samples() {
+    for record_from in ["0.0", "0.73e-3"] {
+        let text = example_with(&[
+            (
+                "t_stop = 10e-3",
+                &format!("t_stop = 1e-3\nrecord_from = {record_from}"),
+            ),
+            ("steady_state_from = 8e-3", "steady_state_from = 0.5e-3"),
+            ("gain_points = 9", "gain_points = 0"),
+            ("zvs_points = 4", "zvs_points = 0"),
+        ]);
+        let design = Design::parse(&text, Format::Toml).expect("design parses");
+        let mut model = design.build_model().expect("design builds");
+        let described = model.describe();
+        let out = model
+            .run(
+                &ModelLimits {
+                    max_samples: 10_000_000,
+                },
+                &mut |_| {},
+            )
+            .expect("run succeeds");
+        let recorded = out.waveforms.len();
+        assert!(
+            described.contains(&format!(" {recorded} samples")),
+            "{described} against {recorded} recorded"
+        );
+    }
 }

@@ -267,6 +267,13 @@ fn bad_designs_name_the_field() {
             "",
             "control.mppt_rate",
         ),
+        ("", "step_size = 1000.0", "", "control.step_size"),
+        (
+            "",
+            "step = \"variable\"\nstep_max = 100.0",
+            "",
+            "control.step_max",
+        ),
         (
             "",
             "step = \"variable\"\nstep_min = 2.0\nstep_max = 1.0",
@@ -328,4 +335,57 @@ fn kilowatt_weather_file_is_rejected() {
     std::fs::remove_file(&path).ok();
     assert!(message.starts_with("parameters.weather_file"), "{message}");
     assert!(message.contains("kW/m^2"), "{message}");
+}
+
+/// A step of 1000 V on a string with V_oc(STC) = 459.6 V (12 modules) is refused with the
+/// accepted range (10 % of V_oc); 20 V (4.4 %) builds with a warning; the example's
+/// 1 V builds without one.
+#[test]
+fn mppt_step_bounded_by_string() {
+    let message = error_of("", "step_size = 1000.0", "");
+    assert!(message.starts_with("control.step_size"), "{message}");
+    assert!(message.contains("invalid value 1000 V"), "{message}");
+    assert!(message.contains("at most 46.0 V"), "{message}");
+    assert!(message.contains("open-circuit voltage at STC"), "{message}");
+
+    let warned = build(&design("", "step_size = 20.0", "")).expect("20 V builds");
+    assert!(
+        warned
+            .warnings
+            .iter()
+            .any(|w| w.contains("control.step_size = 20 V")),
+        "{:?}",
+        warned.warnings
+    );
+    let quiet = build(&design("", "step_size = 1.0", "")).expect("1 V builds");
+    assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);
+}
+
+/// Units follow the other kernels: `W/m²` and `°C` on the waveforms, and the count
+/// `mppt_updates` has the empty unit that the CLI prints without decimals.
+#[test]
+fn units_match_other_kernels() {
+    let output = constant_run(800.0, 1.0, 2.0, 0.0);
+    let unit_of = |name: &str| {
+        output
+            .waveforms
+            .signals()
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.unit.clone())
+            .unwrap_or_else(|| panic!("signal {name} missing"))
+    };
+    assert_eq!(unit_of("g_poa"), "W/m²");
+    assert_eq!(unit_of("t_cell"), "°C");
+    let updates = output
+        .results
+        .metrics
+        .iter()
+        .find(|m| m.name == "mppt_updates")
+        .expect("mppt_updates");
+    assert_eq!(updates.unit, "");
+    assert_eq!(updates.value.fract(), 0.0);
+    let table = output.results.table("ramp_efficiency").expect("ramp table");
+    assert_eq!(table.columns[0].unit, "W/m²");
+    assert_eq!(table.columns[2].unit, "W/m²/s");
 }

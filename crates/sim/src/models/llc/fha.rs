@@ -93,6 +93,32 @@ impl Fha {
         }
         (lo, hi)
     }
+
+    /// Frequency in `[f_min, f_max]` [Hz] where the gain equals `m`, on the branch
+    /// above the peak where the gain falls with frequency, by bisection; `None` when
+    /// the gain at `f_min` is below `m` or that at `f_max` above it.
+    pub fn frequency_for_gain(&self, m: f64, f_min: f64, f_max: f64) -> Option<f64> {
+        let lo_f = f_min.max(self.peak().0);
+        if lo_f >= f_max || self.gain(lo_f) < m || self.gain(f_max) > m {
+            return None;
+        }
+        let (mut lo, mut hi) = (lo_f, f_max);
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if self.gain(mid) > m {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(0.5 * (lo + hi))
+    }
+
+    /// Slope `dM/df` [1/Hz] at `f` [Hz], by a central difference of ±10⁻⁴·f.
+    pub fn slope(&self, f: f64) -> f64 {
+        let h = 1e-4 * f;
+        (self.gain(f + h) - self.gain(f - h)) / (2.0 * h)
+    }
 }
 
 #[cfg(test)]

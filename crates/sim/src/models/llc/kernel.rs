@@ -1,9 +1,10 @@
 //! The `llc` model kernel: parameter tables and design checks.
 
 use crate::kernels::KernelInfo;
+use crate::kernels::params::Params;
 use crate::kernels::params::{DesignError, ParamKind, ParamSpec, Value};
 use crate::kernels::stage::{optional, simulation_specs};
-use crate::models::{ModelInputs, ModelKernel, ModelRun};
+use crate::models::{MAX_PERIODS, ModelInputs, ModelKernel, ModelRun};
 
 use super::control::FrequencyCommand;
 use super::fha::Fha;
@@ -317,6 +318,8 @@ impl ModelKernel for LlcKernel {
             ));
         }
 
+        check_work(s, t_stop, output_step, f_max)?;
+
         let gain_f_min = s.optional_number("gain_f_min").unwrap_or(f_min);
         let gain_f_max = s.optional_number("gain_f_max").unwrap_or(f_max);
         if gain_f_max < gain_f_min {
@@ -340,6 +343,7 @@ impl ModelKernel for LlcKernel {
             zvs_frequencies: spaced(f_min, f_max, s.integer("zvs_points")),
         };
 
+        check_loop_gain(c, &tank, r_load, &load_steps, &command, f_min, f_max)?;
         let mut warnings = design_warnings(&tank, r_load, &load_steps, &command, f_min, f_max);
         if !inputs.devices.is_empty() {
             // NOTE: the switches are ideal; datasheet losses need a loss model of the
@@ -363,6 +367,108 @@ impl ModelKernel for LlcKernel {
             warnings,
         }))
     }
+}
+
+/// Rejects a run of more than [`MAX_PERIODS`] switching periods at `f_max`, which
+/// bounds the periods because the run never switches faster.
+/// Also rejects more output-grid points than [`DEFAULT_POINTS_PER_PERIOD`] per such
+/// period, because every grid point is an integration stop, recorded or not.
+fn check_work(s: &Params, t_stop: f64, output_step: f64, f_max: f64) -> Result<(), DesignError> {
+    let periods = t_stop * f_max;
+    if periods > MAX_PERIODS {
+        let largest = MAX_PERIODS / f_max;
+        return Err(s.error(
+            "t_stop",
+            format!(
+                "invalid value {t_stop}; the run would step through about {periods:.3e} switching periods at control.f_max = {f_max} Hz, more than the {MAX_PERIODS:e} a run may take; expected at most {largest:e} s"
+            ),
+        ));
+    }
+    let points = t_stop / output_step;
+    let max_points = MAX_PERIODS * DEFAULT_POINTS_PER_PERIOD;
+    if points > max_points {
+        return Err(s.error(
+            "output_step",
+            format!(
+                "invalid value {output_step}; with simulation.t_stop = {t_stop} s the run would take {points:.3e} grid steps, more than the {max_points:e} a run may take; expected at least {:e} s",
+                t_stop / max_points
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Largest accepted `kp·G_0`, the proportional loop gain at DC. See [`check_loop_gain`].
+const MAX_PROPORTIONAL_LOOP_GAIN: f64 = 1.0;
+
+/// Rejects voltage-loop gains for which the sampled loop is unstable.
+///
+/// Model: near its operating point the converter is taken as a static gain
+/// `G_0 = −dV_out/df = −(V_in/(2n))·dM/df` [V/Hz] from the first-harmonic
+/// approximation ([`Fha`]), at the frequency where `M` equals the gain the reference
+/// needs, `n·(v_ref + V_F)/(V_in/2)`, for each load of the design. The controller
+/// `f[k] = f[k−1] − kp·(e[k] − e[k−1]) − ki·ts·e[k]` acts on the output one sample
+/// later, `v[k+1] = −G_0·f[k]`, which gives the characteristic polynomial
+///
+/// ```text
+/// z² + (a − 1)·z + (b − a) = 0,   a = kp·G_0,  b = ki·ts·G_0
+/// ```
+///
+/// Jury's conditions for both roots inside the unit circle are `b > 0`,
+/// `a < 1 + b/2` and `b < 1 + a`. The check rejects `a > MAX_PROPORTIONAL_LOOP_GAIN + b/2`
+/// and `b > 1 + a`.
+///
+/// Limits: the model ignores the output filter (`C_o` with the load) and the tank's
+/// own settling. The bound is therefore necessary, not sufficient: `kp = 5000` in
+/// the example passes it and still oscillates, which the run's limit-cycle check reports.
+fn check_loop_gain(
+    c: &Params,
+    tank: &Tank,
+    r_load: f64,
+    load_steps: &[(f64, f64)],
+    command: &FrequencyCommand,
+    f_min: f64,
+    f_max: f64,
+) -> Result<(), DesignError> {
+    let FrequencyCommand::ClosedLoop { v_ref, ts, .. } = command else {
+        return Ok(());
+    };
+    let (kp, ki) = (
+        c.optional_number("kp").unwrap_or(0.0),
+        c.optional_number("ki").unwrap_or(0.0),
+    );
+    let gain_needed = tank.n * (v_ref + tank.v_f) / (0.5 * tank.v_in);
+    let loads = std::iter::once(r_load).chain(load_steps.iter().map(|(_, r)| *r));
+    for r in loads {
+        let fha = Fha::new(tank, r);
+        let Some(f_op) = fha.frequency_for_gain(gain_needed, f_min, f_max) else {
+            continue;
+        };
+        let g0 = -0.5 * tank.v_in / tank.n * fha.slope(f_op);
+        if g0.is_nan() || g0 <= 0.0 {
+            continue;
+        }
+        let (a, b) = (kp * g0, ki * ts * g0);
+        if a > MAX_PROPORTIONAL_LOOP_GAIN + 0.5 * b {
+            return Err(c.error(
+                "kp",
+                format!(
+                    "invalid value {kp} Hz/V; the plant gain at the operating point ({f_op:.0} Hz, load {r} Ω, first-harmonic approximation) is {g0:.3e} V/Hz, so kp·G_0 = {a:.3} and the sampled loop is unstable; expected at most {:.4e} Hz/V",
+                    (MAX_PROPORTIONAL_LOOP_GAIN + 0.5 * b) / g0
+                ),
+            ));
+        }
+        if b > 1.0 + a {
+            return Err(c.error(
+                "ki",
+                format!(
+                    "invalid value {ki} Hz/(V·s); the plant gain at the operating point ({f_op:.0} Hz, load {r} Ω, first-harmonic approximation) is {g0:.3e} V/Hz, so ki·ts·G_0 = {b:.3} and the sampled loop is unstable; expected at most {:.4e} Hz/(V·s)",
+                    (1.0 + a) / (ts * g0)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `count` frequencies evenly spaced from `lo` to `hi` [Hz] (one point: `lo`).

@@ -35,6 +35,12 @@ const TRANSIENT_SHARE: f64 = 0.6;
 /// closed-loop run warns that it is not regulating.
 const REGULATION_TOL: f64 = 0.01;
 
+/// Spread of the per-period mean output, as a fraction of the reference, above which a
+/// closed-loop run warns of a limit cycle. A switching period's mean removes the
+/// ripple at twice the switching frequency, so what remains is the loop's own motion;
+/// a settled loop holds it within a fraction of a percent.
+const LIMIT_CYCLE_TOL: f64 = 0.02;
+
 /// Frequencies and loads of the steady-state sweeps.
 #[derive(Debug, Clone)]
 pub struct SweepPlan {
@@ -98,6 +104,9 @@ struct Window {
     zvs_turn_ons: usize,
     min_margin: f64,
     hard_v_max: f64,
+    /// Lowest and highest mean `v_out` over one switching period (between high-side
+    /// turn-ons) [V].
+    period_mean: Option<(f64, f64)>,
 }
 
 struct RunObserver<'a> {
@@ -193,6 +202,14 @@ impl Observer for RunObserver<'_> {
             match w.first {
                 None => w.first = Some((event.t, event.q_in)),
                 Some(_) => {
+                    let samples = w.running.samples - w.committed.samples;
+                    if samples > 0 {
+                        let mean = (w.running.v_out - w.committed.v_out) / samples as f64;
+                        w.period_mean = Some(match w.period_mean {
+                            None => (mean, mean),
+                            Some((lo, hi)) => (lo.min(mean), hi.max(mean)),
+                        });
+                    }
                     w.committed = w.running;
                     w.last = (event.t, event.q_in);
                 }
@@ -219,8 +236,32 @@ impl LlcRun {
         x
     }
 
+    /// Samples the run records: the grid points `k·h` (`k ≥ 1`, `h` the output step;
+    /// the initial state at `t = 0` is not one) from `record_from` to `t_stop`, with the
+    /// tolerance [`RunObserver::on_grid`] applies.
     fn expected_samples(&self) -> usize {
-        ((self.t_stop - self.record_from) / self.output_step).ceil() as usize + 2
+        let h = self.output_step;
+        let tol = 1e-9 * self.t_stop;
+        let (from, to) = (self.record_from - tol, self.t_stop + tol);
+        let mut first = ((from / h).ceil()).max(1.0);
+        while first > 1.0 && (first - 1.0) * h >= from {
+            first -= 1.0;
+        }
+        while first * h < from {
+            first += 1.0;
+        }
+        let mut last = (to / h).floor();
+        while (last + 1.0) * h <= to {
+            last += 1.0;
+        }
+        while last >= first && last * h > to {
+            last -= 1.0;
+        }
+        if last < first {
+            0
+        } else {
+            (last - first + 1.0) as usize
+        }
     }
 
     fn add_design_metrics(&self, results: &mut ModelResults) {
@@ -351,12 +392,29 @@ impl LlcRun {
             }
         }
 
-        if let Some(v_ref) = self.command.v_ref()
-            && (v_out - v_ref).abs() > REGULATION_TOL * v_ref
-        {
+        let Some(v_ref) = self.command.v_ref() else {
+            return;
+        };
+        if (v_out - v_ref).abs() > REGULATION_TOL * v_ref {
             results.warnings.push(format!(
-                "the output averages {v_out:.3} V against control.v_ref = {v_ref} V in the steady-state window; the loop has not settled or the frequency is at a limit"
+                "the output misses its reference: v_out averages {v_out:.3} V against the target control.v_ref = {v_ref} V in the steady-state window (tolerance {:.0} %); the loop has not settled, oscillates, or the frequency is at a limit",
+                100.0 * REGULATION_TOL
             ));
+        }
+        if let Some((lo, hi)) = w.period_mean {
+            results.metric(
+                "v_out_swing",
+                hi - lo,
+                "V",
+                "spread of the per-switching-period mean output voltage in the steady-state window (ripple removed)",
+            );
+            if hi - lo > LIMIT_CYCLE_TOL * v_ref {
+                results.warnings.push(format!(
+                    "the output oscillates: its per-period mean swings from {lo:.3} V to {hi:.3} V in the steady-state window, {:.1} % of control.v_ref = {v_ref} V (tolerance {:.0} %), far above the switching ripple; the voltage loop is in a limit cycle (lower control.kp or control.ki) or a load step falls in the window",
+                    100.0 * (hi - lo) / v_ref,
+                    100.0 * LIMIT_CYCLE_TOL
+                ));
+            }
         }
     }
 

@@ -15,8 +15,8 @@ use crate::models::{check_finite, record_error};
 
 /// Recorded signals, in the order [`Runner::record`] writes them.
 pub(super) const SIGNALS: [(&str, &str); 9] = [
-    ("g_poa", "W/m^2"),
-    ("t_cell", "degC"),
+    ("g_poa", "W/m²"),
+    ("t_cell", "°C"),
     ("v_pv", "V"),
     ("i_pv", "A"),
     ("p_pv", "W"),

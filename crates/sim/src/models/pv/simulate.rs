@@ -271,7 +271,7 @@ impl PvRun {
         results.metric(
             "mppt_updates",
             runner.mppt_updates as f64,
-            "1",
+            "",
             "MPPT updates",
         );
 

@@ -95,7 +95,7 @@ pub(super) fn parameter_specs() -> Vec<ParamSpec> {
         ParamSpec::integer("ramp_cycles", Some(2), 1, 20, "ramps up and down per slope"),
         ParamSpec::number(
             "ramp_temp_cell",
-            "degC",
+            "°C",
             Some(25.0),
             -40.0,
             100.0,
@@ -133,7 +133,7 @@ pub(super) fn control_specs() -> Vec<ParamSpec> {
         ParamSpec::positive("step_size", "V", Some(1.0), 1e3, "fixed MPPT step"),
         ParamSpec::positive(
             "step_gain",
-            "V^2/W",
+            "V²/W",
             Some(0.05),
             1e6,
             "variable step gain k: the step is k·abs(dP/dV)",
