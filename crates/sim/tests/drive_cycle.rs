@@ -267,7 +267,10 @@ fn devices_take_one_part_as_all_or_s() {
     assert!(message.starts_with("devices.T1"), "{message}");
     let text = design("", "").replace("all = \"CREE_CAB530M12BM3\"", "all = \"NO_SUCH_PART\"");
     let message = build_error(&text);
-    assert!(message.starts_with("devices.all: unknown part"), "{message}");
+    assert!(
+        message.starts_with("devices.all: unknown part"),
+        "{message}"
+    );
     // `S` stays accepted as the name of earlier designs.
     let text = design("", "").replace("all = \"CREE", "S = \"CREE");
     let design = Design::parse(&text, Format::Toml).expect("design parses");
@@ -282,7 +285,10 @@ fn machine_names_match_pmsm_drive() {
     let table: toml::Table = pmsm.parse().expect("example parses");
     let parameters = table["parameters"].as_table().expect("[parameters]");
     for name in ["l_d", "l_q", "psi", "r_s", "pole_pairs"] {
-        assert!(parameters.contains_key(name), "pmsm_drive example lacks {name}");
+        assert!(
+            parameters.contains_key(name),
+            "pmsm_drive example lacks {name}"
+        );
         assert!(
             design("", "").contains(&format!("\n{name} = ")),
             "drive_cycle design lacks {name}"
@@ -407,7 +413,10 @@ fn trace_miss_drives_the_available_force() {
     assert!(metric(&out, "unmet_wheel_energy") > 0.0);
     let per_km = metric(&out, "battery_energy_per_km");
     let expected = metric(&out, "battery_energy") / (driven / 1e3);
-    assert!((per_km - expected).abs() < 1e-9 * expected, "{per_km} against {expected}");
+    assert!(
+        (per_km - expected).abs() < 1e-9 * expected,
+        "{per_km} against {expected}"
+    );
     let residual = metric(&out, "energy_balance_residual");
     assert!(residual.abs() < 1e-9, "residual {residual}");
 
@@ -425,7 +434,10 @@ fn trace_miss_drives_the_available_force() {
             rejoined = true;
         }
     }
-    assert!(behind && rejoined, "the car must fall behind and rejoin the trace");
+    assert!(
+        behind && rejoined,
+        "the car must fall behind and rejoin the trace"
+    );
 }
 
 #[test]
@@ -483,4 +495,41 @@ fn cruise_loss_matches_component_model() {
         relative < 0.005,
         "kernel {kernel} W, component model {direct} W at {point:?}"
     );
+}
+
+/// The part's ratings are checked in drive_cycle too: a 650 V IGBT module on an
+/// 800 V link and a 650 V, 22 A GaN transistor at 450 A.
+#[test]
+fn part_ratings_are_checked() {
+    let short = "[simulation]\nt_stop = 60.0\n";
+    let text = design("cycle = \"us06\"", short)
+        .replace("v_dc = 400.0", "v_dc = 800.0")
+        .replace("CREE_CAB530M12BM3", "Fuji_2MBI600XEE065-50");
+    let out = run(&text);
+    let warnings = &out.model.as_ref().expect("summary").results.warnings;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("V_max = 650") && w.contains("above its rating")),
+        "{warnings:?}"
+    );
+    assert!(metric(&out, "rating_violations") >= 1.0);
+    assert!(metric(&out, "voltage_use_devices") > 1.2);
+
+    let text = design(
+        "cycle = \"us06\"",
+        &format!("{short}[thermal]\nmodel = \"fixed\"\ntj = 100.0\n"),
+    )
+    .replace("CREE_CAB530M12BM3", "GaNSystems_GS66506T");
+    let out = run(&text);
+    let warnings = &out.model.as_ref().expect("summary").results.warnings;
+    assert!(
+        warnings.iter().any(|w| w.contains("pulsed current rating")),
+        "{warnings:?}"
+    );
+    assert!(metric(&out, "current_use_devices") > 1.0);
+
+    // The 1200 V SiC module at 400 V passes.
+    let out = run(&design("cycle = \"us06\"", short));
+    assert_eq!(metric(&out, "rating_violations"), 0.0);
 }

@@ -338,8 +338,8 @@ fn build_machine(p: &Params) -> Result<Machine, DesignError> {
         ));
     }
     let pole_pairs = u32::try_from(p.integer("pole_pairs")).unwrap_or(u32::MAX);
-    let motor = MotorParams::new(p.number("r_s"), l_d, l_q, p.number("psi"), pole_pairs)
-        .map_err(|e| {
+    let motor =
+        MotorParams::new(p.number("r_s"), l_d, l_q, p.number("psi"), pole_pairs).map_err(|e| {
             let field = match e.field {
                 "lambda" => "psi",
                 other => other,

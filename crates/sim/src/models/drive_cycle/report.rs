@@ -2,7 +2,9 @@
 
 use super::inverter::LossMap;
 use super::run::{DriveCycleRun, Totals};
+use crate::models::three_phase::{DeviceStress, check_ratings};
 use crate::models::{ModelResults, Table};
+use pelab_components::loss::SwitchModel;
 
 /// Joules per watt-hour.
 const J_PER_WH: f64 = 3600.0;
@@ -218,6 +220,16 @@ impl DriveCycleRun {
         ]);
         r.tables.push(breakdown);
 
+        // The quasi-static model has no link ripple: the part blocks v_dc.
+        let stress = DeviceStress {
+            part: &self.part.name,
+            positions: "all six positions".into(),
+            ratings: self.part.ratings(),
+            v_block: self.v_dc,
+            i_peak: totals.peak_current_a,
+            tj_c: Some(totals.tj_peak_c),
+        };
+        check_ratings(&[stress], &mut r);
         r.warnings.extend(self.build_warnings.iter().cloned());
         if let Some(note) = &map.first_note {
             r.warnings.push(format!(

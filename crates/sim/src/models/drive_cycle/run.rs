@@ -305,9 +305,8 @@ impl DriveCycleRun {
             if missed {
                 totals.trace_miss_time_s += h;
             }
-            totals.speed_deficit_max_mps = totals
-                .speed_deficit_max_mps
-                .max(target_end - v_achieved);
+            totals.speed_deficit_max_mps =
+                totals.speed_deficit_max_mps.max(target_end - v_achieved);
             totals.battery_j += battery_w * h;
             totals.battery_discharge_j += battery_w.max(0.0) * h;
             totals.battery_charge_j += (-battery_w).max(0.0) * h;

@@ -136,8 +136,8 @@ mod tests {
         let torque = miss.point.torque_nm;
         assert!(torque > 0.0 && torque < 400.0, "torque {torque}");
         let load = vehicle.road_load(miss.v_mid, 1.0, 0.0);
-        let expected = (torque * 9.0 * 0.97 / 0.33 - (load.total_n() - load.inertia_n))
-            / (1600.0 * 1.04);
+        let expected =
+            (torque * 9.0 * 0.97 / 0.33 - (load.total_n() - load.inertia_n)) / (1600.0 * 1.04);
         assert!(
             (miss.acceleration - expected).abs() < 1e-6,
             "{} against {expected}",
