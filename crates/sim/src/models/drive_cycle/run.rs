@@ -205,8 +205,8 @@ impl DriveCycleRun {
             let t_mid = t0 + 0.5 * h;
 
             // Road load and the motor's share of it. While the vehicle follows the
-            // trace it drives the trace's speed and acceleration; behind the trace it
-            // asks for the acceleration that reaches the trace's speed at the step's
+            // trace it drives the trace's speed and acceleration. Behind the trace it
+            // requests the acceleration that reaches the trace's speed at the step's
             // end (see [`TraceMiss`]).
             let trace = cursor.at(&self.cycle, t_mid);
             let target_end = cursor.at(&self.cycle, t1).speed_mps;
@@ -254,8 +254,8 @@ impl DriveCycleRun {
             let wheel_w = force * v;
             // Without a torque limit the drive meets the traction demand, and the
             // difference of the two powers is rounding. Behind the trace the wheel
-            // force is what the drive delivers; a remainder (the drive cannot hold the
-            // vehicle on a grade) is taken by the brakes, which hold it still.
+            // force is what the drive delivers. When the drive cannot hold the vehicle
+            // on a grade, the brakes take the remainder and keep it from rolling back.
             let friction_w = if force < 0.0 || missed {
                 wheel_drive_w - wheel_w
             } else {

@@ -1,7 +1,7 @@
-//! The vehicle's motion when the drive cannot deliver the force the trace asks for.
+//! The vehicle's motion when the drive cannot deliver the force the trace requests.
 //!
-//! Backward-facing models (FASTSim, ADVISOR) handle a missed trace the same way: the
-//! step's achieved acceleration follows from the force the drive can deliver,
+//! The step's achieved acceleration follows from the force the drive can deliver
+//! (forward integration):
 //!
 //! ```text
 //! a = (F_avail(v) − F_aero(v) − F_roll − F_grade) / (m·k_rot),   a ≤ a_demand
@@ -23,14 +23,14 @@ use super::vehicle::Vehicle;
 /// Passes of the fixed-point iteration in `v_mid`.
 const PASSES: usize = 4;
 
-/// What the trace asked for in the step.
+/// The trace's request in one step.
 #[derive(Debug, Clone, Copy)]
 pub struct TraceMissInput {
     /// Speed at the step's start [m/s].
     pub v_start: f64,
-    /// Acceleration the trace asked for [m/s²].
+    /// Acceleration the trace requests [m/s²].
     pub a_demand: f64,
-    /// Shaft torque the trace asked for [N·m]; the machine delivers what it can of it.
+    /// Shaft torque the trace requests [N·m]. The machine delivers what it can of it.
     pub torque_demand_nm: f64,
     /// Road grade [1].
     pub grade: f64,
@@ -74,8 +74,8 @@ impl TraceMiss {
             point = machine.operating_point(torque_demand_nm, vehicle.motor_speed(v_mid));
             let available_n = point.torque_nm * vehicle.gear_ratio * vehicle.gearbox_efficiency
                 / vehicle.wheel_radius_m;
-            // Road load without its inertial part: `road_load` with a = 0 would
-            // report a standing vehicle at v = 0, so take the inertial term off.
+            // Road load without its inertial part. `road_load` with a = 0 reports a
+            // vehicle at rest at v = 0, so the call uses a = 1 and drops the term.
             let load = vehicle.road_load(v_mid, 1.0, grade);
             let resistance_n = load.total_n() - load.inertia_n;
             a = ((available_n - resistance_n) / equivalent_mass)
@@ -134,7 +134,8 @@ mod tests {
             },
         );
         let torque = miss.point.torque_nm;
-        assert!(torque > 0.0 && torque < 400.0, "torque {torque}");
+        assert!(torque > 0.0, "torque {torque}");
+        assert!(torque < 400.0, "torque {torque}");
         let load = vehicle.road_load(miss.v_mid, 1.0, 0.0);
         let expected =
             (torque * 9.0 * 0.97 / 0.33 - (load.total_n() - load.inertia_n)) / (1600.0 * 1.04);

@@ -558,7 +558,8 @@ fn device_losses(
             "°C",
             "junction temperature of the position",
         );
-        if tj[k] > 250.0 {
+        // Positions of one part share their temperature: say it once per part.
+        if tj[k] > 250.0 && first[k] == k {
             r.warnings.push(format!(
                 "{name} ({}): junction temperature {:.0} °C beyond the loss model's 250 °C range",
                 device.part, tj[k]

@@ -5,7 +5,7 @@ use pelab_components::loss::SwitchRatings;
 use crate::models::ModelResults;
 
 /// Largest share of a part's blocking-voltage rating `V_max` the DC link (ripple
-/// included) may reach before a warning: 80 %, the usual derating that leaves room
+/// included) may reach before a warning: 80 %, a common derating that leaves room
 /// for the turn-off overshoot on the commutation loop's stray inductance.
 pub const VOLTAGE_DERATING: f64 = 0.8;
 
@@ -26,12 +26,14 @@ pub struct DeviceStress<'a> {
     pub tj_c: Option<f64>,
 }
 
-/// Warns, in `r.warnings`, for every part whose `v_block` exceeds
-/// [`VOLTAGE_DERATING`]·`V_max`, whose `i_peak` exceeds the pulsed current rating,
-/// or whose `tj_c` exceeds `Tj_max`; and adds the metrics `rating_violations` (count),
-/// `voltage_use_devices` (`v_block/V_max`, largest over the parts) and
-/// `current_use_devices` (`i_peak/I_pulsed`). Positions holding the same part are
-/// reported once. A rating the library lacks is not checked.
+/// Checks each part against its ratings and adds a warning to `r.warnings` for every
+/// part whose `v_block` exceeds [`VOLTAGE_DERATING`]·`V_max`, whose `i_peak` exceeds
+/// the pulsed current rating, or whose `tj_c` exceeds `Tj_max`.
+///
+/// Adds the metrics `rating_violations` (a count), `voltage_use_devices`
+/// (`v_block/V_max`, largest over the parts) and `current_use_devices`
+/// (`i_peak/I_pulsed`). Positions holding the same part are reported once. A rating
+/// the library lacks is not checked.
 pub fn check_ratings(stresses: &[DeviceStress<'_>], r: &mut ModelResults) {
     let mut grouped: Vec<DeviceStress<'_>> = Vec::new();
     for s in stresses {
@@ -58,15 +60,17 @@ pub fn check_ratings(stresses: &[DeviceStress<'_>], r: &mut ModelResults) {
             if g.v_block > VOLTAGE_DERATING * v_max {
                 violations += 1;
                 let verdict = if g.v_block > v_max {
-                    "above its rating"
+                    "above its rating".to_string()
                 } else {
-                    "within its rating but above"
+                    format!(
+                        "within its rating but above the {:.0} % derating that leaves room for turn-off overshoot",
+                        100.0 * VOLTAGE_DERATING
+                    )
                 };
                 r.warnings.push(format!(
-                    "{label}: the DC link reaches {:.1} V (v_dc plus ripple), {:.0} % of the part's V_max = {v_max} V, {verdict} the {:.0} % derating that leaves room for turn-off overshoot; use a part rated for at least {:.0} V",
+                    "{label}: the DC link reaches {:.1} V (v_dc plus ripple), {:.0} % of the part's V_max = {v_max} V, {verdict}; use a part rated for at least {:.0} V",
                     g.v_block,
                     100.0 * g.v_block / v_max,
-                    100.0 * VOLTAGE_DERATING,
                     g.v_block / VOLTAGE_DERATING
                 ));
             }
