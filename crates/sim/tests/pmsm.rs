@@ -301,6 +301,15 @@ fn rejects_current_bandwidth_beyond_sampled_limit() {
     // One unit: no rad/s figure from the control block in the message.
     assert!(!e.contains("6283"), "{e}");
     assert!(!e.contains("rad/s"), "{e}");
+    assert!(e.contains("control.sampling = \"double\""), "{e}");
+    // Already double-sampled: the hint is the switching frequency only.
+    let text = held_speed("averaged").replace(
+        "current_bandwidth = 300.0",
+        "current_bandwidth = 5000.0\nsampling = \"double\"",
+    );
+    let e = build_error(&text);
+    assert!(e.contains("(0, 636.6] Hz"), "{e}");
+    assert!(e.ends_with("raise parameters.f_sw"), "{e}");
     // Double sampling halves T_s and doubles the limit.
     let text = held_speed("averaged").replace(
         "current_bandwidth = 300.0",

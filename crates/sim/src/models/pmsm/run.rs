@@ -56,8 +56,14 @@ impl DriveRun {
     /// # Errors
     /// [`DesignError`] at `control.FIELD` when a loop setting is rejected.
     pub fn new(config: DriveConfig) -> Result<Self, DesignError> {
-        let foc = Foc::new(config.foc.clone())
-            .map_err(|e| DesignError::new(format!("control.{}", e.field), e.message))?;
+        let foc = Foc::new(config.foc.clone()).map_err(|e| {
+            let hint = match (e.field, config.samples_per_period) {
+                ("current_bandwidth", 1) => "; to go higher, raise parameters.f_sw or sample twice per period (control.sampling = \"double\")",
+                ("current_bandwidth", _) => "; to go higher, raise parameters.f_sw",
+                _ => "",
+            };
+            DesignError::new(format!("control.{}", e.field), format!("{}{hint}", e.message))
+        })?;
         Ok(Self { config, foc })
     }
 
