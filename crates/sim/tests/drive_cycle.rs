@@ -10,14 +10,14 @@ const VEHICLE: &str = "mass = 1600.0\nk_rot = 1.04\nc_d = 0.30\nfrontal_area = 2
 
 /// A representative 400 V interior PMSM with a SiC module.
 const DRIVE: &str = "wheel_radius = 0.33\ngear_ratio = 9.0\ngearbox_efficiency = 0.97\naux_power = 400.0\n\
-regen_share = 0.9\nregen_power_max = 80e3\nld = 0.2e-3\nlq = 0.55e-3\npsi = 0.065\nrs = 0.012\npole_pairs = 4\n\
+regen_share = 0.9\nregen_power_max = 80e3\nl_d = 0.2e-3\nl_q = 0.55e-3\npsi = 0.065\nr_s = 0.012\npole_pairs = 4\n\
 i_max = 450.0\nv_dc = 400.0\nf_sw = 10e3\n";
 
 const COUPLED: &str = "[thermal]\nmodel = \"coupled\"\nt_ambient = 65.0\nr_th_cs = 0.03\nr_th_ha = 0.02\nc_th_ha = 800.0\n";
 
 fn design(parameters: &str, extra: &str) -> String {
     format!(
-        "kernel = \"drive_cycle\"\n[parameters]\n{VEHICLE}{DRIVE}{parameters}\n[devices]\nS = \"CREE_CAB530M12BM3\"\n{extra}"
+        "kernel = \"drive_cycle\"\n[parameters]\n{VEHICLE}{DRIVE}{parameters}\n[devices]\nall = \"CREE_CAB530M12BM3\"\n{extra}"
     )
 }
 
@@ -253,21 +253,47 @@ fn missing_cycle_file_rejected() {
 
 #[test]
 fn salient_machine_with_ld_above_lq_rejected() {
-    let message = build_error(&design("", "").replace("ld = 0.2e-3", "ld = 0.6e-3"));
+    let message = build_error(&design("", "").replace("l_d = 0.2e-3", "l_d = 0.6e-3"));
     assert!(
-        message.starts_with("parameters.ld: invalid value 0.0006"),
+        message.starts_with("parameters.l_d: invalid value 0.0006"),
         "{message}"
     );
 }
 
 #[test]
-fn devices_must_name_position_s() {
-    let text = design("", "").replace("S = \"CREE", "T1 = \"CREE");
+fn devices_take_one_part_as_all_or_s() {
+    let text = design("", "").replace("all = \"CREE", "T1 = \"CREE");
     let message = build_error(&text);
     assert!(message.starts_with("devices.T1"), "{message}");
-    let text = design("", "").replace("S = \"CREE_CAB530M12BM3\"", "S = \"NO_SUCH_PART\"");
+    let text = design("", "").replace("all = \"CREE_CAB530M12BM3\"", "all = \"NO_SUCH_PART\"");
     let message = build_error(&text);
-    assert!(message.starts_with("devices.S: unknown part"), "{message}");
+    assert!(
+        message.starts_with("devices.all: unknown part"),
+        "{message}"
+    );
+    // `S` stays accepted as the name of earlier designs.
+    let text = design("", "").replace("all = \"CREE", "S = \"CREE");
+    let design = Design::parse(&text, Format::Toml).expect("design parses");
+    assert!(design.build_model().is_ok(), "S must stay accepted");
+}
+
+/// A machine block of `pmsm_drive` (`l_d`, `l_q`, `psi`, `r_s`, `pole_pairs`) is
+/// accepted by `drive_cycle` unchanged.
+#[test]
+fn machine_names_match_pmsm_drive() {
+    let pmsm = include_str!("../../../examples/ev-traction-400v.toml");
+    let table: toml::Table = pmsm.parse().expect("example parses");
+    let parameters = table["parameters"].as_table().expect("[parameters]");
+    for name in ["l_d", "l_q", "psi", "r_s", "pole_pairs"] {
+        assert!(
+            parameters.contains_key(name),
+            "pmsm_drive example lacks {name}"
+        );
+        assert!(
+            design("", "").contains(&format!("\n{name} = ")),
+            "drive_cycle design lacks {name}"
+        );
+    }
 }
 
 #[test]
@@ -352,9 +378,10 @@ fn power_factor_changes_sign_in_regen() {
 }
 
 #[test]
-fn unreachable_speed_warned() {
+fn unreachable_speed_is_a_trace_miss() {
     // ψ − L_d·i_max = 0.015 V·s: at 60 V the speed range ends near 20 m/s, below the
-    // HWFET's 26.8 m/s.
+    // HWFET's 26.8 m/s. The vehicle cannot get faster than the drive allows, so it
+    // falls behind the trace instead of turning the motor beyond its voltage limit.
     let text = design("cycle = \"hwfet\"", "")
         .replace("i_max = 450.0", "i_max = 250.0")
         .replace("v_dc = 400.0", "v_dc = 60.0");
@@ -363,8 +390,53 @@ fn unreachable_speed_warned() {
     assert!(
         warnings
             .iter()
-            .any(|w| w.starts_with("the motor turned faster than the voltage limit allows")),
+            .any(|w| w.starts_with("the drive cannot follow the cycle")),
         "{warnings:?}"
+    );
+    let speed = out.waveforms.signal("speed").expect("recorded");
+    let top = speed.iter().copied().fold(0.0, f64::max);
+    assert!(top < 22.0, "top speed {top} m/s");
+    assert!(metric(&out, "distance") < 0.95 * metric(&out, "cycle_distance"));
+}
+
+/// With `i_max = 50` A the car cannot follow the WLTC: it drives what the available
+/// force allows (forward integration), returns to the trace when it catches up, and
+/// the energy per km is over the distance actually driven.
+#[test]
+fn trace_miss_drives_the_available_force() {
+    let out = run(&design("i_max = 50.0", "").replace("i_max = 450.0\n", ""));
+    let miss = metric(&out, "trace_miss_time");
+    assert!(miss > 10.0, "trace-miss time {miss} s");
+    let (driven, cycle) = (metric(&out, "distance"), metric(&out, "cycle_distance"));
+    assert!(driven < 0.99 * cycle, "{driven} m of {cycle} m");
+    assert!(metric(&out, "speed_deficit_max") > 10.0);
+    assert!(metric(&out, "unmet_wheel_energy") > 0.0);
+    let per_km = metric(&out, "battery_energy_per_km");
+    let expected = metric(&out, "battery_energy") / (driven / 1e3);
+    assert!(
+        (per_km - expected).abs() < 1e-9 * expected,
+        "{per_km} against {expected}"
+    );
+    let residual = metric(&out, "energy_balance_residual");
+    assert!(residual.abs() < 1e-9, "residual {residual}");
+
+    let w = &out.waveforms;
+    let speed = w.signal("speed").expect("recorded");
+    let trace = w.signal("cycle_speed").expect("recorded");
+    let mut behind = false;
+    let mut rejoined = false;
+    for (v, target) in speed.iter().zip(trace) {
+        // Never ahead of the trace by more than the half-step interpolation.
+        assert!(*v <= target + 0.05, "speed {v} above the trace's {target}");
+        if target - v > 1.0 {
+            behind = true;
+        } else if behind && (target - v).abs() < 1e-9 {
+            rejoined = true;
+        }
+    }
+    assert!(
+        behind && rejoined,
+        "the car must fall behind and rejoin the trace"
     );
 }
 
@@ -423,4 +495,41 @@ fn cruise_loss_matches_component_model() {
         relative < 0.005,
         "kernel {kernel} W, component model {direct} W at {point:?}"
     );
+}
+
+/// The part's ratings are checked in drive_cycle too: a 650 V IGBT module on an
+/// 800 V link and a 650 V, 22 A GaN transistor at 450 A.
+#[test]
+fn part_ratings_are_checked() {
+    let short = "[simulation]\nt_stop = 60.0\n";
+    let text = design("cycle = \"us06\"", short)
+        .replace("v_dc = 400.0", "v_dc = 800.0")
+        .replace("CREE_CAB530M12BM3", "Fuji_2MBI600XEE065-50");
+    let out = run(&text);
+    let warnings = &out.model.as_ref().expect("summary").results.warnings;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("V_max = 650") && w.contains("above its rating")),
+        "{warnings:?}"
+    );
+    assert!(metric(&out, "rating_violations") >= 1.0);
+    assert!(metric(&out, "voltage_use_devices") > 1.2);
+
+    let text = design(
+        "cycle = \"us06\"",
+        &format!("{short}[thermal]\nmodel = \"fixed\"\ntj = 100.0\n"),
+    )
+    .replace("CREE_CAB530M12BM3", "GaNSystems_GS66506T");
+    let out = run(&text);
+    let warnings = &out.model.as_ref().expect("summary").results.warnings;
+    assert!(
+        warnings.iter().any(|w| w.contains("pulsed current rating")),
+        "{warnings:?}"
+    );
+    assert!(metric(&out, "current_use_devices") > 1.0);
+
+    // The 1200 V SiC module at 400 V passes.
+    let out = run(&design("cycle = \"us06\"", short));
+    assert_eq!(metric(&out, "rating_violations"), 0.0);
 }

@@ -296,8 +296,20 @@ fn rejects_current_bandwidth_beyond_sampled_limit() {
         held_speed("averaged").replace("current_bandwidth = 300.0", "current_bandwidth = 1000.0");
     let e = build_error(&text);
     assert!(e.contains("control.current_bandwidth"), "{e}");
-    assert!(e.contains("1000.0 Hz"), "{e}");
-    assert!(e.contains("318.3 Hz"), "{e}");
+    assert!(e.contains("invalid value 1000 Hz"), "{e}");
+    assert!(e.contains("(0, 318.3] Hz"), "{e}");
+    // One unit: no rad/s figure from the control block in the message.
+    assert!(!e.contains("6283"), "{e}");
+    assert!(!e.contains("rad/s"), "{e}");
+    assert!(e.contains("control.sampling = \"double\""), "{e}");
+    // Already double-sampled: the hint is the switching frequency only.
+    let text = held_speed("averaged").replace(
+        "current_bandwidth = 300.0",
+        "current_bandwidth = 5000.0\nsampling = \"double\"",
+    );
+    let e = build_error(&text);
+    assert!(e.contains("(0, 636.6] Hz"), "{e}");
+    assert!(e.ends_with("raise parameters.f_sw"), "{e}");
     // Double sampling halves T_s and doubles the limit.
     let text = held_speed("averaged").replace(
         "current_bandwidth = 300.0",
@@ -471,4 +483,111 @@ fn capacitor_ripple_matches_closed_form() {
             "{torque} N·m at {speed} rpm: {actual} A vs {expected} A"
         );
     }
+}
+
+/// The 800 V example shortened to a few ms of averaged run, with `all` replaced.
+fn ev_800v_short(part: &str) -> String {
+    EV_800V
+        .replace(
+            "inverter_model = \"switching\"",
+            "inverter_model = \"averaged\"",
+        )
+        .replace("t_stop = 0.4", "t_stop = 0.02")
+        .replace("steady_state_from = 0.35", "steady_state_from = 0.015")
+        .replace("all = \"CREE_CAB530M12BM3\"", &format!("all = \"{part}\""))
+}
+
+fn warnings(out: &ModelOutput) -> &[String] {
+    &out.results.warnings
+}
+
+#[test]
+fn part_below_the_link_voltage_is_flagged() {
+    // A 650 V IGBT module on an 800 V link.
+    let out = run(&ev_800v_short("Fuji_2MBI600XEE065-50"));
+    assert!(metric(&out, "rating_violations") >= 1.0);
+    assert!(metric(&out, "voltage_use_devices") > 1.2);
+    assert!(
+        warnings(&out)
+            .iter()
+            .any(|w| w.contains("V_max = 650") && w.contains("above its rating")),
+        "{:?}",
+        warnings(&out)
+    );
+    // The 1200 V SiC module of the example is within the 80 % derating.
+    let out = run(&ev_800v_short("CREE_CAB530M12BM3"));
+    assert_eq!(metric(&out, "rating_violations"), 0.0);
+    assert!(metric(&out, "voltage_use_devices") < 0.8);
+}
+
+#[test]
+fn current_and_tj_ratings_are_checked() {
+    // A 650 V, 22 A GaN part at 250 A and 800 V: every rating is exceeded.
+    let out = run(&ev_800v_short("GaNSystems_GS66506T"));
+    let w = warnings(&out);
+    assert!(
+        w.iter().any(|m| m.contains("pulsed current rating")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|m| m.contains("exceeds the part's Tj_max")),
+        "{w:?}"
+    );
+    assert!(metric(&out, "rating_violations") >= 3.0);
+    assert!(metric(&out, "current_use_devices") > 1.0);
+}
+
+#[test]
+fn missed_speed_reference_is_warned() {
+    // At 300 V the 800 V machine cannot reach 5000 rpm against its load.
+    let text = EV_800V
+        .replace(
+            "inverter_model = \"switching\"",
+            "inverter_model = \"averaged\"",
+        )
+        .replace("v_dc = 800.0", "v_dc = 300.0")
+        .replace(
+            "speed_ref = [[0.0, 4000.0], [0.05, 5000.0]]",
+            "speed_ref = [[0.0, 5000.0]]",
+        )
+        .replace("t_stop = 0.4", "t_stop = 0.05")
+        .replace("steady_state_from = 0.35", "steady_state_from = 0.04");
+    let out = run(&text);
+    assert!(
+        warnings(&out)
+            .iter()
+            .any(|w| w.starts_with("the controller missed control.speed_ref: reference 5000.0 rpm")),
+        "{:?}",
+        warnings(&out)
+    );
+    // The torque-mode run that meets its reference stays quiet.
+    let out = run(&held_speed("averaged"));
+    assert!(
+        !warnings(&out).iter().any(|w| w.contains("missed")),
+        "{:?}",
+        warnings(&out)
+    );
+}
+
+#[test]
+fn work_budget_refuses_absurd_t_stop() {
+    let text = held_speed("averaged").replace("t_stop = 0.2", "t_stop = 1e4");
+    let e = build_error(&text);
+    assert!(
+        e.starts_with("simulation.t_stop: invalid value 10000"),
+        "{e}"
+    );
+    assert!(e.contains("work budget"), "{e}");
+    assert!(e.contains("expected at most 2000"), "{e}");
+}
+
+#[test]
+fn datasheet_and_circuit_efficiencies_are_both_reported() {
+    let out = run(&ev_800v_short("CREE_CAB530M12BM3"));
+    let p_elec = metric(&out, "p_elec");
+    let loss = metric(&out, "loss_inverter");
+    let eta = metric(&out, "efficiency_inverter_datasheet");
+    assert!((eta - p_elec / (p_elec + loss)).abs() < 1e-12, "{eta}");
+    assert!(metric(&out, "efficiency_inverter_circuit") > 0.9);
+    assert!(out.results.get("efficiency_inverter").is_none());
 }

@@ -52,6 +52,9 @@
 //! `i_src = (V_src − v_dc)/R_src`, which solves to
 //! `v_dc = (R_src·v_C + ESR·V_src − R_src·ESR·i_inv)/(R_src + ESR)`.
 
+mod ratings;
+pub use ratings::{DeviceStress, VOLTAGE_DERATING, check_ratings};
+
 /// Inverter fidelity level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InverterModel {

@@ -292,6 +292,17 @@ impl Junction {
         let repeated =
             |field: &str| field.starts_with("sources[") && !field.starts_with("sources[0]");
         for warning in model.warnings().iter().filter(|w| !repeated(&w.field)) {
+            // Equal time constants in the part's Foster data are one pole: merging
+            // them leaves Z_th(t) unchanged, so this is a note on the library data
+            // (docs/drive-cycles.md, "Junction temperature"), not on the design.
+            if warning.field.ends_with(".foster") && warning.message.contains("merged") {
+                warnings.push(format!(
+                    "note on the library data of {}: its junction-to-case Foster network repeats a time constant; the repeated pairs act as one pole and were merged, which leaves Z_th(t) unchanged ({})",
+                    part.name(),
+                    warning.message
+                ));
+                continue;
+            }
             warnings.push(format!(
                 "thermal model, {}: {}",
                 warning.field, warning.message

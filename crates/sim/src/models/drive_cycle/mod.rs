@@ -33,6 +33,7 @@ pub mod inverter;
 pub mod machine;
 mod report;
 mod run;
+mod trace_miss;
 pub mod vehicle;
 
 use std::path::Path;
@@ -56,8 +57,9 @@ pub struct DriveCycleKernel;
 /// The registered instance.
 pub static DRIVE_CYCLE: DriveCycleKernel = DriveCycleKernel;
 
-/// The one `[devices]` position: the part used at all six inverter positions.
-const DEVICE_POSITION: &str = "S";
+/// Names `[devices]` accepts for the one part used at all six positions: `all`, as
+/// in `pmsm_drive`, and `S`, the name of earlier designs.
+const DEVICE_POSITIONS: [&str; 2] = ["all", "S"];
 
 /// Default step [s]: 10 ms resolves the 1 s cycle samples a hundred times over and
 /// stays far below the smallest heatsink time constants.
@@ -152,10 +154,10 @@ fn parameter_specs() -> Vec<ParamSpec> {
             1e6,
             "largest braking power the motor takes, at the wheel",
         ),
-        ParamSpec::positive("ld", "H", None, 1.0, "d-axis inductance"),
-        ParamSpec::positive("lq", "H", None, 1.0, "q-axis inductance (at least ld)"),
+        ParamSpec::positive("l_d", "H", None, 1.0, "d-axis inductance"),
+        ParamSpec::positive("l_q", "H", None, 1.0, "q-axis inductance (at least l_d)"),
         ParamSpec::positive("psi", "V·s", None, 10.0, "permanent-magnet flux linkage"),
-        ParamSpec::number("rs", "Ω", None, 0.0, 10.0, "stator phase resistance"),
+        ParamSpec::number("r_s", "Ω", None, 0.0, 10.0, "stator phase resistance"),
         ParamSpec::integer("pole_pairs", None, 1, 50, "number of pole pairs"),
         ParamSpec::positive("i_max", "A", None, 1e4, "current limit, peak phase current"),
         ParamSpec::positive("v_dc", "V", None, 2000.0, "DC-link (battery) voltage"),
@@ -325,23 +327,20 @@ fn load_cycle(p: &Params) -> Result<(Cycle, String), DesignError> {
 
 /// Builds the machine, naming the design field that `pelab-control` rejects.
 fn build_machine(p: &Params) -> Result<Machine, DesignError> {
-    let ld = p.number("ld");
-    let lq = p.number("lq");
-    if ld > lq {
+    let l_d = p.number("l_d");
+    let l_q = p.number("l_q");
+    if l_d > l_q {
         return Err(p.error(
-            "ld",
+            "l_d",
             format!(
-                "invalid value {ld}; expected at most lq = {lq} H (machines with ld > lq are not supported)"
+                "invalid value {l_d}; expected at most l_q = {l_q} H (machines with l_d > l_q are not supported)"
             ),
         ));
     }
     let pole_pairs = u32::try_from(p.integer("pole_pairs")).unwrap_or(u32::MAX);
     let motor =
-        MotorParams::new(p.number("rs"), ld, lq, p.number("psi"), pole_pairs).map_err(|e| {
+        MotorParams::new(p.number("r_s"), l_d, l_q, p.number("psi"), pole_pairs).map_err(|e| {
             let field = match e.field {
-                "r_s" => "rs",
-                "l_d" => "ld",
-                "l_q" => "lq",
                 "lambda" => "psi",
                 other => other,
             };
@@ -357,7 +356,7 @@ fn build_machine(p: &Params) -> Result<Machine, DesignError> {
     .map_err(|(field, message)| p.error(field, message))
 }
 
-/// Resolves the part of `[devices]`, which must name exactly position `S`, and
+/// Resolves the part of `[devices]`, which names one part as `all` (or `S`), and
 /// scales its switching energies to the gate resistances of `[gate_drive]` when both
 /// are given. A part without `E(Rg)` curves keeps the datasheet's gate resistance, and
 /// `warnings` records that.
@@ -366,19 +365,28 @@ fn resolve_part(
     warnings: &mut Vec<String>,
 ) -> Result<pelab_components::semiconductor::Transistor, DesignError> {
     for name in inputs.devices.keys() {
-        if !name.eq_ignore_ascii_case(DEVICE_POSITION) {
+        if !DEVICE_POSITIONS
+            .iter()
+            .any(|p| name.eq_ignore_ascii_case(p))
+        {
             return Err(DesignError::new(
                 format!("devices.{name}"),
                 format!(
-                    "this kernel has no position {name}; it takes one part for all six inverter positions as {DEVICE_POSITION} = \"PART\""
+                    "this kernel has no position {name}; it takes one part for all six inverter positions as all = \"PART\" (as pmsm_drive does; S = \"PART\" is accepted too)"
                 ),
             ));
         }
     }
+    if inputs.devices.len() > 1 {
+        return Err(DesignError::new(
+            "devices.all",
+            "both all and S are given; expected one of them, naming the part at all six positions",
+        ));
+    }
     let Some((name, part)) = inputs.devices.iter().next() else {
         return Err(DesignError::new(
-            format!("devices.{DEVICE_POSITION}"),
-            "missing; name the library part used at all six inverter positions, e.g. S = \"CREE_CAB530M12BM3\"",
+            "devices.all",
+            "missing; name the library part used at all six inverter positions, e.g. all = \"CREE_CAB530M12BM3\"",
         ));
     };
     let transistor =

@@ -2,7 +2,9 @@
 
 use super::inverter::LossMap;
 use super::run::{DriveCycleRun, Totals};
+use crate::models::three_phase::{DeviceStress, check_ratings};
 use crate::models::{ModelResults, Table};
+use pelab_components::loss::SwitchModel;
 
 /// Joules per watt-hour.
 const J_PER_WH: f64 = 3600.0;
@@ -18,22 +20,47 @@ impl DriveCycleRun {
             ..ModelResults::default()
         };
         let km = totals.distance_m / 1e3;
-        r.metric("distance", totals.distance_m, "m", "distance driven");
+        r.metric(
+            "distance",
+            totals.distance_m,
+            "m",
+            "distance driven (short of cycle_distance when the vehicle fell behind the trace)",
+        );
+        r.metric(
+            "cycle_distance",
+            totals.cycle_distance_m,
+            "m",
+            "distance of the cycle's trace over the run",
+        );
         r.metric(
             "battery_energy",
             wh(totals.battery_j),
             "Wh",
             "net energy drawn from the battery (discharge minus recharge)",
         );
+        if km > 0.0 {
+            r.metric(
+                "battery_energy_per_km",
+                wh(totals.battery_j) / km,
+                "Wh/km",
+                "net battery energy per distance driven",
+            );
+        } else {
+            r.warnings.push(
+                "battery_energy_per_km not computed: the vehicle did not move in the run".into(),
+            );
+        }
         r.metric(
-            "battery_energy_per_km",
-            if km > 0.0 {
-                wh(totals.battery_j) / km
-            } else {
-                0.0
-            },
-            "Wh/km",
-            "net battery energy per distance",
+            "trace_miss_time",
+            totals.trace_miss_time_s,
+            "s",
+            "time the vehicle spent behind the trace because the drive could not deliver the force",
+        );
+        r.metric(
+            "speed_deficit_max",
+            totals.speed_deficit_max_mps * 3.6,
+            "km/h",
+            "largest shortfall of the vehicle's speed against the trace's",
         );
         r.metric(
             "battery_discharge_energy",
@@ -121,7 +148,7 @@ impl DriveCycleRun {
         r.metric(
             "envelope_violations",
             totals.envelope_steps as f64,
-            "1",
+            "",
             "steps whose traction torque exceeded the current or voltage envelope and was clamped",
         );
         r.metric(
@@ -134,7 +161,7 @@ impl DriveCycleRun {
             "unmet_wheel_energy",
             wh(totals.unmet_j),
             "Wh",
-            "traction energy demanded by the cycle but not delivered because of the envelope",
+            "traction energy the trace asked for beyond what the drive delivered while behind it (report only: the energy balance uses the achieved motion)",
         );
         r.metric(
             "peak_motor_torque",
@@ -165,7 +192,7 @@ impl DriveCycleRun {
         r.metric(
             "loss_model_calls",
             map.calls as f64,
-            "1",
+            "",
             "operating points evaluated by the component loss model to fill the loss map",
         );
 
@@ -184,7 +211,7 @@ impl DriveCycleRun {
         );
         breakdown.rows.push(vec![
             wh(totals.battery_j),
-            wh(totals.wheel_positive_j - totals.wheel_negative_j - totals.unmet_j),
+            wh(totals.wheel_positive_j - totals.wheel_negative_j),
             wh(totals.friction_brake_j),
             wh(totals.gearbox_j),
             wh(totals.copper_j),
@@ -193,6 +220,16 @@ impl DriveCycleRun {
         ]);
         r.tables.push(breakdown);
 
+        // The quasi-static model has no link ripple: the part blocks v_dc.
+        let stress = DeviceStress {
+            part: &self.part.name,
+            positions: "all six positions".into(),
+            ratings: self.part.ratings(),
+            v_block: self.v_dc,
+            i_peak: totals.peak_current_a,
+            tj_c: Some(totals.tj_peak_c),
+        };
+        check_ratings(&[stress], &mut r);
         r.warnings.extend(self.build_warnings.iter().cloned());
         if let Some(note) = &map.first_note {
             r.warnings.push(format!(
@@ -202,9 +239,11 @@ impl DriveCycleRun {
         }
         if let Some(first) = totals.first_violation_s {
             r.warnings.push(format!(
-                "the drive cannot follow the cycle: traction torque exceeded the current or voltage envelope in {} steps ({:.2} s in all, first at t = {first:.2} s) and was clamped, leaving {:.3} Wh undelivered; raise i_max or v_dc, or lower gear_ratio or mass",
-                totals.envelope_steps,
-                totals.envelope_time_s,
+                "the drive cannot follow the cycle: the traction torque hit the current or voltage envelope for {:.2} s (first at t = {first:.2} s), the vehicle fell up to {:.1} km/h behind the trace and drove {:.0} m of the trace's {:.0} m; the energy figures, battery_energy_per_km included, are for the distance driven, and the trace asked for {:.3} Wh more traction energy; raise i_max or v_dc, or lower gear_ratio or mass",
+                totals.trace_miss_time_s,
+                totals.speed_deficit_max_mps * 3.6,
+                totals.distance_m,
+                totals.cycle_distance_m,
                 wh(totals.unmet_j)
             ));
         }

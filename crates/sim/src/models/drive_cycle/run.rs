@@ -6,6 +6,7 @@ use pelab_components::semiconductor::Transistor;
 use super::cycle::{Cycle, CycleCursor};
 use super::inverter::{Junction, JunctionState, LossMap, POSITIONS};
 use super::machine::Machine;
+use super::trace_miss::{TraceMiss, TraceMissInput, v_start_plus};
 use super::vehicle::Vehicle;
 use crate::engine::SimError;
 use crate::kernels::params::{DesignError, Params};
@@ -18,7 +19,7 @@ use crate::models::{
 const MULTIPLE_TOLERANCE: f64 = 1e-9;
 
 /// Recorded signals as `(name, unit)`.
-const SIGNALS: [(&str, &str); 14] = [
+const SIGNALS: [(&str, &str); 15] = [
     ("speed", "m/s"),
     ("acceleration", "m/s²"),
     ("wheel_force", "N"),
@@ -33,6 +34,7 @@ const SIGNALS: [(&str, &str); 14] = [
     ("battery_power", "W"),
     ("tj_max", "°C"),
     ("friction_brake_power", "W"),
+    ("cycle_speed", "m/s"),
 ];
 
 /// Step, span and recording interval of a run.
@@ -134,6 +136,12 @@ pub struct DriveCycleRun {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Totals {
     pub(super) distance_m: f64,
+    /// Distance of the trace over the run [m].
+    pub(super) cycle_distance_m: f64,
+    /// Time behind the trace [s].
+    pub(super) trace_miss_time_s: f64,
+    /// Largest shortfall of the vehicle's speed against the trace's [m/s].
+    pub(super) speed_deficit_max_mps: f64,
     pub(super) battery_j: f64,
     pub(super) battery_discharge_j: f64,
     pub(super) battery_charge_j: f64,
@@ -180,6 +188,10 @@ impl DriveCycleRun {
         let m_limit = self.machine.modulation_index_limit();
         let (tj_map_min, tj_map_max) = LossMap::tj_range_c();
         let mut cursor = CycleCursor::default();
+        // Speed the vehicle has reached at the start of the step, and whether it is
+        // on the trace.
+        let mut v_achieved = cursor.at(&self.cycle, timing.t_start).speed_mps;
+        let mut following = true;
         let mut totals = Totals {
             tj_peak_c: f64::NEG_INFINITY,
             ..Totals::default()
@@ -192,33 +204,73 @@ impl DriveCycleRun {
             let h = t1 - t0;
             let t_mid = t0 + 0.5 * h;
 
-            // Road load and the motor's share of it.
+            // Road load and the motor's share of it. While the vehicle follows the
+            // trace it drives the trace's speed and acceleration. Behind the trace it
+            // requests the acceleration that reaches the trace's speed at the step's
+            // end (see [`TraceMiss`]).
             let trace = cursor.at(&self.cycle, t_mid);
-            let v = trace.speed_mps;
+            let target_end = cursor.at(&self.cycle, t1).speed_mps;
             let grade = trace.grade + self.grade_offset;
-            let force = self
-                .vehicle
-                .road_load(v, trace.acceleration_mps2, grade)
-                .total_n();
+            let (mut v, mut a) = if following {
+                (trace.speed_mps, trace.acceleration_mps2)
+            } else {
+                let a = (target_end - v_achieved) / h;
+                (v_achieved + 0.5 * a * h, a)
+            };
+            let mut force = self.vehicle.road_load(v, a, grade).total_n();
             let motor_force = self.vehicle.motor_wheel_force(force, v);
             let demand = self.vehicle.shaft_demand(motor_force, v);
 
             // Machine operating point under the current and voltage limits.
-            let point = self
+            let mut point = self
                 .machine
                 .operating_point(demand.torque_nm, demand.speed_rad_s);
             check_finite(t_mid, "motor_torque", point.torque_nm)?;
-            let shaft_w = point.torque_nm * demand.speed_rad_s;
+            let missed = force > 0.0 && point.torque_limited;
+            if missed {
+                let miss = TraceMiss::solve(
+                    &self.vehicle,
+                    &mut self.machine,
+                    TraceMissInput {
+                        v_start: v_achieved,
+                        a_demand: a,
+                        torque_demand_nm: demand.torque_nm,
+                        grade,
+                        h,
+                    },
+                );
+                (v, a, point) = (miss.v_mid, miss.acceleration, miss.point);
+                force = self.vehicle.road_load(v, a, grade).total_n();
+                check_finite(t_mid, "speed", v)?;
+                v_achieved = v_start_plus(v_achieved, a, h);
+                following = false;
+            } else {
+                v_achieved = target_end;
+                following = true;
+            }
+            let shaft_speed = self.vehicle.motor_speed(v);
+            let shaft_w = point.torque_nm * shaft_speed;
             let wheel_drive_w = self.vehicle.wheel_power_from_shaft(shaft_w);
             let wheel_w = force * v;
             // Without a torque limit the drive meets the traction demand, and the
-            // difference of the two powers is rounding.
-            let (friction_w, unmet_w) = if force < 0.0 {
-                (wheel_drive_w - wheel_w, 0.0)
-            } else if point.torque_limited {
-                (0.0, wheel_w - wheel_drive_w)
+            // difference of the two powers is rounding. Behind the trace the wheel
+            // force is what the drive delivers. When the drive cannot hold the vehicle
+            // on a grade, the brakes take the remainder and keep it from rolling back.
+            let friction_w = if force < 0.0 || missed {
+                wheel_drive_w - wheel_w
             } else {
-                (0.0, 0.0)
+                0.0
+            };
+            // Traction the trace asked for and the vehicle did not take, for the
+            // report only: the balance uses the achieved motion.
+            let unmet_w = if missed {
+                let trace_force = self
+                    .vehicle
+                    .road_load(trace.speed_mps, trace.acceleration_mps2, grade)
+                    .total_n();
+                (trace_force * trace.speed_mps - wheel_w).max(0.0)
+            } else {
+                0.0
             };
             let gearbox_w = (shaft_w - wheel_drive_w).abs();
 
@@ -232,7 +284,7 @@ impl DriveCycleRun {
             } else {
                 map.position_loss(point.current_peak(), m, point.phi_deg, tj)
                     .map_err(|message| SimError::InvalidOption {
-                        field: "devices.S".into(),
+                        field: "devices.all".into(),
                         value: self.part.name.clone(),
                         expected: format!("a part the inverter loss model accepts ({message})"),
                     })?
@@ -249,6 +301,12 @@ impl DriveCycleRun {
 
             // Bookkeeping.
             totals.distance_m += v * h;
+            totals.cycle_distance_m += trace.speed_mps * h;
+            if missed {
+                totals.trace_miss_time_s += h;
+            }
+            totals.speed_deficit_max_mps =
+                totals.speed_deficit_max_mps.max(target_end - v_achieved);
             totals.battery_j += battery_w * h;
             totals.battery_discharge_j += battery_w.max(0.0) * h;
             totals.battery_charge_j += (-battery_w).max(0.0) * h;
@@ -261,7 +319,8 @@ impl DriveCycleRun {
             totals.inverter_j += inverter_w * h;
             totals.inverter_input_j += if ac_w >= 0.0 { dc_w } else { -ac_w } * h;
             totals.aux_j += self.aux_power_w * h;
-            totals.balance_j += (wheel_w + friction_w - unmet_w
+            totals.balance_j += (wheel_w
+                + friction_w
                 + gearbox_w
                 + point.copper_loss_w
                 + inverter_w
@@ -282,14 +341,12 @@ impl DriveCycleRun {
                 totals.unreachable_time_s += h;
                 totals.first_unreachable_s.get_or_insert(t_mid);
             }
-            if point.torque_limited {
-                if force > 0.0 {
-                    totals.envelope_steps += 1;
-                    totals.envelope_time_s += h;
-                    totals.first_violation_s.get_or_insert(t_mid);
-                } else {
-                    totals.regen_limited_time_s += h;
-                }
+            if missed {
+                totals.envelope_steps += 1;
+                totals.envelope_time_s += h;
+                totals.first_violation_s.get_or_insert(t_mid);
+            } else if point.torque_limited {
+                totals.regen_limited_time_s += h;
             }
             if point.modulation_index > m_limit * (1.0 + MULTIPLE_TOLERANCE) {
                 totals.overmodulation_time_s += h;
@@ -306,7 +363,7 @@ impl DriveCycleRun {
                     trace.acceleration_mps2,
                     force,
                     point.torque_nm,
-                    demand.speed_rad_s,
+                    shaft_speed,
                     point.i_d,
                     point.i_q,
                     point.modulation_index,
@@ -316,6 +373,7 @@ impl DriveCycleRun {
                     battery_w,
                     tj,
                     friction_w,
+                    trace.speed_mps,
                 ];
                 recorder.push(t_mid, &row).map_err(record_error)?;
             }

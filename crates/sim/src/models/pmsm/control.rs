@@ -134,11 +134,12 @@ impl Foc {
             anti_windup: AntiWindup::Clamping,
             decoupling: Decoupling::Cross,
         })
-        .map_err(|e| FocError {
+        .map_err(|_| FocError {
             field: "current_bandwidth",
             message: format!(
-                "invalid value {:.1} Hz; expected at most {:.1} Hz (0.2/T_s rad/s at the sample period T_s = {} s) for a stable sampled current loop ({e})",
-                config.current_bandwidth / std::f64::consts::TAU,
+                "invalid value {} Hz; expected a value in (0, {:.1}] Hz for this design: the sampled current loop stays stable up to 0.2/(2π·T_s), with control sample period T_s = {:.3e} s (1/f_sw divided by the samples per period set by control.sampling)",
+                // The design gave Hz; undo the rounding of the 2π round trip.
+                (config.current_bandwidth / std::f64::consts::TAU * 1e9).round() / 1e9,
                 0.2 / config.ts / std::f64::consts::TAU,
                 config.ts
             ),

@@ -8,6 +8,7 @@
 //! - [`run`]: the event loop that stops on every PWM edge and control sample;
 //! - [`results`]: steady-state metrics, the torque-speed envelope and device losses.
 
+pub mod checks;
 pub mod control;
 pub mod machine;
 pub mod params;

@@ -354,6 +354,19 @@ impl DriveConfig {
                 ),
             ));
         }
+        let samples_per_period = if c.text("sampling") == "double" { 2 } else { 1 };
+        let ts = period / samples_per_period as f64;
+        let work = t_stop / ts;
+        if work > crate::models::MAX_PERIODS {
+            return Err(s.error(
+                "t_stop",
+                format!(
+                    "invalid value {t_stop} s; the run would step through {work:.3e} control periods (t_stop·f_sw·samples per period), more than the work budget of {:.0e}; expected at most {:.4} s at f_sw = {f_sw} Hz with {samples_per_period} control sample(s) per period",
+                    crate::models::MAX_PERIODS,
+                    crate::models::MAX_PERIODS * ts
+                ),
+            ));
+        }
         let output_step = s.optional_number("output_step").unwrap_or(period / 10.0);
         let record_from = s.number("record_from");
         if record_from >= t_stop {
@@ -372,8 +385,6 @@ impl DriveConfig {
             ));
         }
 
-        let samples_per_period = if c.text("sampling") == "double" { 2 } else { 1 };
-        let ts = period / samples_per_period as f64;
         let mode = match c.text("mode") {
             "speed" => {
                 let steps = c.schedule("speed_ref");

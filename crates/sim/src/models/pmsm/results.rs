@@ -36,7 +36,10 @@ pub struct Accumulator {
     p_shaft: f64,
     copper: f64,
     v_dc_min: f64,
-    v_dc_max: f64,
+    /// Highest DC-link voltage in the window [V].
+    pub v_dc_max: f64,
+    /// Largest instantaneous phase current magnitude in the window [A].
+    pub i_phase_max: f64,
 }
 
 impl Accumulator {
@@ -73,6 +76,9 @@ impl Accumulator {
         for o in [start, end] {
             self.v_dc_min = self.v_dc_min.min(o.v_dc);
             self.v_dc_max = self.v_dc_max.max(o.v_dc);
+            for i in o.i_abc {
+                self.i_phase_max = self.i_phase_max.max(i.abs());
+            }
         }
     }
 
@@ -274,13 +280,12 @@ pub fn summarise(
             p_dc / p_elec
         };
         r.metric(
-            "efficiency_inverter",
+            "efficiency_inverter_circuit",
             eta,
             "1",
-            "inverter efficiency with the simulated r_on, v_f and r_d drops",
+            "inverter efficiency of the circuit model: conduction drops of r_on, v_f and r_d only, no switching loss",
         );
     }
-
     let share = |k: usize| k as f64 / n;
     if stats.overmodulated + stats.clamped > 0 {
         r.warnings.push(format!(
@@ -330,7 +335,18 @@ pub fn summarise(
     );
 
     envelope(c, &mut r);
-    device_losses(c, &mut r, (i_d, i_q), (v_d, v_q), v_dc);
+    let devices = device_losses(c, &mut r, (i_d, i_q), (v_d, v_q), v_dc);
+    if let Some(devices) = &devices {
+        super::checks::datasheet_efficiency(p_elec, devices.total_w, &mut r);
+    }
+    super::checks::ratings(c, acc, devices.as_ref(), &mut r);
+    super::checks::reference_miss(
+        c,
+        omega_m / RAD_PER_S_PER_RPM,
+        acc.mean(acc.torque),
+        final_speed_rpm,
+        &mut r,
+    );
     r.warnings.extend(c.notes.iter().cloned());
     Ok(r)
 }
@@ -431,9 +447,15 @@ fn envelope(c: &DriveConfig, r: &mut ModelResults) {
 /// model; with the coupled model, the steady state
 /// `T_j = T_amb + P·(R_th,jc + R_th,cs) + P_inv·R_th,ha` by fixed-point iteration,
 /// because the losses depend on `T_j`.
-fn device_losses(c: &DriveConfig, r: &mut ModelResults, i: (f64, f64), v: (f64, f64), v_dc: f64) {
+fn device_losses(
+    c: &DriveConfig,
+    r: &mut ModelResults,
+    i: (f64, f64),
+    v: (f64, f64),
+    v_dc: f64,
+) -> Option<DeviceLosses> {
     if c.devices.is_empty() {
-        return;
+        return None;
     }
     if !matches!(c.foc.modulation, ZeroSequence::MinMax) {
         r.warnings.push(
@@ -498,7 +520,7 @@ fn device_losses(c: &DriveConfig, r: &mut ModelResults, i: (f64, f64), v: (f64, 
                         "{} ({}): losses not computed: {e}",
                         device.position, device.part
                     ));
-                    return;
+                    return None;
                 }
             }
         }
@@ -536,17 +558,28 @@ fn device_losses(c: &DriveConfig, r: &mut ModelResults, i: (f64, f64), v: (f64, 
             "°C",
             "junction temperature of the position",
         );
-        if tj[k] > 250.0 {
+        // Positions of one part share their temperature: say it once per part.
+        if tj[k] > 250.0 && first[k] == k {
             r.warnings.push(format!(
                 "{name} ({}): junction temperature {:.0} °C beyond the loss model's 250 °C range",
                 device.part, tj[k]
             ));
         }
     }
+    let total_w = losses.iter().sum::<f64>() * 6.0 / c.devices.len() as f64;
     r.metric(
         "loss_inverter",
-        losses.iter().sum::<f64>() * 6.0 / c.devices.len() as f64,
+        total_w,
         "W",
-        "inverter semiconductor loss, six positions (positions not in [devices] counted as the mean of those given)",
+        "inverter semiconductor loss from the parts' datasheets, six positions (positions not in [devices] counted as the mean of those given)",
     );
+    Some(DeviceLosses { tj_c: tj, total_w })
+}
+
+/// Outcome of [`device_losses`].
+pub struct DeviceLosses {
+    /// Junction temperature of each position in `[devices]`, in order [°C].
+    pub tj_c: Vec<f64>,
+    /// Inverter loss, six positions [W].
+    pub total_w: f64,
 }

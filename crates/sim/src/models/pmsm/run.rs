@@ -56,8 +56,14 @@ impl DriveRun {
     /// # Errors
     /// [`DesignError`] at `control.FIELD` when a loop setting is rejected.
     pub fn new(config: DriveConfig) -> Result<Self, DesignError> {
-        let foc = Foc::new(config.foc.clone())
-            .map_err(|e| DesignError::new(format!("control.{}", e.field), e.message))?;
+        let foc = Foc::new(config.foc.clone()).map_err(|e| {
+            let hint = match (e.field, config.samples_per_period) {
+                ("current_bandwidth", 1) => "; to go higher, raise parameters.f_sw or sample twice per period (control.sampling = \"double\")",
+                ("current_bandwidth", _) => "; to go higher, raise parameters.f_sw",
+                _ => "",
+            };
+            DesignError::new(format!("control.{}", e.field), format!("{}{hint}", e.message))
+        })?;
         Ok(Self { config, foc })
     }
 
@@ -122,9 +128,9 @@ impl ModelRun for DriveRun {
         let mut next_record = c.record_from;
         let load_steps: Vec<f64> = plant.machine.load.steps.iter().map(|s| s.0).collect();
         let mut steps = 0usize;
-        // NOTE: only the recorded samples are budgeted. The step count grows with
-        // t_stop·f_sw (about 27 steps per 20 kHz period with a 5 µs DC link), so a
-        // long switching-level run is slow but never exceeds the sample budget.
+        // The step count grows with t_stop·f_sw (about 27 steps per 20 kHz period
+        // with a 5 µs DC link). `DriveConfig::from_inputs` rejects runs beyond
+        // `MAX_PERIODS` control periods, and the recorder budgets the samples.
         let samples = (c.t_stop / ts).ceil() as usize;
         let mut first_half_duties = applied.duties;
 
