@@ -1,13 +1,13 @@
 //! Results of a grid-tie run: power, power factor, THD and unbalance over the
 //! steady-state window, and the PLL lock time and peak current after each event.
 
-use pelab_waveform::Waveforms;
-use pelab_waveform::metrics::{Window, max, mean, min, rms};
+use pelab_waveform::metrics::{HarmonicSpec, analyze_harmonics};
 
 use super::GridTieConfig;
 use super::grid::EventKind;
+use super::plant::TICKS;
+use super::window::Accumulator;
 use crate::models::{ModelResults, Table};
-use crate::summary::harmonic_analysis;
 
 /// Highest harmonic order in the THD of the grid current (2.5 kHz at 50 Hz).
 pub const THD_MAX_ORDER: usize = 50;
@@ -50,10 +50,68 @@ pub fn lock_time(transitions: &[LockTransition], from: f64, to: f64) -> Option<f
         .map(|tr| tr.time - from)
 }
 
-/// Computes the metrics and tables, adding to `warnings` what could not be computed.
+/// `x` with four significant digits, in scientific notation outside 1e-3 to 1e6, for
+/// messages.
+pub fn sig(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let magnitude = x.abs().log10().floor();
+    if !(-3.0..6.0).contains(&magnitude) {
+        return format!("{x:.3e}");
+    }
+    let decimals = (3.0 - magnitude).max(0.0) as usize;
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// Largest mean error of P or Q against its reference in the window, as a fraction
+/// of full scale, before a warning.
+pub const REFERENCE_TOLERANCE: f64 = 0.02;
+
+/// Event-table rows `(time, magnitude, phase jump [deg], frequency)`: the start, then
+/// one per distinct event time before `t_stop`.
+fn rows(config: &GridTieConfig) -> Vec<(f64, f64, f64, f64)> {
+    let mut magnitude = 1.0;
+    let mut frequency = config.f_grid;
+    let mut rows: Vec<(f64, f64, f64, f64)> = vec![(0.0, magnitude, 0.0, frequency)];
+    for event in config.events.iter().filter(|e| e.time < config.t_stop) {
+        let mut jump = 0.0;
+        match event.kind {
+            EventKind::Magnitude(m) => magnitude = m,
+            EventKind::PhaseJump(rad) => jump = rad.to_degrees(),
+            EventKind::Frequency(f) => frequency = f,
+        }
+        match rows.last_mut() {
+            Some(last) if last.0 == event.time => {
+                last.1 = magnitude;
+                last.2 += jump;
+                last.3 = frequency;
+            }
+            _ => rows.push((event.time, magnitude, jump, frequency)),
+        }
+    }
+    rows
+}
+
+/// Start tick of each event-table row, for the peak tracking in the run.
+pub fn row_ticks(config: &GridTieConfig) -> Vec<u64> {
+    rows(config)
+        .iter()
+        .map(|r| (r.0 / config.period * TICKS as f64).round() as u64)
+        .collect()
+}
+
+/// Computes the metrics and tables from the values gathered during the run, adding
+/// to `warnings` what could not be computed or missed its reference.
 pub fn results(
     config: &GridTieConfig,
-    waveforms: &Waveforms,
+    acc: &Accumulator,
+    clamped_periods: usize,
     transitions: &[LockTransition],
     warnings: &mut Vec<String>,
 ) -> ModelResults {
@@ -93,33 +151,39 @@ pub fn results(
         "Ω/s",
         "integral gain of the dq current PI",
     );
+    results.metric(
+        "modulator_saturated_periods",
+        clamped_periods as f64,
+        "",
+        "PWM periods whose voltage reference exceeded the modulator's linear range",
+    );
 
-    if let Err(e) = window_metrics(config, waveforms, &mut results) {
-        warnings.push(format!("steady-state metrics not computed: {e}"));
+    match window_metrics(config, acc, &mut results, warnings) {
+        Ok(()) => {}
+        Err(e) => warnings.push(format!("steady-state metrics not computed: {e}")),
     }
-    event_table(config, waveforms, transitions, &mut results, warnings);
+    event_table(config, acc, transitions, &mut results, warnings);
     results.warnings = std::mem::take(warnings);
     results
 }
 
-fn signal<'a>(waveforms: &'a Waveforms, name: &str) -> Result<&'a [f64], String> {
-    waveforms
-        .signal(name)
-        .ok_or_else(|| format!("signal {name} was not recorded"))
-}
-
+/// Window metrics. Equations in [`super::window`]: means and RMS by the trapezoidal
+/// rule over every stepper point of the window, PF = P/Σ V_rms·I_rms.
 fn window_metrics(
     config: &GridTieConfig,
-    waveforms: &Waveforms,
+    acc: &Accumulator,
     results: &mut ModelResults,
+    warnings: &mut Vec<String>,
 ) -> Result<(), String> {
-    let (from, to) = (config.steady_state_from, config.t_stop);
-    let time = waveforms.time();
-    let window = Window::range(from, to);
-    let text = |e: pelab_waveform::metrics::MetricError| e.to_string();
-
-    let p = mean(time, signal(waveforms, "p")?, window).map_err(text)?;
-    let q = mean(time, signal(waveforms, "q")?, window).map_err(text)?;
+    let empty = || {
+        format!(
+            "the metrics window from {} s to t_stop = {} s holds no controller period",
+            sig(config.steady_state_from),
+            sig(config.t_stop)
+        )
+    };
+    let p = acc.mean(acc.p).ok_or_else(empty)?;
+    let q = acc.mean(acc.q).ok_or_else(empty)?;
     results.metric(
         "p",
         p,
@@ -132,13 +196,14 @@ fn window_metrics(
         "var",
         "mean reactive power delivered to the grid at the PCC (positive: current lagging)",
     );
+    reference_check(config, acc, p, q, warnings);
 
     let mut currents = [0.0; 3];
     let mut apparent = 0.0;
-    for (phase, name) in ["a", "b", "c"].iter().enumerate() {
-        let i = rms(time, signal(waveforms, &format!("i_grid_{name}"))?, window).map_err(text)?;
-        let v = rms(time, signal(waveforms, &format!("v_pcc_{name}"))?, window).map_err(text)?;
-        currents[phase] = i;
+    for (phase, current) in currents.iter_mut().enumerate() {
+        let i = acc.rms(acc.i_sq[phase]).ok_or_else(empty)?;
+        let v = acc.rms(acc.v_sq[phase]).ok_or_else(empty)?;
+        *current = i;
         apparent += v * i;
     }
     let i_mean = currents.iter().sum::<f64>() / 3.0;
@@ -168,26 +233,110 @@ fn window_metrics(
             "largest deviation of a phase RMS current from the mean, over the mean",
         );
     }
+    if let Some(f) = acc.mean(acc.frequency) {
+        results.metric("pll_frequency", f, "Hz", "mean PLL frequency estimate");
+    }
 
+    // The buffer runs at 2·f_sw: harmonics must stay below f_sw.
+    let below_nyquist = ((1.0 / config.period) / config.f_final).ceil() as usize - 1;
+    let max_order = THD_MAX_ORDER.min(below_nyquist);
+    if max_order < 2 {
+        warnings.push(format!(
+            "THD not computed: f_sw = {} Hz leaves no harmonic of {} Hz below the 2·f_sw sampling Nyquist frequency",
+            sig(1.0 / config.period),
+            sig(config.f_final)
+        ));
+        return Ok(());
+    }
     let mut worst = 0.0_f64;
-    for name in ["i_grid_a", "i_grid_b", "i_grid_c"] {
-        let analysis = harmonic_analysis(waveforms, name, config.f_final, THD_MAX_ORDER, from, to)?;
-        worst = worst.max(analysis.thd);
+    for current in &acc.thd_current {
+        let analysis = analyze_harmonics(
+            &acc.thd_time,
+            current,
+            &HarmonicSpec::new(config.f_final, max_order),
+        );
+        match analysis {
+            Ok(analysis) => worst = worst.max(analysis.thd),
+            Err(e)
+                if acc
+                    .thd_time
+                    .last()
+                    .zip(acc.thd_time.first())
+                    .is_some_and(|(l, f)| l - f >= 1.0 / config.f_final) =>
+            {
+                warnings.push(format!("THD not computed: {e}"));
+                return Ok(());
+            }
+            Err(_) => {
+                warnings.push(format!(
+                    "THD not computed: the metrics window from {} s to {} s holds less than one period ({} s) of the final grid frequency {} Hz; \
+                     set simulation.steady_state_from earlier or lengthen t_stop",
+                    sig(config.steady_state_from),
+                    sig(config.t_stop),
+                    sig(1.0 / config.f_final),
+                    sig(config.f_final)
+                ));
+                return Ok(());
+            }
+        }
     }
     results.metric(
         "thd_i_grid",
         100.0 * worst,
         "%",
-        "largest THD of the three grid currents, harmonics 2 to 50 of the final grid frequency",
+        &format!(
+            "largest THD of the three grid currents, harmonics 2 to {max_order} of the final grid frequency, from samples at 2·f_sw over the metrics window"
+        ),
     );
-    let f = mean(time, signal(waveforms, "pll_frequency")?, window).map_err(text)?;
-    results.metric("pll_frequency", f, "Hz", "mean PLL frequency estimate");
     Ok(())
+}
+
+/// Warns when the mean P or Q of the window misses the mean reference by more than
+/// [`REFERENCE_TOLERANCE`] of full scale. Full scale is the larger of the largest
+/// apparent reference `hypot(max |p_ref|, max |q_ref|)` and, when `i_max` is set,
+/// `3/2·V_peak·i_max`.
+fn reference_check(
+    config: &GridTieConfig,
+    acc: &Accumulator,
+    p: f64,
+    q: f64,
+    warnings: &mut Vec<String>,
+) {
+    let largest = |schedule: &[(f64, f64)]| schedule.iter().fold(0.0_f64, |m, r| m.max(r.1.abs()));
+    let limit = config
+        .control
+        .i_max
+        .map_or(0.0, |i| 1.5 * config.control.v_nominal * i);
+    let full_scale = largest(&config.p_ref)
+        .hypot(largest(&config.q_ref))
+        .max(limit);
+    if full_scale <= 0.0 {
+        return;
+    }
+    let tolerance = REFERENCE_TOLERANCE * full_scale;
+    let checks = [
+        ("active power", "p_ref", acc.mean(acc.p_ref), p, "W"),
+        ("reactive power", "q_ref", acc.mean(acc.q_ref), q, "var"),
+    ];
+    for (quantity, field, target, achieved, unit) in checks {
+        let Some(target) = target else { continue };
+        if (achieved - target).abs() > tolerance {
+            warnings.push(format!(
+                "{quantity} missed its reference in the metrics window: control.{field} averages {} {unit}, the run achieved {} {unit} \
+                 (tolerance {} {unit}, {}% of full scale {} {unit}); check current_kp and current_ki, i_max and the modulator range",
+                sig(target),
+                sig(achieved),
+                sig(tolerance),
+                sig(100.0 * REFERENCE_TOLERANCE),
+                sig(full_scale)
+            ));
+        }
+    }
 }
 
 fn event_table(
     config: &GridTieConfig,
-    waveforms: &Waveforms,
+    acc: &Accumulator,
     transitions: &[LockTransition],
     results: &mut ModelResults,
     warnings: &mut Vec<String>,
@@ -204,29 +353,7 @@ fn event_table(
             ("peak_grid_current", "A"),
         ],
     );
-    let mut magnitude = 1.0;
-    let mut frequency = config.f_grid;
-    let mut rows: Vec<(f64, f64, f64, f64)> = Vec::new();
-    let mut push = |time: f64, magnitude: f64, jump: f64, frequency: f64| match rows.last_mut() {
-        Some(last) if last.0 == time => {
-            last.1 = magnitude;
-            last.2 += jump;
-            last.3 = frequency;
-        }
-        _ => rows.push((time, magnitude, jump, frequency)),
-    };
-    push(0.0, magnitude, 0.0, frequency);
-    for event in config.events.iter().filter(|e| e.time < config.t_stop) {
-        let mut jump = 0.0;
-        match event.kind {
-            EventKind::Magnitude(m) => magnitude = m,
-            EventKind::PhaseJump(rad) => jump = rad.to_degrees(),
-            EventKind::Frequency(f) => frequency = f,
-        }
-        push(event.time, magnitude, jump, frequency);
-    }
-
-    let time = waveforms.time();
+    let rows = rows(config);
     let mut worst_lock: f64 = 0.0;
     for (index, &(t, m, jump, f)) in rows.iter().enumerate() {
         let until = rows.get(index + 1).map_or(config.t_stop, |r| r.0);
@@ -237,20 +364,14 @@ fn event_table(
             }
             None => {
                 warnings.push(format!(
-                    "PLL not locked at {until} s after the grid event at {t} s: phase error above the lock threshold"
+                    "PLL not locked at {} s after the grid event at {} s: phase error above the lock threshold",
+                    sig(until),
+                    sig(t)
                 ));
                 -1.0
             }
         };
-        let mut peak = 0.0_f64;
-        let window = Window::range(t.max(config.record_from), until);
-        for name in ["i_grid_a", "i_grid_b", "i_grid_c"] {
-            if let Some(values) = waveforms.signal(name) {
-                let high = max(time, values, window).unwrap_or(0.0);
-                let low = min(time, values, window).unwrap_or(0.0);
-                peak = peak.max(high.abs()).max(low.abs());
-            }
-        }
+        let peak = acc.peaks.get(index).copied().unwrap_or(0.0);
         table.rows.push(vec![t, m, jump, f, lock, peak]);
     }
     results.metric(
@@ -265,7 +386,7 @@ fn event_table(
             "peak_grid_current_events",
             event_peak,
             "A",
-            "largest instantaneous grid phase current from the first event to the end",
+            "largest instantaneous grid phase current from the first event to the end, at every plant step",
         );
     }
     results.tables.push(table);
@@ -274,6 +395,15 @@ fn event_table(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sig_keeps_four_digits() {
+        assert_eq!(sig(0.00000000001418622627898855), "1.419e-11");
+        assert_eq!(sig(10000.0), "10000");
+        assert_eq!(sig(253.14159), "253.1");
+        assert_eq!(sig(0.4), "0.4");
+        assert_eq!(sig(-1.5e7), "-1.500e7");
+    }
 
     fn tr(time: f64, locked: bool) -> LockTransition {
         LockTransition { time, locked }

@@ -13,6 +13,7 @@ use super::controller::{ControlOutput, Controller, CurrentSensor, Measurements};
 use super::grid::Grid;
 use super::metrics::{self, LockTransition};
 use super::plant::{self, G1, G5, G7, I1, I2, STATES, Stepper, TICKS, VC};
+use super::window::{Accumulator, Held, MAX_THD_SAMPLES};
 use crate::engine::SimError;
 use crate::kernels::params::{DesignError, schedule_value};
 use crate::models::{
@@ -218,17 +219,35 @@ impl ModelRun for GridTieRun {
         let mut duties_now = None;
         let progress_every = (periods / 100).max(1);
 
+        // Metrics inside the run: the window start is a cut point, and from the THD
+        // buffer's start each period is also cut at its middle.
+        let window_from = tick_of(c.steady_state_from, c.period);
+        let half = TICKS / 2;
+        let thd_span = MAX_THD_SAMPLES as u64 * half;
+        let thd_from = end_tick
+            .saturating_sub(thd_span)
+            .max(window_from)
+            .div_ceil(half)
+            * half;
+        let mut accumulator =
+            Accumulator::new(c.period, window_from, thd_from, metrics::row_ticks(&c));
+
         for k in 0..periods {
             let start = k * TICKS;
             let stop = (start + TICKS).min(end_tick);
             let t0 = start as f64 / TICKS as f64 * c.period;
 
             let m = measurements(&c, &x);
-            let out = controller.step(
-                &m,
-                schedule_value(&c.p_ref, t0, 0.0),
-                schedule_value(&c.q_ref, t0, 0.0),
-            );
+            let held = Held {
+                p_ref: schedule_value(&c.p_ref, t0, 0.0),
+                q_ref: schedule_value(&c.q_ref, t0, 0.0),
+                frequency: 0.0,
+            };
+            let out = controller.step(&m, held.p_ref, held.q_ref);
+            let held = Held {
+                frequency: out.frequency,
+                ..held
+            };
             let (duties_next, clamped) = bridge::duties(c.modulation, out.v_ref, c.v_dc);
             if clamped {
                 clamped_periods += 1;
@@ -248,7 +267,22 @@ impl ModelRun for GridTieRun {
 
             let mut edge_index = 0;
             let mut cursor = start;
+            let mut u: Option<[f64; 2]> = None;
             loop {
+                // Metric nodes: the points the plant passes without a recording,
+                // so that the sums do not depend on output_step or record_from.
+                let node = cursor == start
+                    || cursor == stop
+                    || cursor == start + half
+                    || cursor == window_from
+                    || plan
+                        .as_ref()
+                        .is_some_and(|plan| plan.edges.binary_search(&(cursor - start)).is_ok())
+                    || (event_index < events.len()
+                        && tick_of(events[event_index].time, c.period) <= cursor);
+                if node {
+                    accumulator.observe(&c.lcl, &x, cursor, held);
+                }
                 // A sample on the period boundary belongs to the next period, after its
                 // controller sample, except at the end of the run.
                 while sample_tick(next_sample) <= cursor && (cursor < stop || stop == end_tick) {
@@ -261,6 +295,7 @@ impl ModelRun for GridTieRun {
                         .map_err(record_error)?;
                     next_sample += 1;
                 }
+                let events_before = event_index;
                 while event_index < events.len()
                     && tick_of(events[event_index].time, c.period) <= cursor
                 {
@@ -271,6 +306,9 @@ impl ModelRun for GridTieRun {
                     }
                     grid.set_oscillators(&mut x, t);
                     event_index += 1;
+                }
+                if event_index > events_before {
+                    accumulator.observe(&c.lcl, &x, cursor, held);
                 }
                 if cursor >= stop {
                     break;
@@ -286,6 +324,11 @@ impl ModelRun for GridTieRun {
                         next = next.min(start + plan.edges[edge_index]);
                     }
                 }
+                for cut in [window_from, start + half] {
+                    if cut > cursor && (cut == window_from || cut >= thd_from) {
+                        next = next.min(cut);
+                    }
+                }
                 let sample = sample_tick(next_sample);
                 if sample > cursor {
                     next = next.min(sample);
@@ -297,14 +340,24 @@ impl ModelRun for GridTieRun {
                     }
                 }
 
-                let u = match &plan {
-                    Some(plan) => {
-                        let currents = abc(x[I1], x[I1 + 1]);
-                        plan.voltage(cursor - start, currents, c.v_dc)
-                    }
-                    None => averaged,
-                };
-                steps += stepper.advance(&mut x, next - cursor, u);
+                // The pole voltages change only at the period start and at PWM edges;
+                // the deadtime reads the current sign there, so the cuts at output
+                // samples, events and metric points leave the trajectory unchanged.
+                let at_edge = cursor == start
+                    || plan.as_ref().is_some_and(|plan| {
+                        edge_index > 0 && start + plan.edges[edge_index - 1] == cursor
+                    });
+                if at_edge || u.is_none() {
+                    u = Some(match &plan {
+                        Some(plan) => {
+                            let currents = abc(x[I1], x[I1 + 1]);
+                            plan.voltage(cursor - start, currents, c.v_dc)
+                        }
+                        None => averaged,
+                    });
+                }
+                let u_now = u.unwrap_or(averaged);
+                steps += stepper.advance(&mut x, next - cursor, u_now);
                 cursor = next;
             }
 
@@ -328,7 +381,13 @@ impl ModelRun for GridTieRun {
             ));
         }
         let waveforms = recorder.into_waveforms();
-        let results = metrics::results(&c, &waveforms, &transitions, &mut warnings);
+        let results = metrics::results(
+            &c,
+            &accumulator,
+            clamped_periods,
+            &transitions,
+            &mut warnings,
+        );
         Ok(ModelOutput {
             waveforms,
             results,
