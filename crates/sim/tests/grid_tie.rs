@@ -4,11 +4,11 @@
 
 use std::f64::consts::PI;
 
+mod grid_tie_common;
+
+use grid_tie_common::{build_error, design, metric, parse, results, run};
 use pelab_sim::design::{Design, Format};
-use pelab_sim::kernels::params::DesignError;
-use pelab_sim::models::ModelResults;
 use pelab_sim::models::grid_tie::plant::Lcl;
-use pelab_sim::simulate::{SimulationOutput, simulate_design};
 use pelab_sim::summary::harmonic_analysis;
 use pelab_waveform::metrics::{HarmonicSpec, analyze_harmonics};
 use pelab_waveform::{Recorder, SignalInfo, SignalKind};
@@ -26,49 +26,6 @@ const FILTER: Lcl = Lcl {
 };
 
 const F_SW: f64 = 16e3;
-
-/// Writes a 10 kW design with the example's filter and appends the `parameters`,
-/// `control` and `simulation` lines to their sections.
-fn design(parameters: &str, control: &str, simulation: &str) -> String {
-    format!(
-        "kernel = \"grid_tie\"\n\
-         [parameters]\n\
-         v_dc = 700.0\nv_ll_rms = 400.0\nf_grid = 50.0\nf_sw = 16e3\n\
-         l1 = 1.5e-3\nr1 = 0.05\ncf = 10e-6\nrd = 2.0\nl2 = 0.5e-3\nr2 = 0.02\n\
-         lg = 0.1e-3\nrg = 0.05\n\
-         {parameters}\n\
-         [control]\n{control}\n\
-         [simulation]\n{simulation}\n"
-    )
-}
-
-fn parse(text: &str) -> Design {
-    Design::parse(text, Format::Toml).unwrap_or_else(|e| panic!("design rejected: {e}"))
-}
-
-fn run(text: &str) -> SimulationOutput {
-    simulate_design(&parse(text), &mut |_| {}).unwrap_or_else(|e| panic!("run failed: {e}"))
-}
-
-fn results(out: &SimulationOutput) -> &ModelResults {
-    &out.model.as_ref().expect("model summary").results
-}
-
-fn metric(out: &SimulationOutput, name: &str) -> f64 {
-    results(out).get(name).unwrap_or_else(|| {
-        panic!(
-            "metric {name} missing; warnings {:?}",
-            results(out).warnings
-        )
-    })
-}
-
-fn build_error(text: &str) -> DesignError {
-    match parse(text).build_model() {
-        Ok(_) => panic!("design accepted"),
-        Err(e) => e,
-    }
-}
 
 fn read_reference(case: &str) -> Vec<[f64; 3]> {
     let path = format!(
