@@ -158,7 +158,7 @@ pub struct ThdSummary {
 /// `max_order`, over the whole fundamental periods of the window `[from, to]`.
 ///
 /// # Errors
-/// A message naming the signal when it was not recorded, the window holds no
+/// A message naming the signal when it was not recorded, the window contains no
 /// whole fundamental period, or the recording is too coarse: harmonic `max_order`
 /// must lie below the Nyquist frequency `1/(2·Δt)` of the median sample step `Δt`
 /// in the window, or it would alias onto lower harmonics.

@@ -72,7 +72,8 @@ pub struct ModelLimits {
 
 /// A built model, ready to simulate.
 pub trait ModelRun {
-    /// One line for `pelab sim validate`, e.g. `5 states, 20 kHz PWM, 20001 samples`.
+    /// Describes the built model in one line for `pelab sim validate`, e.g.
+    /// `5 states, 20 kHz PWM, 20001 samples`.
     fn describe(&self) -> String;
 
     /// Simulates, reporting the simulated fraction in `[0, 1]` to `progress`.
@@ -106,7 +107,7 @@ pub struct Metric {
     pub value: f64,
     /// SI unit symbol, `1` for ratios, `%` for percentages.
     pub unit: String,
-    /// What the value is.
+    /// Meaning of the value.
     pub description: String,
 }
 
@@ -124,7 +125,7 @@ pub struct Column {
 pub struct Table {
     /// Key, e.g. `gain_vs_frequency`.
     pub name: String,
-    /// What the table shows.
+    /// Meaning of the table.
     pub description: String,
     /// Columns.
     pub columns: Vec<Column>,
@@ -133,7 +134,7 @@ pub struct Table {
 }
 
 impl Table {
-    /// An empty table with columns given as `(name, unit)`.
+    /// Creates an empty table with columns given as `(name, unit)`.
     pub fn new(name: &str, description: &str, columns: &[(&str, &str)]) -> Self {
         Self {
             name: name.to_string(),
@@ -178,7 +179,7 @@ impl ModelResults {
         });
     }
 
-    /// The value of metric `name`.
+    /// Returns the value of metric `name`.
     pub fn get(&self, name: &str) -> Option<f64> {
         self.metrics
             .iter()
@@ -186,14 +187,14 @@ impl ModelResults {
             .map(|m| m.value)
     }
 
-    /// The table `name`.
+    /// Returns the table `name`.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
     }
 }
 
-/// A recorder for model signals given as `(name, unit)`, refusing more than
-/// `limits.max_samples` samples.
+/// Creates a recorder for model signals given as `(name, unit)` that rejects more
+/// than `limits.max_samples` samples.
 ///
 /// # Errors
 /// [`SimError::SampleBudget`] when `expected` samples exceed the budget, and

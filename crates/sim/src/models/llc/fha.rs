@@ -124,21 +124,7 @@ impl Fha {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tank() -> Tank {
-        Tank {
-            v_in: 400.0,
-            lr: 20e-6,
-            cr: 120e-9,
-            lm: 100e-6,
-            n: 4.1,
-            c_sw: 400e-12,
-            v_f: 0.0,
-            r_d: 0.0,
-            co: 500e-6,
-            r_c: 0.0,
-        }
-    }
+    use crate::models::llc::plant::tests::tank;
 
     #[test]
     fn unity_gain_at_series_resonance() {

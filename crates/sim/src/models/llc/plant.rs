@@ -395,10 +395,11 @@ impl Tank {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tank() -> Tank {
+    /// The tank of the 400 V to 48 V example, shared by the LLC unit tests.
+    pub(crate) fn tank() -> Tank {
         Tank {
             v_in: 400.0,
             lr: 20e-6,

@@ -492,7 +492,7 @@ fn device_losses(
         })
         .collect();
     // The losses rise slowly with T_j, so the fixed-point iteration contracts unless
-    // the loop runs away thermally; it stops once no T_j moves by 1 mK.
+    // the loop runs away thermally. It stops once no T_j moves by 1 mK.
     const MAX_PASSES: usize = 50;
     const TJ_TOLERANCE_K: f64 = 1e-3;
     let passes = if coupled { MAX_PASSES } else { 1 };
@@ -558,7 +558,7 @@ fn device_losses(
             "°C",
             "junction temperature of the position",
         );
-        // Positions of one part share their temperature: say it once per part.
+        // Positions of one part share their temperature, so the warning names the first.
         if tj[k] > 250.0 && first[k] == k {
             r.warnings.push(format!(
                 "{name} ({}): junction temperature {:.0} °C beyond the loss model's 250 °C range",
