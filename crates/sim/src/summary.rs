@@ -182,14 +182,25 @@ pub fn harmonic_analysis(
     if let Some(step) = median_step(time) {
         let nyquist = 0.5 / step;
         let highest = fundamental * max_order as f64;
+        if fundamental >= nyquist {
+            return Err(format!(
+                "THD of {signal} at {fundamental} Hz: the fundamental is not below the {nyquist:.6e} Hz \
+                 Nyquist frequency of the recorded samples (median step {step:.3e} s); record with an \
+                 output step of at most {:.3e} s for harmonic {max_order}",
+                0.5 / highest
+            ));
+        }
         if highest >= nyquist {
+            // The highest order whose frequency stays strictly below the Nyquist frequency.
+            let usable = ((nyquist / fundamental).ceil() as usize)
+                .saturating_sub(1)
+                .max(1);
             return Err(format!(
                 "THD of {signal} at {fundamental} Hz up to harmonic {max_order}: harmonic {max_order} \
                  ({highest:.6e} Hz) is not below the {nyquist:.6e} Hz Nyquist frequency of the recorded \
-                 samples (median step {step:.3e} s); record with a smaller output step (at most \
-                 {:.3e} s) or lower the harmonic order (below {})",
-                0.5 / highest,
-                (nyquist / fundamental).floor().max(1.0)
+                 samples (median step {step:.3e} s); record with an output step of at most {:.3e} s \
+                 or pass --thd-order {usable} or lower",
+                0.5 / highest
             ));
         }
     }
