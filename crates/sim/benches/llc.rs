@@ -34,6 +34,7 @@ fn transient(c: &mut Criterion) {
             let out = model
                 .run(
                     &ModelLimits {
+                        tap: None,
                         max_samples: 10_000_000,
                     },
                     &mut |_| {},

@@ -44,6 +44,7 @@ fn run(design: &Design) -> ModelOutput {
     model
         .run(
             &ModelLimits {
+                tap: None,
                 max_samples: 1_000_000,
             },
             &mut |_| {},

@@ -25,6 +25,7 @@ fn run(design: &Design) -> usize {
     let output = model
         .run(
             &ModelLimits {
+                tap: None,
                 max_samples: 1_000_000,
             },
             &mut |_| {},

@@ -82,6 +82,7 @@ pub struct RecorderSink {
     recorder: Option<Recorder>,
     max_samples: usize,
     expected: usize,
+    tap: Option<pelab_waveform::SampleTap>,
 }
 
 impl RecorderSink {
@@ -91,7 +92,14 @@ impl RecorderSink {
             recorder: None,
             max_samples,
             expected,
+            tap: None,
         }
+    }
+
+    /// Sends every recorded sample to `tap` as well.
+    pub fn with_tap(mut self, tap: Option<pelab_waveform::SampleTap>) -> Self {
+        self.tap = tap;
+        self
     }
 
     /// A sink sized for `options`. Besides the grid samples that the budget
@@ -133,6 +141,7 @@ impl SampleSink for RecorderSink {
             .collect();
         let mut recorder = Recorder::new(infos).map_err(|e| e.to_string())?;
         recorder.set_max_samples(Some(self.max_samples));
+        recorder.set_tap(self.tap.clone());
         recorder
             .reserve(self.expected.min(self.max_samples))
             .map_err(|e| e.to_string())?;
@@ -158,6 +167,8 @@ pub struct RunRequest {
     /// Record only the uniform output grid, without the two samples at each switching
     /// event (for comparisons with programs that write a fixed grid).
     pub grid_only: bool,
+    /// Receives every recorded sample; returning `false` stops the run.
+    pub tap: Option<pelab_waveform::SampleTap>,
 }
 
 /// Simulates a design and summarises it.
@@ -258,7 +269,7 @@ fn run_design(
         prepared.options.record_events = false;
     }
     let options = prepared.options.clone();
-    let mut sink = RecorderSink::for_options(&options);
+    let mut sink = RecorderSink::for_options(&options).with_tap(request.tap.clone());
     let report = engine::run(
         &prepared.circuit,
         &mut prepared.drive,
@@ -332,7 +343,13 @@ fn run_model(
                 .then(|| design.simulation.integer("max_samples"))
         })
         .unwrap_or(MODEL_DEFAULT_MAX_SAMPLES);
-    let output = model.run(&ModelLimits { max_samples }, progress)?;
+    let output = model.run(
+        &ModelLimits {
+            max_samples,
+            tap: request.tap.clone(),
+        },
+        progress,
+    )?;
     let mut waveforms = output.waveforms;
     if let Some(names) = &request.signals {
         waveforms = select_signals(&waveforms, names)?;
@@ -509,7 +526,7 @@ pub fn simulate_netlist_with(
         },
         options.t_stop,
     );
-    let mut sink = RecorderSink::for_options(&options);
+    let mut sink = RecorderSink::for_options(&options).with_tap(request.tap.clone());
     let report = engine::run(&circuit, &mut gates, &options, &mut sink, progress)?;
     Ok(SimulationOutput {
         waveforms: sink.into_waveforms(),

@@ -454,6 +454,7 @@ fn loop_check_predicts_time_domain_stability() {
         let out = model
             .run(
                 &ModelLimits {
+                    tap: None,
                     max_samples: 1_000_000,
                 },
                 &mut |_| {},

@@ -77,6 +77,7 @@ fn run(text: &str) -> ModelOutput {
     model
         .run(
             &ModelLimits {
+                tap: None,
                 max_samples: 10_000_000,
             },
             &mut |_| {},
@@ -435,7 +436,13 @@ fn low_f_min_warns() {
 fn sample_budget_rejects_run() {
     let design = Design::parse(&example_text(), Format::Toml).expect("design parses");
     let mut model = design.build_model().expect("design builds");
-    let result = model.run(&ModelLimits { max_samples: 1000 }, &mut |_| {});
+    let result = model.run(
+        &ModelLimits {
+            tap: None,
+            max_samples: 1000,
+        },
+        &mut |_| {},
+    );
     let message = result.expect_err("budget of 1000 samples").to_string();
     assert!(message.contains("budget of 1000"), "{message}");
 }
@@ -508,6 +515,7 @@ fn describe_matches_recorded_samples() {
         let out = model
             .run(
                 &ModelLimits {
+                    tap: None,
                     max_samples: 10_000_000,
                 },
                 &mut |_| {},

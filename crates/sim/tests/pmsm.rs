@@ -46,6 +46,7 @@ fn run(text: &str) -> ModelOutput {
     model
         .run(
             &ModelLimits {
+                tap: None,
                 max_samples: 5_000_000,
             },
             &mut |_| {},

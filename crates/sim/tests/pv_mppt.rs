@@ -37,6 +37,7 @@ fn run(mut model: PvRun) -> ModelOutput {
     model
         .run(
             &ModelLimits {
+                tap: None,
                 max_samples: 1_000_000,
             },
             &mut |_| {},

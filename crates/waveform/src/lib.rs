@@ -82,6 +82,6 @@ mod waveforms;
 pub use decimate::{
     Bucket, DecimateError, StreamingDecimator, decimate_min_max, decimate_waveforms,
 };
-pub use recorder::Recorder;
+pub use recorder::{Recorder, SampleConsumer, SampleTap};
 pub use signal::{InvalidLabel, MAX_LABEL_BYTES, SignalInfo, SignalKind};
 pub use waveforms::{RecordError, Waveforms};

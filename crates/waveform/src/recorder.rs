@@ -1,5 +1,7 @@
 //! [`Recorder`]: the append-only sink that the simulator pushes samples into.
 
+use std::sync::Arc;
+
 use crate::signal::SignalInfo;
 use crate::waveforms::{RecordError, Waveforms, validate_signals};
 
@@ -28,6 +30,45 @@ use crate::waveforms::{RecordError, Waveforms, validate_signals};
 pub struct Recorder {
     data: Waveforms,
     max_samples: Option<usize>,
+    tap: Option<SampleTap>,
+}
+
+/// A consumer of samples as they are recorded, for live streaming.
+pub trait SampleConsumer: Send + Sync {
+    /// Called once with the recorder's signals when the tap is attached.
+    fn begin(&self, signals: &[SignalInfo]);
+    /// Called after each recorded sample; `false` stops the recording (the
+    /// [`Recorder::push`] fails with [`RecordError::Stopped`]), which is how a running
+    /// simulation is cancelled.
+    fn sample(&self, t: f64, values: &[f64]) -> bool;
+}
+
+/// A shared [`SampleConsumer`] attached to a [`Recorder`].
+#[derive(Clone)]
+pub struct SampleTap(Arc<dyn SampleConsumer>);
+
+impl SampleTap {
+    /// Wraps a consumer.
+    pub fn new(consumer: Arc<dyn SampleConsumer>) -> Self {
+        SampleTap(consumer)
+    }
+
+    /// Passes one sample; `false` means stop.
+    pub fn call(&self, t: f64, values: &[f64]) -> bool {
+        self.0.sample(t, values)
+    }
+}
+
+impl std::fmt::Debug for SampleTap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SampleTap")
+    }
+}
+
+impl PartialEq for SampleTap {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Recorder {
@@ -45,7 +86,16 @@ impl Recorder {
                 ..Waveforms::default()
             },
             max_samples: None,
+            tap: None,
         })
+    }
+
+    /// Sends every further sample to `tap` as well (see [`SampleTap`]).
+    pub fn set_tap(&mut self, tap: Option<SampleTap>) {
+        if let Some(tap) = &tap {
+            tap.0.begin(&self.data.signals);
+        }
+        self.tap = tap;
     }
 
     /// Sets the maximum number of samples that [`Recorder::push`] accepts.
@@ -127,6 +177,11 @@ impl Recorder {
         self.data.time.push(t);
         for (column, &value) in self.data.columns.iter_mut().zip(values) {
             column.push(value);
+        }
+        if let Some(tap) = &self.tap
+            && !tap.call(t, values)
+        {
+            return Err(RecordError::Stopped);
         }
         Ok(())
     }

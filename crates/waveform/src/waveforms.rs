@@ -8,6 +8,9 @@ use crate::signal::{InvalidLabel, SignalInfo};
 /// Error from building, recording or slicing waveforms.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RecordError {
+    /// The consumer of a [`crate::SampleTap`] asked to stop (a cancelled run).
+    #[error("the recording was stopped by its consumer")]
+    Stopped,
     /// A signal name or unit cannot be stored.
     #[error("signal {index}: {source}")]
     InvalidSignal {

@@ -64,10 +64,12 @@ pub trait ModelKernel: Sync {
 }
 
 /// Limits a run must respect.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ModelLimits {
     /// Most samples the run may record.
     pub max_samples: usize,
+    /// Receives every recorded sample (live streaming, cancellation).
+    pub tap: Option<pelab_waveform::SampleTap>,
 }
 
 /// A built model, ready to simulate.
@@ -220,6 +222,7 @@ pub fn model_recorder(
         expected: "valid signal labels".into(),
     })?;
     recorder.set_max_samples(Some(limits.max_samples));
+    recorder.set_tap(limits.tap.clone());
     recorder
         .reserve(expected)
         .map_err(|e| SimError::InvalidOption {

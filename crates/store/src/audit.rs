@@ -1,0 +1,105 @@
+//! The append-only audit log of mutating requests.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{Result, Store, on_pool};
+
+/// An entry to append.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    /// Organisation.
+    pub org_id: Uuid,
+    /// Who: a user id or e-mail, or `system`.
+    pub actor: String,
+    /// What: method and route, e.g. `POST /api/v1/projects`.
+    pub action: String,
+    /// Target id or path.
+    pub target: String,
+    /// Source address.
+    pub source: String,
+    /// Result: the HTTP status.
+    pub result: String,
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub id: i64,
+    /// When (UTC).
+    pub time: DateTime<Utc>,
+    /// Organisation.
+    pub org_id: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Target.
+    pub target: String,
+    /// Source address.
+    pub source: String,
+    /// Result.
+    pub result: String,
+}
+
+impl Store {
+    /// Appends an entry. Rows are never updated or deleted (triggers refuse it).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn append_audit(&self, entry: &NewAuditEntry) -> Result<()> {
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO audit_log (time, org_id, actor, action, target, source, result) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(Utc::now())
+            .bind(entry.org_id.to_string())
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.target)
+            .bind(&entry.source)
+            .bind(&entry.result)
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The organisation's newest entries first.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn list_audit(&self, org_id: Uuid, limit: i64) -> Result<Vec<AuditEntry>> {
+        let limit = limit.clamp(1, 1000);
+        let rows: Vec<(
+            i64,
+            DateTime<Utc>,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        )> = on_pool!(self, p => sqlx::query_as(
+                "SELECT id, time, org_id, actor, action, target, source, result FROM audit_log \
+                 WHERE org_id = $1 ORDER BY id DESC LIMIT $2")
+                .bind(org_id.to_string())
+                .bind(limit)
+                .fetch_all(p)
+                .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                id: r.0,
+                time: r.1,
+                org_id: r.2,
+                actor: r.3,
+                action: r.4,
+                target: r.5,
+                source: r.6,
+                result: r.7,
+            })
+            .collect())
+    }
+}
