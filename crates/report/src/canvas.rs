@@ -93,19 +93,19 @@ impl Canvas {
         );
     }
 
-    /// Writes text, truncated with an ellipsis to `max_width` points.
+    /// Writes text with its baseline anchored at `at`, truncated with an ellipsis to
+    /// `max_width` points.
     pub(crate) fn text(
         &mut self,
         font: Font,
         size: f64,
-        x: f64,
-        y: f64,
+        at: (f64, f64),
         align: Align,
         text: &str,
         max_width: f64,
     ) {
         let codes = fonts::truncate(font, size, &fonts::encode(text), max_width);
-        self.text_codes(font, size, x, y, align, &codes);
+        self.text_codes(font, size, at.0, at.1, align, &codes);
     }
 
     /// Writes encoded text turned 90 degrees counter-clockwise, centred on (x, y) along

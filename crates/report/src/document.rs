@@ -89,8 +89,7 @@ impl Document {
         canvas.text(
             Font::Regular,
             8.0,
-            LEFT,
-            TOP - 8.0,
+            (LEFT, TOP - 8.0),
             Align::Left,
             &header,
             CONTENT_WIDTH,
@@ -109,7 +108,14 @@ impl Document {
         let y = self.y - 16.0;
         let canvas = self.canvas();
         canvas.fill_color(Color::BLACK);
-        canvas.text(Font::Bold, 12.0, LEFT, y, Align::Left, text, CONTENT_WIDTH);
+        canvas.text(
+            Font::Bold,
+            12.0,
+            (LEFT, y),
+            Align::Left,
+            text,
+            CONTENT_WIDTH,
+        );
         canvas.stroke_color(Color::GREY);
         canvas.line_width(0.6);
         canvas.line(LEFT, y - 4.0, RIGHT, y - 4.0);
@@ -154,8 +160,7 @@ impl Document {
                 canvas.text(
                     Font::Regular,
                     8.0,
-                    RIGHT,
-                    FOOTER_BASELINE,
+                    (RIGHT, FOOTER_BASELINE),
                     Align::Right,
                     &page_label,
                     80.0,
@@ -163,8 +168,7 @@ impl Document {
                 canvas.text(
                     Font::Bold,
                     7.5,
-                    LEFT,
-                    FOOTER_BASELINE,
+                    (LEFT, FOOTER_BASELINE),
                     Align::Left,
                     SAFETY_NOTE,
                     CONTENT_WIDTH - 85.0,

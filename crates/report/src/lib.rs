@@ -9,6 +9,8 @@ mod canvas;
 mod document;
 mod fonts;
 mod format;
+#[cfg(test)]
+mod glyph_width_check;
 mod losses;
 mod pdf;
 mod plot;

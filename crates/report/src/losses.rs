@@ -40,12 +40,15 @@ fn segments(row: &LossRow) -> [f64; 3] {
     [row.conduction_w, row.switching_w, row.other_w]
 }
 
-/// Sum of the parts a bar can show: finite, non-negative values.
+/// Whether a loss value can be drawn as a bar segment: positive, finite and no larger
+/// than 1e300 W, so that the sum of a device's three segments stays finite.
+fn drawable(value: f64) -> bool {
+    value.is_finite() && value > 0.0 && value <= 1e300
+}
+
+/// Sum of the parts a bar can show.
 fn drawable_total(row: &LossRow) -> f64 {
-    segments(row)
-        .iter()
-        .filter(|v| v.is_finite() && **v > 0.0)
-        .sum()
+    segments(row).into_iter().filter(|&v| drawable(v)).sum()
 }
 
 fn draw_chart(document: &mut Document, losses: &[LossRow]) {
@@ -60,9 +63,9 @@ fn draw_chart(document: &mut Document, losses: &[LossRow]) {
         .fold(0.0, f64::max);
     let axis = Axis::covering(0.0, if largest > 0.0 { largest } else { 1.0 }, 5);
     let exponent = axis.label_exponent();
-    let (exponent, unit) = match prefix_for(exponent) {
-        Some(prefix) => (exponent, format!("{prefix}W")),
-        None => (0, "W".to_owned()),
+    let title = match prefix_for(exponent) {
+        Some(prefix) => format!("Loss [{prefix}W]"),
+        None => format!("Loss [W] \u{D7}1e{exponent}"),
     };
     let bar_left = LEFT + LABEL_WIDTH;
     let bar_width = RIGHT - 10.0 - bar_left;
@@ -78,8 +81,7 @@ fn draw_chart(document: &mut Document, losses: &[LossRow]) {
         canvas.text(
             Font::Regular,
             8.5,
-            x + 13.0,
-            legend_y,
+            (x + 13.0, legend_y),
             Align::Left,
             name,
             80.0,
@@ -103,15 +105,14 @@ fn draw_chart(document: &mut Document, losses: &[LossRow]) {
         canvas.text(
             Font::Regular,
             8.5,
-            bar_left - 6.0,
-            y + 2.5,
+            (bar_left - 6.0, y + 2.5),
             Align::Right,
             &row.device,
             LABEL_WIDTH - 8.0,
         );
         let mut start = 0.0;
         for (value, color) in segments(row).into_iter().zip(SEGMENT_COLORS) {
-            if !(value.is_finite() && value > 0.0) {
+            if !drawable(value) {
                 continue;
             }
             canvas.fill_rect(
@@ -135,19 +136,16 @@ fn draw_chart(document: &mut Document, losses: &[LossRow]) {
         canvas.text(
             Font::Regular,
             8.0,
-            to_x(tick),
-            bottom - 12.0,
+            (to_x(tick), bottom - 12.0),
             Align::Center,
             &label,
             60.0,
         );
     }
-    let title = format!("Loss [{unit}]");
     canvas.text(
         Font::Regular,
         8.5,
-        bar_left + bar_width / 2.0,
-        bottom - 24.0,
+        (bar_left + bar_width / 2.0, bottom - 24.0),
         Align::Center,
         &title,
         bar_width,
@@ -165,11 +163,12 @@ fn draw_chart(document: &mut Document, losses: &[LossRow]) {
     let undrawn = losses
         .iter()
         .flat_map(segments)
-        .any(|value| !(value.is_finite() && value >= 0.0));
+        .any(|value| value != 0.0 && !drawable(value));
     if undrawn {
         note(
             document,
-            "Negative and non-finite loss values are not drawn; the table shows them as computed.",
+            "Negative, non-finite and implausibly large (above 1e300 W) loss values are not \
+             drawn; the table shows them as computed.",
         );
     }
 }

@@ -146,7 +146,7 @@ impl PdfFile {
             // Every entry is exactly 20 bytes, including the two-byte end of line " \n".
             match offset {
                 Some(offset) => {
-                    let _ = write!(table, "{offset:010} 00000 n \n");
+                    let _ = writeln!(table, "{offset:010} 00000 n ");
                 }
                 None => table.push_str("0000000000 65535 f \n"),
             }

@@ -47,8 +47,7 @@ pub(crate) fn draw(document: &mut Document, plot: &Plot, number: usize) {
     canvas.text(
         Font::Bold,
         10.0,
-        LEFT,
-        baseline,
+        (LEFT, baseline),
         Align::Left,
         &title,
         CONTENT_WIDTH,
@@ -74,8 +73,7 @@ pub(crate) fn draw(document: &mut Document, plot: &Plot, number: usize) {
         canvas.text(
             Font::Regular,
             10.0,
-            (frame.left + frame.right) / 2.0,
-            middle,
+            ((frame.left + frame.right) / 2.0, middle),
             Align::Center,
             "No finite data points",
             200.0,
@@ -252,8 +250,7 @@ fn draw_axes(
         canvas.text(
             Font::Regular,
             TICK_FONT,
-            x,
-            frame.bottom - 11.0,
+            (x, frame.bottom - 11.0),
             Align::Center,
             &label,
             50.0,
@@ -278,8 +275,7 @@ fn draw_axes(
         canvas.text(
             Font::Regular,
             TICK_FONT,
-            frame.left - 5.0,
-            y - 2.5,
+            (frame.left - 5.0, y - 2.5),
             Align::Right,
             &label,
             36.0,
@@ -415,8 +411,7 @@ fn draw_legend(document: &mut Document, rows: &[Vec<(usize, f64, String)>]) {
             canvas.text(
                 Font::Regular,
                 LEGEND_FONT,
-                x + 22.0,
-                baseline,
+                (x + 22.0, baseline),
                 Align::Left,
                 text,
                 max_width,

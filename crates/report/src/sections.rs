@@ -33,8 +33,7 @@ pub(crate) fn header(document: &mut Document, input: &ReportInput) {
     canvas.text(
         Font::Regular,
         10.0,
-        LEFT,
-        baseline,
+        (LEFT, baseline),
         Align::Left,
         "Simulation run report",
         CONTENT_WIDTH,
@@ -64,8 +63,7 @@ pub(crate) fn header(document: &mut Document, input: &ReportInput) {
             canvas.text(
                 Font::Regular,
                 7.5,
-                x,
-                top - 8.0,
+                (x, top - 8.0),
                 Align::Left,
                 label,
                 column_width - 10.0,
@@ -80,8 +78,7 @@ pub(crate) fn header(document: &mut Document, input: &ReportInput) {
             canvas.text(
                 font,
                 10.0,
-                x,
-                top - 20.0,
+                (x, top - 20.0),
                 Align::Left,
                 value,
                 column_width - 10.0,

@@ -90,7 +90,14 @@ fn draw_cells(document: &mut Document, columns: &[Column<'_>], cells: &[String],
             Align::Center => x + column.width / 2.0,
             Align::Right => x + column.width - PADDING,
         };
-        canvas.text(font, FONT_SIZE, anchor, baseline, column.align, cell, inner);
+        canvas.text(
+            font,
+            FONT_SIZE,
+            (anchor, baseline),
+            column.align,
+            cell,
+            inner,
+        );
         x += column.width;
     }
 }
