@@ -63,7 +63,7 @@ impl Canvas {
         self.ops.push('\n');
     }
 
-    /// Writes already encoded text with its baseline starting at (x, y), aligned by `align`.
+    /// Writes encoded text on the baseline `y`, anchored at `x` as `align` says.
     pub(crate) fn text_codes(
         &mut self,
         font: Font,
@@ -150,7 +150,7 @@ impl Canvas {
         let _ = writeln!(self.ops, "{} w", num(width));
     }
 
-    /// Sets a dash pattern in points; an empty slice draws solid lines.
+    /// Sets a dash pattern in points. An empty slice draws solid lines.
     pub(crate) fn dash(&mut self, pattern: &[f64]) {
         let parts: Vec<String> = pattern.iter().map(|&v| num(v)).collect();
         let _ = writeln!(self.ops, "[{}] 0 d", parts.join(" "));
@@ -207,8 +207,8 @@ impl Canvas {
     }
 
     /// Strokes a polyline through page coordinates. `None` ends the current segment, so
-    /// the next point starts a new one; single isolated points are drawn as a short dash
-    /// so they stay visible.
+    /// the next point starts a new one. An isolated point is drawn as a short dash so that
+    /// it stays visible.
     pub(crate) fn polyline(&mut self, points: impl IntoIterator<Item = Option<(f64, f64)>>) {
         let mut segment: Vec<(f64, f64)> = Vec::new();
         for point in points {

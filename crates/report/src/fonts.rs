@@ -135,7 +135,7 @@ pub(crate) fn text_width(font: Font, size: f64, codes: &[u8]) -> f64 {
 /// '?' otherwise. Other control characters are dropped.
 ///
 /// Only the first `MAX_ENCODED_CHARS` characters are encoded, because no line or paragraph
-/// of the report shows more; callers truncate with an ellipsis to the space they have.
+/// of the report shows more. Callers truncate the result with an ellipsis to their space.
 pub(crate) fn encode(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len().min(MAX_ENCODED_CHARS));
     for ch in text.chars().take(MAX_ENCODED_CHARS) {

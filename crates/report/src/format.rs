@@ -286,9 +286,11 @@ mod tests {
     fn axis_constant_series() {
         let axis = Axis::covering(5.0, 5.0, 5);
         assert!(axis.max > axis.min);
-        assert!(axis.min <= 4.5 && axis.max >= 5.5);
+        assert!(axis.min <= 4.5);
+        assert!(axis.max >= 5.5);
         let zero = Axis::covering(0.0, 0.0, 5);
-        assert!(zero.min <= -1.0 && zero.max >= 1.0);
+        assert!(zero.min <= -1.0);
+        assert!(zero.max >= 1.0);
     }
 
     #[test]

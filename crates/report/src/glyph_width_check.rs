@@ -1,8 +1,8 @@
 //! Compares the glyph width tables with poppler's built-in Helvetica metrics.
 //!
 //! Alignment and truncation rely on the widths in `fonts.rs`. Each group of characters is
-//! written as one word on its own line; `pdftotext -bbox` then reports where poppler ends
-//! the word, computed from its own width table. The test prints a message and returns when
+//! written as one word on its own line. `pdftotext -bbox` then reports where poppler ends
+//! each word, computed from poppler's own width table. The test prints a message and returns when
 //! pdftotext is not installed.
 
 use std::process::Command;

@@ -16,7 +16,8 @@ const SEGMENT_COLORS: [Color; 3] = [
 ];
 const SEGMENT_NAMES: [&str; 3] = ["Conduction", "Switching", "Other"];
 
-/// Most bars in the chart; with more devices it shows those with the highest total loss.
+/// Maximum number of bars in the chart. With more devices, the chart shows those with the
+/// highest total loss.
 const MAX_BARS: usize = 25;
 const BAR_HEIGHT: f64 = 11.0;
 const BAR_PITCH: f64 = 16.0;
@@ -40,13 +41,13 @@ fn segments(row: &LossRow) -> [f64; 3] {
     [row.conduction_w, row.switching_w, row.other_w]
 }
 
-/// Whether a loss value can be drawn as a bar segment: positive, finite and no larger
-/// than 1e300 W, so that the sum of a device's three segments stays finite.
+/// Returns whether a loss value can be drawn as a bar segment: positive, finite and no
+/// larger than 1e300 W, so that the sum of a device's three segments stays finite.
 fn drawable(value: f64) -> bool {
     value.is_finite() && value > 0.0 && value <= 1e300
 }
 
-/// Sum of the parts a bar can show.
+/// Returns the sum of the parts a bar can show.
 fn drawable_total(row: &LossRow) -> f64 {
     segments(row).into_iter().filter(|&v| drawable(v)).sum()
 }
@@ -187,38 +188,15 @@ fn draw_table(document: &mut Document, losses: &[LossRow]) {
             "-".to_owned()
         }
     };
+
     let width = CONTENT_WIDTH;
     let columns = [
-        Column {
-            title: "Device",
-            width: width * 0.25,
-            align: Align::Left,
-        },
-        Column {
-            title: "Conduction",
-            width: width * 0.15,
-            align: Align::Right,
-        },
-        Column {
-            title: "Switching",
-            width: width * 0.15,
-            align: Align::Right,
-        },
-        Column {
-            title: "Other",
-            width: width * 0.15,
-            align: Align::Right,
-        },
-        Column {
-            title: "Total",
-            width: width * 0.16,
-            align: Align::Right,
-        },
-        Column {
-            title: "Share",
-            width: width * 0.14,
-            align: Align::Right,
-        },
+        Column::new("Device", width * 0.25, Align::Left),
+        Column::new("Conduction", width * 0.15, Align::Right),
+        Column::new("Switching", width * 0.15, Align::Right),
+        Column::new("Other", width * 0.15, Align::Right),
+        Column::new("Total", width * 0.16, Align::Right),
+        Column::new("Share", width * 0.14, Align::Right),
     ];
     let mut rows: Vec<Row> = losses
         .iter()
@@ -231,6 +209,7 @@ fn draw_table(document: &mut Document, losses: &[LossRow]) {
             Row::plain(cells)
         })
         .collect();
+
     let column_sums: Vec<f64> = (0..3)
         .map(|part| losses.iter().map(|row| segments(row)[part]).sum())
         .collect();
@@ -243,6 +222,7 @@ fn draw_table(document: &mut Document, losses: &[LossRow]) {
         total: true,
         color: None,
     });
+
     document.advance(4.0);
     table::draw(document, &columns, &rows);
 }

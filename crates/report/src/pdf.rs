@@ -98,7 +98,7 @@ struct PdfFile {
 
 impl PdfFile {
     fn new() -> Self {
-        // The comment line of bytes above 0x7F tells transfer tools the file is binary.
+        // A comment line of bytes above 0x7F marks the file as binary for transfer tools.
         let mut bytes = b"%PDF-1.7\n%".to_vec();
         bytes.extend_from_slice(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
         Self {

@@ -7,7 +7,7 @@ use crate::format::{Axis, prefix_for, takes_prefix};
 use crate::sections::note;
 use crate::{Plot, Series};
 
-/// Line colours, cycled; series past the end of the list are drawn dashed.
+/// Line colours, used in turn. Series past the end of the list are drawn dashed.
 const PALETTE: [Color; 8] = [
     Color(0.12, 0.38, 0.71),
     Color(0.85, 0.37, 0.01),
@@ -356,7 +356,7 @@ fn bracketed_unit(label: &str) -> Option<(&str, char, &str, char)> {
     Some((trimmed[..start].trim_end(), open, unit, close))
 }
 
-/// The unit shared by all series, used when the y axis title has none.
+/// Returns the unit shared by all series, used when the y axis title has none.
 fn common_unit(series: &[Series]) -> Option<String> {
     let first = series.first()?.unit.trim();
     series

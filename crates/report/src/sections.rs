@@ -133,16 +133,8 @@ pub(crate) fn metrics(document: &mut Document, metrics: &[Metric]) {
         return;
     }
     let columns = [
-        Column {
-            title: "Quantity",
-            width: CONTENT_WIDTH * 0.6,
-            align: Align::Left,
-        },
-        Column {
-            title: "Value",
-            width: CONTENT_WIDTH * 0.4,
-            align: Align::Right,
-        },
+        Column::new("Quantity", CONTENT_WIDTH * 0.6, Align::Left),
+        Column::new("Value", CONTENT_WIDTH * 0.4, Align::Right),
     ];
     let rows: Vec<Row> = metrics
         .iter()
@@ -164,16 +156,8 @@ pub(crate) fn parameters(document: &mut Document, parameters: &[(String, String)
         return;
     }
     let columns = [
-        Column {
-            title: "Parameter",
-            width: CONTENT_WIDTH * 0.6,
-            align: Align::Left,
-        },
-        Column {
-            title: "Value",
-            width: CONTENT_WIDTH * 0.4,
-            align: Align::Right,
-        },
+        Column::new("Parameter", CONTENT_WIDTH * 0.6, Align::Left),
+        Column::new("Value", CONTENT_WIDTH * 0.4, Align::Right),
     ];
     let rows: Vec<Row> = parameters
         .iter()
@@ -196,31 +180,15 @@ pub(crate) fn junctions(document: &mut Document, junctions: &[JunctionRow]) {
         return;
     }
     let columns = [
-        Column {
-            title: "Device",
-            width: CONTENT_WIDTH * 0.32,
-            align: Align::Left,
-        },
-        Column {
-            title: "Tj",
-            width: CONTENT_WIDTH * 0.16,
-            align: Align::Right,
-        },
+        Column::new("Device", CONTENT_WIDTH * 0.32, Align::Left),
+        Column::new("Tj", CONTENT_WIDTH * 0.16, Align::Right),
         Column {
             title: "Tj,max",
             width: CONTENT_WIDTH * 0.16,
             align: Align::Right,
         },
-        Column {
-            title: "Margin",
-            width: CONTENT_WIDTH * 0.16,
-            align: Align::Right,
-        },
-        Column {
-            title: "Check",
-            width: CONTENT_WIDTH * 0.20,
-            align: Align::Left,
-        },
+        Column::new("Margin", CONTENT_WIDTH * 0.16, Align::Right),
+        Column::new("Check", CONTENT_WIDTH * 0.20, Align::Left),
     ];
     let rows: Vec<Row> = junctions.iter().map(junction_row).collect();
     table::draw(document, &columns, &rows);

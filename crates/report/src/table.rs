@@ -16,6 +16,16 @@ pub(crate) struct Column<'a> {
     pub align: Align,
 }
 
+impl<'a> Column<'a> {
+    pub(crate) fn new(title: &'a str, width: f64, align: Align) -> Self {
+        Self {
+            title,
+            width,
+            align,
+        }
+    }
+}
+
 /// One table row.
 pub(crate) struct Row {
     pub cells: Vec<String>,

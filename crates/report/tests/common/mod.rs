@@ -49,7 +49,7 @@ fn number_at(bytes: &[u8], at: usize) -> Result<(usize, usize), String> {
     Ok((value, end))
 }
 
-/// The value of `/Key N` inside `dictionary`.
+/// Returns the value of `/Key N` inside `dictionary`.
 fn integer_after(dictionary: &str, key: &str) -> Result<usize, String> {
     let start = dictionary
         .find(key)

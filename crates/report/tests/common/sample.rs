@@ -27,7 +27,7 @@ fn triangle(time: &[f64], frequency: f64, duty: f64, average: f64, ripple: f64) 
         .collect()
 }
 
-/// A 48 V to 200 V, 2 kW boost converter run at 100 kHz.
+/// Builds the report input of a 48 V to 200 V, 2 kW boost converter run at 100 kHz.
 pub fn boost_run() -> ReportInput {
     let frequency = 100e3;
     let duty = 1.0 - 48.0 / 200.0;
@@ -130,8 +130,8 @@ pub fn boost_run() -> ReportInput {
     }
 }
 
-/// An input that exercises the edge cases: non-finite values, empty and constant series,
-/// mismatched lengths, very long and non-Latin-1 strings, PDF delimiters, many rows.
+/// Builds an input that exercises the edge cases: non-finite values, empty and constant
+/// series, mismatched lengths, very long and non-Latin-1 strings, PDF delimiters, many rows.
 pub fn stress_run() -> ReportInput {
     let long = "very long text that keeps going ".repeat(40);
     let mut run = boost_run();
@@ -139,15 +139,18 @@ pub fn stress_run() -> ReportInput {
     run.status = "failed".to_owned();
     run.finished_at = None;
     run.project = long.clone();
+
     run.metrics.push(metric("Not a number", f64::NAN, "W"));
     run.metrics.push(metric("Infinite", f64::INFINITY, "V"));
     run.metrics.push(metric(&long, -1.0e-14, "F"));
     run.metrics.push(metric("Huge", 3.0e19, "W"));
+
     run.losses.push(loss("negative", -2.0, f64::NAN, 1.0));
     for index in 0..40 {
         run.losses
             .push(loss(&format!("Sw{index}"), 0.1 * index as f64, 0.05, 0.0));
     }
+
     for index in 0..60 {
         run.parameters
             .push(param(&format!("Parameter {index} ({long})"), "1 (unit)"));
@@ -157,6 +160,7 @@ pub fn stress_run() -> ReportInput {
         tj_c: f64::NAN,
         tj_max_c: Some(150.0),
     });
+
     let time: Vec<f64> = (0..200).map(|i| f64::from(i) * 1e-6).collect();
     let gappy: Vec<f64> = time
         .iter()
@@ -169,6 +173,7 @@ pub fn stress_run() -> ReportInput {
             }
         })
         .collect();
+
     run.plots.push(Plot {
         title: "Gaps, a constant and a mismatched series".to_owned(),
         x_label: "Time [s]".to_owned(),
@@ -180,6 +185,7 @@ pub fn stress_run() -> ReportInput {
             series("", "", &[], vec![]),
         ],
     });
+
     run.plots.push(Plot {
         title: "Only non-finite values".to_owned(),
         x_label: "x".to_owned(),
@@ -191,12 +197,14 @@ pub fn stress_run() -> ReportInput {
             vec![2.0, f64::INFINITY],
         )],
     });
+
     run.plots.push(Plot {
         title: "Constant zero".to_owned(),
         x_label: "Time [s]".to_owned(),
         y_label: "Temperature [\u{B0}C]".to_owned(),
         series: vec![series("zero", "\u{B0}C", &[0.0, 1.0], vec![0.0, 0.0])],
     });
+
     let many: Vec<Series> = (0..12)
         .map(|k| {
             let y = time
@@ -211,12 +219,14 @@ pub fn stress_run() -> ReportInput {
             )
         })
         .collect();
+
     run.plots.push(Plot {
         title: long.clone(),
         x_label: long.clone(),
         y_label: long.clone(),
         series: many,
     });
+
     run.warnings.push(long.repeat(3));
     run.warnings.push(String::new());
     run
