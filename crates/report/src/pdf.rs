@@ -122,9 +122,11 @@ impl PdfFile {
         self.bytes.extend_from_slice(b"\nendobj\n");
     }
 
-    /// Writes a stream object, Flate-compressed at level 6 (the zlib default).
+    /// Writes a stream object, Flate-compressed at level 2. On a report with a million
+    /// plot points, level 2 took 0.35 s against 2.0 s for level 6 and made the file 8 %
+    /// larger (debug build, 2-core Xeon VM).
     fn stream(&mut self, id: usize, data: &[u8]) {
-        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(data, 6);
+        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(data, 2);
         self.start_object(id);
         self.bytes.extend_from_slice(
             format!(

@@ -141,3 +141,44 @@ proptest! {
         prop_assert!(texts.contains(&last_page), "last page lacks {:?}", last_page);
     }
 }
+
+/// Runs `pdftotext` on the file and returns its error output, or `None` when poppler-utils
+/// is not installed.
+fn pdftotext_errors(pdf: &[u8]) -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("random-{}.pdf", std::process::id()));
+    if let Err(error) = std::fs::write(&path, pdf) {
+        panic!("writing {} failed: {error}", path.display());
+    }
+    let output = match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(output) => output,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("SKIPPED: pdftotext is not installed (Debian package poppler-utils)");
+            return None;
+        }
+        Err(error) => panic!("running pdftotext failed: {error}"),
+    };
+    let mut errors = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        errors.push_str(&format!(" (exit status {})", output.status));
+    }
+    Some(errors)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// poppler parses every content stream, so a bad escape or operator shows up here.
+    #[test]
+    fn random_input_readable_by_poppler(input in input()) {
+        let pdf = render(&input).unwrap_or_default();
+        prop_assert!(!pdf.is_empty(), "render failed");
+        if let Some(errors) = pdftotext_errors(&pdf) {
+            prop_assert!(errors.trim().is_empty(), "pdftotext reported: {}", errors);
+        }
+    }
+}
