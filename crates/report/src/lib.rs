@@ -160,9 +160,7 @@ pub fn render(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
     sections::parameters(&mut document, &input.parameters);
     losses::draw(&mut document, &input.losses);
     sections::junctions(&mut document, &input.junctions);
-    for (index, plot) in input.plots.iter().enumerate() {
-        plot::draw(&mut document, plot, index + 1);
-    }
+    plot::draw_all(&mut document, &input.plots);
 
     let pages = document.finish();
     let subject = format!(

@@ -10,7 +10,7 @@ pub(crate) const PAGE_WIDTH: f64 = 595.28;
 /// A4 page height in points (297 mm).
 pub(crate) const PAGE_HEIGHT: f64 = 841.89;
 
-/// Object numbers of the fixed objects; pages follow from `FIRST_PAGE_OBJECT`.
+/// Object numbers of the fixed objects. Page objects start at `FIRST_PAGE_OBJECT`.
 const CATALOG: usize = 1;
 const PAGES: usize = 2;
 const FONT_REGULAR: usize = 3;

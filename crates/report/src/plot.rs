@@ -31,14 +31,29 @@ const TICK_FONT: f64 = 7.5;
 const LEGEND_FONT: f64 = 8.0;
 const LEGEND_ROW: f64 = 12.0;
 
-/// Draws one plot, starting a new page when it does not fit.
-pub(crate) fn draw(document: &mut Document, plot: &Plot, number: usize) {
-    let legend = legend_rows(&plot.series);
-    let height = 20.0 + BOX_HEIGHT + 34.0 + legend.len() as f64 * LEGEND_ROW + 10.0;
-    if number == 1 {
-        document.heading("Waveforms", height);
+/// Writes the waveform section: one numbered figure per plot.
+pub(crate) fn draw_all(document: &mut Document, plots: &[Plot]) {
+    let Some(first) = plots.first() else {
+        document.heading("Waveforms", 20.0);
+        note(document, "No waveforms were stored for this run.");
+        return;
+    };
+    document.heading("Waveforms", figure_height(first));
+    for (index, plot) in plots.iter().enumerate() {
+        draw(document, plot, index + 1);
     }
-    document.ensure(height);
+}
+
+/// Height of a figure: title, plot box, axis labels and legend.
+fn figure_height(plot: &Plot) -> f64 {
+    let legend_rows = legend_rows(&plot.series).len();
+    20.0 + BOX_HEIGHT + 34.0 + legend_rows as f64 * LEGEND_ROW + 10.0
+}
+
+/// Draws one plot, starting a new page when it does not fit.
+fn draw(document: &mut Document, plot: &Plot, number: usize) {
+    let legend = legend_rows(&plot.series);
+    document.ensure(figure_height(plot));
 
     let title = format!("Figure {number}. {}", plot.title);
     let baseline = document.y() - 11.0;
@@ -293,7 +308,7 @@ struct AxisTitle {
     exponent: i32,
     /// Axis name without its unit, for example "Time".
     name: String,
-    /// Unit with prefix or scale factor, for example " [ms]" or " \u{D7}1e-3"; may be empty.
+    /// Unit with prefix or scale factor, for example " [ms]" or " \u{D7}1e-3", or empty.
     suffix: String,
 }
 
