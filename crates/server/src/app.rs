@@ -120,7 +120,10 @@ async fn record_metrics(req: Request, next: Next) -> Response {
 /// Appends every mutating request to the audit log, with its result.
 async fn audit(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    if !matches!(method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE) {
+    if !matches!(
+        method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();

@@ -239,9 +239,9 @@ impl Config {
 
     /// The database URL, defaulting to `sqlite://DATA_DIR/pelab.db`.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("pelab.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("pelab.db").display()))
     }
 
     /// In-process workers to start.

@@ -26,6 +26,7 @@ pub mod serve;
 pub mod state;
 pub mod stream;
 pub mod worker;
+pub mod worker_process;
 
 pub use config::Config;
 pub use serve::{Running, start};

@@ -13,7 +13,7 @@ fn property(spec: &ParamSpec) -> Value {
             max,
         } => {
             let mut v = json!({"type": "number", "maximum": max});
-            v["exclusiveMinimum" ] = Value::Null;
+            v["exclusiveMinimum"] = Value::Null;
             if *min_exclusive {
                 v["exclusiveMinimum"] = json!(min);
             } else {
@@ -24,7 +24,9 @@ fn property(spec: &ParamSpec) -> Value {
             }
             v
         }
-        ParamKind::Integer { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
+        ParamKind::Integer { min, max } => {
+            json!({"type": "integer", "minimum": min, "maximum": max})
+        }
         ParamKind::Choice { options } => json!({"type": "string", "enum": options}),
         ParamKind::Bool => json!({"type": "boolean"}),
         ParamKind::NumberList {
@@ -65,7 +67,10 @@ fn property(spec: &ParamSpec) -> Value {
             o.insert("x-unit".into(), json!(spec.unit));
         }
         if let Some(d) = &spec.default {
-            o.insert("default".into(), serde_json::to_value(d).unwrap_or(Value::Null));
+            o.insert(
+                "default".into(),
+                serde_json::to_value(d).unwrap_or(Value::Null),
+            );
         }
     }
     p

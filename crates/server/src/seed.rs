@@ -132,16 +132,30 @@ pub async fn seed(state: &AppState) {
             }
         }
     }
-    tracing::info!(projects = DEMOS.len(), "seeded the demo projects; their runs are queued");
+    tracing::info!(
+        projects = DEMOS.len(),
+        "seeded the demo projects; their runs are queued"
+    );
 }
 
-async fn seed_design(state: &AppState, project: uuid::Uuid, demo: &DemoDesign) -> Result<(), String> {
+async fn seed_design(
+    state: &AppState,
+    project: uuid::Uuid,
+    demo: &DemoDesign,
+) -> Result<(), String> {
     let doc = document(demo.toml)?;
     validate_document(&doc).map_err(|e| e.0.detail.clone())?;
     let topology = doc["kernel"].as_str().unwrap_or_default().to_string();
     let design = state
         .store
-        .create_design(state.org_id, project, demo.name, &topology, &doc, Some(state.user_id))
+        .create_design(
+            state.org_id,
+            project,
+            demo.name,
+            &topology,
+            &doc,
+            Some(state.user_id),
+        )
         .await
         .map_err(|e| e.to_string())?;
     let request = serde_json::to_value(RunDocument {

@@ -127,7 +127,12 @@ pub async fn bootstrap(store: &Store) -> Result<(Uuid, Uuid, bool), pelab_store:
         let users = store.list_users(org.id).await?;
         let admin = match users.iter().find(|u| u.role == Role::Admin) {
             Some(u) => u.id,
-            None => store.create_user(org.id, "admin@localhost", Role::Admin).await?.id,
+            None => {
+                store
+                    .create_user(org.id, "admin@localhost", Role::Admin)
+                    .await?
+                    .id
+            }
         };
         return Ok((org.id, admin, false));
     }
@@ -162,11 +167,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let wake = Arc::new(Notify::new());
     let queue = match &config.redis_url {
         Some(url) => Queue::Redis(
-            crate::redis_queue::RedisQueue::new(url).map_err(|e| StartError::Redis(e.to_string()))?,
+            crate::redis_queue::RedisQueue::new(url)
+                .map_err(|e| StartError::Redis(e.to_string()))?,
         ),
         None => Queue::Local(wake.clone()),
     };
-    let mqtt = crate::mqtt::start(&config).await.map_err(StartError::Mqtt)?;
+    let mqtt = crate::mqtt::start(&config)
+        .await
+        .map_err(StartError::Mqtt)?;
     let config = Arc::new(config);
     let state = AppState {
         store: store.clone(),

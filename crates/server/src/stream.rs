@@ -88,7 +88,9 @@ impl RunStream {
     /// Chunks from `from` on, at most `max` of them.
     pub fn read_from(&self, from: u64, max: usize) -> StreamRead {
         let state = self.lock();
-        let start = usize::try_from(from).unwrap_or(usize::MAX).min(state.chunks.len());
+        let start = usize::try_from(from)
+            .unwrap_or(usize::MAX)
+            .min(state.chunks.len());
         let end = start.saturating_add(max).min(state.chunks.len());
         StreamRead {
             signals: state.signals.clone(),

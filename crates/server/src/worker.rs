@@ -65,7 +65,8 @@ const PULSE: Duration = Duration::from_millis(250);
 /// Executes one claimed job to its end. Errors are recorded on the run; the returned
 /// status is the run's final status, or `None` when this worker lost the job.
 pub async fn execute(ctx: &WorkerContext, job: ClaimedJob) -> Option<RunStatus> {
-    let span = tracing::info_span!("job", run_id = %job.run_id, job_id = %job.id, attempt = job.attempt);
+    let span =
+        tracing::info_span!("job", run_id = %job.run_id, job_id = %job.id, attempt = job.attempt);
     let _guard = span.enter();
     let run = match ctx.store.get_run_for_job(job.run_id).await {
         Ok(run) => run,
@@ -239,10 +240,9 @@ async fn store_output(
     let samples = output.waveforms.len() as i64;
     let waveforms = ctx.waveforms.clone();
     let attempt = job.attempt;
-    let written = tokio::task::spawn_blocking(move || {
-        waveforms.write(run_id, attempt, &output.waveforms)
-    })
-    .await;
+    let written =
+        tokio::task::spawn_blocking(move || waveforms.write(run_id, attempt, &output.waveforms))
+            .await;
     match written {
         Ok(Ok(name)) => RunUpdate {
             status: RunStatus::Done,

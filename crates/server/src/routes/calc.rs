@@ -28,10 +28,11 @@ async fn losses(
     State(_): State<AppState>,
     ApiJson(request): ApiJson<LossRequest>,
 ) -> ApiResult<Json<LossResponse>> {
-    let response = tokio::task::spawn_blocking(move || calc_losses(&request, &resolve_switch_model))
-        .await
-        .map_err(|e| ApiError::internal(format!("the loss calculation stopped: {e}")))?
-        .map_err(|e| ApiError::field(e.path.clone(), e.message.clone()))?;
+    let response =
+        tokio::task::spawn_blocking(move || calc_losses(&request, &resolve_switch_model))
+            .await
+            .map_err(|e| ApiError::internal(format!("the loss calculation stopped: {e}")))?
+            .map_err(|e| ApiError::field(e.path.clone(), e.message.clone()))?;
     Ok(Json(response))
 }
 

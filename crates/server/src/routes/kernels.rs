@@ -68,7 +68,10 @@ async fn list_kernels(State(_): State<AppState>) -> Json<Vec<KernelDoc>> {
 #[utoipa::path(get, path = "/kernels/{name}/schema", tag = "kernels",
     params(("name" = String, Path, description = "kernel name")),
     responses((status = 200, body = Object), (status = 404, body = Problem)))]
-async fn kernel_schema(State(_): State<AppState>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn kernel_schema(
+    State(_): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
     crate::schema::design_schema(&name)
         .map(Json)
         .ok_or_else(|| ApiError::not_found("kernel", crate::extract::truncate(&name, 64)))

@@ -1,9 +1,9 @@
 //! Projects and their designs.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
 use pelab_sim::design::{Design as SimDesign, Format};
 use pelab_store::{Design, Domain, NewProject, Project, ProjectPatch};
 use serde::Deserialize;
@@ -47,7 +47,12 @@ async fn list_projects(
 ) -> ApiResult<Json<Vec<Project>>> {
     let list = s
         .store
-        .list_projects(s.org_id, q.domain, q.limit.unwrap_or(100), q.offset.unwrap_or(0))
+        .list_projects(
+            s.org_id,
+            q.domain,
+            q.limit.unwrap_or(100),
+            q.offset.unwrap_or(0),
+        )
         .await?;
     Ok(Json(list))
 }
@@ -157,7 +162,10 @@ pub fn design_document(body: &DesignBody) -> ApiResult<Value> {
     doc.insert("kernel".into(), Value::String(body.topology.clone()));
     doc.insert("title".into(), Value::String(body.name.clone()));
     if !body.description.is_empty() {
-        doc.insert("description".into(), Value::String(body.description.clone()));
+        doc.insert(
+            "description".into(),
+            Value::String(body.description.clone()),
+        );
     }
     for (key, section) in [
         ("parameters", &body.parameters),
@@ -201,7 +209,14 @@ async fn create_design(
     let doc = design_document(&body)?;
     let design = s
         .store
-        .create_design(s.org_id, project, &body.name, &body.topology, &doc, Some(s.user_id))
+        .create_design(
+            s.org_id,
+            project,
+            &body.name,
+            &body.topology,
+            &doc,
+            Some(s.user_id),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(design)))
 }

@@ -133,7 +133,10 @@ async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResult<RunDocum
             if d.project_id != req.project_id {
                 return Err(ApiError::field(
                     "design_id",
-                    format!("design {id} belongs to project {}, not {}", d.project_id, req.project_id),
+                    format!(
+                        "design {id} belongs to project {}, not {}",
+                        d.project_id, req.project_id
+                    ),
                 ));
             }
             d.document
@@ -359,7 +362,10 @@ async fn run_waveforms(
         if let Some(v) = v
             && !v.is_finite()
         {
-            return Err(ApiError::field(field, format!("{v} (accepted: a finite time in s)")));
+            return Err(ApiError::field(
+                field,
+                format!("{v} (accepted: a finite time in s)"),
+            ));
         }
     }
     let waves = load_waveforms(&s, id).await?;

@@ -85,7 +85,11 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
         if let Some(live) = s.hub.get(id) {
             let read = live.read_from(next, 64);
             if !meta_sent && !read.signals.is_empty() {
-                send(&mut socket, json!({"type": "meta", "signals": read.signals})).await?;
+                send(
+                    &mut socket,
+                    json!({"type": "meta", "signals": read.signals}),
+                )
+                .await?;
                 meta_sent = true;
             }
             for chunk in &read.chunks {
@@ -98,7 +102,11 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
             if read.chunks.is_empty() {
                 if (read.progress - last_progress).abs() > 1e-3 {
                     last_progress = read.progress;
-                    send(&mut socket, json!({"type": "progress", "status": "running", "progress": read.progress})).await?;
+                    send(
+                        &mut socket,
+                        json!({"type": "progress", "status": "running", "progress": read.progress}),
+                    )
+                    .await?;
                 }
                 live.wait(Duration::from_millis(500)).await;
             }
@@ -107,7 +115,11 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
         let run = match s.store.get_run(s.org_id, id).await {
             Ok(run) => run,
             Err(e) => {
-                send(&mut socket, json!({"type": "end", "status": "failed", "error": e.to_string()})).await?;
+                send(
+                    &mut socket,
+                    json!({"type": "end", "status": "failed", "error": e.to_string()}),
+                )
+                .await?;
                 return socket.send(Message::Close(None)).await;
             }
         };
@@ -119,15 +131,33 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
         }
         if (run.progress - last_progress).abs() > 1e-3 || last_progress < 0.0 {
             last_progress = run.progress;
-            send(&mut socket, json!({"type": "progress", "status": run.status, "progress": run.progress})).await?;
+            send(
+                &mut socket,
+                json!({"type": "progress", "status": run.status, "progress": run.progress}),
+            )
+            .await?;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
 
-async fn end(s: &AppState, id: Uuid, status: &str, socket: &mut WebSocket) -> Result<(), axum::Error> {
-    let error = s.store.get_run(s.org_id, id).await.ok().and_then(|r| r.error);
-    send(socket, json!({"type": "end", "status": status, "error": error})).await?;
+async fn end(
+    s: &AppState,
+    id: Uuid,
+    status: &str,
+    socket: &mut WebSocket,
+) -> Result<(), axum::Error> {
+    let error = s
+        .store
+        .get_run(s.org_id, id)
+        .await
+        .ok()
+        .and_then(|r| r.error);
+    send(
+        socket,
+        json!({"type": "end", "status": status, "error": error}),
+    )
+    .await?;
     socket.send(Message::Close(None)).await
 }
 
