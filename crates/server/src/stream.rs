@@ -1,9 +1,10 @@
 //! Live waveform chunks of running simulations.
 //!
-//! The simulation thread feeds a [`LiveTap`]: every sample lands in a min/max bucket
-//! whose width starts at the sample spacing and doubles whenever the stream would
-//! carry more than its point budget over the time simulated so far, so a run of any
-//! length streams at most about twice `stream_points` buckets per signal. Completed
+//! The simulation thread feeds a [`LiveTap`]: every sample lands in a min/max bucket.
+//! When the simulated span is known (`simulation.t_stop`), the bucket width is the
+//! span over the point budget, so the stream carries the budget exactly. Otherwise the
+//! width starts at the first sample spacing and doubles whenever the buckets so far
+//! would exceed the budget; each doubling adds at most half a budget. Completed
 //! buckets are flushed as a numbered [`Chunk`] every 256 buckets or 50 ms.
 //!
 //! Chunks are kept in the run's [`RunStream`] until shortly after the run ends, so a
@@ -202,16 +203,24 @@ pub struct LiveTap {
     stream: Arc<RunStream>,
     cancel: Arc<AtomicBool>,
     budget: usize,
+    span: Option<f64>,
     state: Mutex<Option<Bucketing>>,
 }
 
 impl LiveTap {
-    /// A tap that streams about `budget` buckets per signal.
-    pub fn new(stream: Arc<RunStream>, cancel: Arc<AtomicBool>, budget: usize) -> Self {
+    /// A tap that streams about `budget` buckets per signal over a run of `span`
+    /// seconds (when known).
+    pub fn new(
+        stream: Arc<RunStream>,
+        cancel: Arc<AtomicBool>,
+        budget: usize,
+        span: Option<f64>,
+    ) -> Self {
         LiveTap {
             stream,
             cancel,
             budget: budget.clamp(16, MAX_STREAM_POINTS),
+            span: span.filter(|s| s.is_finite() && *s > 0.0),
             state: Mutex::new(None),
         }
     }
@@ -274,7 +283,7 @@ impl SampleConsumer for LiveTap {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Bucketing {
             origin: f64::NAN,
-            width: 0.0,
+            width: self.span.map_or(0.0, |s| s / self.budget as f64),
             index: None,
             first_t: 0.0,
             min: vec![0.0; n],
@@ -353,9 +362,9 @@ mod tests {
     use pelab_waveform::SignalKind;
 
     #[test]
-    fn buckets_stay_within_twice_the_budget_and_keep_the_extremes() {
+    fn doubling_bounds_the_buckets_and_keeps_the_extremes() {
         let stream = Arc::new(RunStream::default());
-        let tap = LiveTap::new(stream.clone(), Arc::new(AtomicBool::new(false)), 100);
+        let tap = LiveTap::new(stream.clone(), Arc::new(AtomicBool::new(false)), 100, None);
         tap.begin(&[SignalInfo::new("v", "V", SignalKind::Output)]);
         let n = 100_000;
         for k in 0..n {
@@ -366,7 +375,9 @@ mod tests {
         tap.flush();
         let read = stream.read_from(0, usize::MAX);
         let buckets: usize = read.chunks.iter().map(|c| c.t.len()).sum();
-        assert!(buckets > 100 && buckets <= 2 * 100 + 2 * 128, "{buckets}");
+        // 100 000 samples at 1 µs from a 1 µs start: 10 doublings, each adding at
+        // most half the budget plus one bucket.
+        assert!(buckets > 100 && buckets <= 101 + 10 * 51, "{buckets}");
         let peak = read
             .chunks
             .iter()
@@ -381,10 +392,34 @@ mod tests {
     }
 
     #[test]
+    fn a_known_span_streams_the_budget() {
+        let stream = Arc::new(RunStream::default());
+        let tap = LiveTap::new(
+            stream.clone(),
+            Arc::new(AtomicBool::new(false)),
+            500,
+            Some(0.1),
+        );
+        tap.begin(&[SignalInfo::new("v", "V", SignalKind::Output)]);
+        for k in 0..=100_000 {
+            // Two samples at each of a few instants, as at switching events.
+            let t = k as f64 * 1e-6;
+            assert!(tap.sample(t, &[1.0]));
+            if k % 7 == 0 {
+                assert!(tap.sample(t, &[2.0]));
+            }
+        }
+        tap.flush();
+        let read = stream.read_from(0, usize::MAX);
+        let buckets: usize = read.chunks.iter().map(|c| c.t.len()).sum();
+        assert!((500..=501).contains(&buckets), "{buckets}");
+    }
+
+    #[test]
     fn cancel_stops_the_recording() {
         let stream = Arc::new(RunStream::default());
         let cancel = Arc::new(AtomicBool::new(false));
-        let tap = LiveTap::new(stream, cancel.clone(), 100);
+        let tap = LiveTap::new(stream, cancel.clone(), 100, None);
         tap.begin(&[SignalInfo::new("v", "V", SignalKind::Output)]);
         assert!(tap.sample(0.0, &[1.0]));
         cancel.store(true, Ordering::Relaxed);

@@ -152,10 +152,12 @@ async fn simulate_run(
     };
     let cancel = Arc::new(AtomicBool::new(false));
     let stream = ctx.hub.open(run_id);
+    let span = design.simulation.optional_number("t_stop");
     let tap = Arc::new(LiveTap::new(
         stream.clone(),
         cancel.clone(),
         doc.options.stream_points.unwrap_or(DEFAULT_STREAM_POINTS),
+        span,
     ));
     let (progress_tx, progress_rx) = tokio::sync::watch::channel(0.0_f64);
     let options = doc.options.clone();
