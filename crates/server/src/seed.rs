@@ -6,7 +6,7 @@
 use pelab_store::{Domain, NewProject, NewRun, RunMode};
 use serde_json::Value;
 
-use crate::routes::projects::validate_document;
+use crate::routes::projects::validate_document_async;
 use crate::state::AppState;
 use crate::worker::{RunDocument, RunOptions};
 
@@ -144,7 +144,9 @@ async fn seed_design(
     demo: &DemoDesign,
 ) -> Result<(), String> {
     let doc = document(demo.toml)?;
-    validate_document(&doc).map_err(|e| e.0.detail.clone())?;
+    validate_document_async(doc.clone())
+        .await
+        .map_err(|e| e.0.detail.clone())?;
     let topology = doc["kernel"].as_str().unwrap_or_default().to_string();
     let design = state
         .store

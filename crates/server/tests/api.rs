@@ -86,6 +86,17 @@ async fn flow(database_url: Option<String>) {
         .unwrap();
     let did = design["id"].as_str().unwrap().to_string();
 
+    // A step that cannot resolve the switching period is refused before queueing.
+    let r = http
+        .post(format!("{base}/simulate/run"))
+        .json(&json!({"project_id": pid, "design_id": did, "step_hint": 1e-5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "step_hint", "{problem}");
+
     // Queue it and follow the WebSocket stream.
     let queued = http
         .post(format!("{base}/simulate/run"))

@@ -155,8 +155,8 @@ fn api_path(path: &str) -> String {
     }
 }
 
-/// Builds the design-file document of `body` and validates it with the simulator's
-/// checks; a bad value is 422 with its path.
+/// Builds the design-file document of `body` (validate it with
+/// [`validate_document_async`]).
 pub fn design_document(body: &DesignBody) -> ApiResult<Value> {
     let mut doc = Map::new();
     doc.insert("kernel".into(), Value::String(body.topology.clone()));
@@ -179,15 +179,29 @@ pub fn design_document(body: &DesignBody) -> ApiResult<Value> {
             doc.insert(key.into(), Value::Object(section.clone()));
         }
     }
-    let doc = Value::Object(doc);
-    validate_document(&doc)?;
-    Ok(doc)
+    Ok(Value::Object(doc))
 }
 
-/// Validates a design-file document.
+/// Validates a design-file document: the values against their ranges, then the
+/// combinations the kernel checks before a run (step sizes against the switching
+/// period, sample budgets, stability bounds), so a design that is accepted also runs.
 pub fn validate_document(doc: &Value) -> ApiResult<SimDesign> {
-    SimDesign::parse(&doc.to_string(), Format::Json)
-        .map_err(|e| ApiError::field(api_path(&e.path), e.message))
+    let field =
+        |e: pelab_sim::kernels::params::DesignError| ApiError::field(api_path(&e.path), e.message);
+    let design = SimDesign::parse(&doc.to_string(), Format::Json).map_err(field)?;
+    if design.is_model() {
+        design.build_model().map_err(field)?;
+    } else {
+        design.prepare().map_err(field)?;
+    }
+    Ok(design)
+}
+
+/// [`validate_document`] on a blocking thread (building a model can take a moment).
+pub async fn validate_document_async(doc: Value) -> ApiResult<()> {
+    tokio::task::spawn_blocking(move || validate_document(&doc).map(|_| ()))
+        .await
+        .map_err(|e| ApiError::internal(format!("validation stopped: {e}")))?
 }
 
 /// Designs of a project, newest first.
@@ -207,6 +221,7 @@ async fn create_design(
     ApiJson(body): ApiJson<DesignBody>,
 ) -> ApiResult<impl IntoResponse> {
     let doc = design_document(&body)?;
+    validate_document_async(doc.clone()).await?;
     let design = s
         .store
         .create_design(
@@ -239,6 +254,7 @@ async fn update_design(
     ApiJson(body): ApiJson<DesignUpdate>,
 ) -> ApiResult<Json<Design>> {
     let doc = design_document(&body.design)?;
+    validate_document_async(doc.clone()).await?;
     let design = s
         .store
         .update_design(

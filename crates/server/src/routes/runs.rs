@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Id};
-use crate::routes::projects::{DesignBody, design_document, validate_document};
+use crate::routes::projects::{DesignBody, design_document, validate_document_async};
 use crate::state::AppState;
 use crate::stream::MAX_STREAM_POINTS;
 use crate::worker::{RunDocument, RunOptions};
@@ -154,19 +154,18 @@ async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResult<RunDocum
     if let Some(dt) = req.step_hint {
         set_number(&mut design, "output_step", dt, "step_hint")?;
     }
-    if req.timespan.is_some() || req.step_hint.is_some() {
-        validate_document(&design).map_err(|e| {
-            let mut e = e;
+    validate_document_async(design.clone())
+        .await
+        .map_err(|mut e| {
             for f in &mut e.0.errors {
-                if f.field == "simulation.t_stop" {
+                if req.timespan.is_some() && f.field == "simulation.t_stop" {
                     f.field = "timespan".into();
-                } else if f.field == "simulation.output_step" {
+                } else if req.step_hint.is_some() && f.field == "simulation.output_step" {
                     f.field = "step_hint".into();
                 }
             }
             e
         })?;
-    }
     if let Some(n) = req.max_samples
         && !(1..=MAX_SAMPLES_LIMIT).contains(&n)
     {
