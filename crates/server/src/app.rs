@@ -71,6 +71,10 @@ pub fn build(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::temporary("/api/docs/") }),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), audit))
         .layer(middleware::from_fn(record_metrics))
