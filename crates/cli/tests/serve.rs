@@ -33,16 +33,20 @@ fn start(data_dir: &std::path::Path, workers: &str) -> Server {
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
+        .expect("pelab starts");
+    let stderr = child.stderr.take().expect("the pipe exists");
     let mut lines = BufReader::new(stderr).lines();
     let addr = loop {
         let line = lines
             .next()
             .expect("pelab serve exited before listening")
-            .unwrap();
+            .expect("the test step succeeds");
         if let Some(rest) = line.strip_prefix("pelab serve: http://") {
-            break rest.split_whitespace().next().unwrap().to_string();
+            break rest
+                .split_whitespace()
+                .next()
+                .expect("stderr is readable")
+                .to_string();
         }
     };
     // Keep draining stderr so the child never blocks on a full pipe.
@@ -67,7 +71,7 @@ fn design(project: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_writes_loses_nothing_acknowledged() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let http = reqwest::Client::new();
     let server = start(dir.path(), "0");
     let base = server.base.clone();
@@ -76,11 +80,14 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
         .json(&json!({"name": "runs", "domain": "DC"}))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
-    let pid = project["id"].as_str().unwrap().to_string();
+        .expect("the body is the expected JSON");
+    let pid = project["id"]
+        .as_str()
+        .expect("the field has the expected type")
+        .to_string();
     let mut queued = Vec::new();
     for _ in 0..3 {
         let r: Value = http
@@ -88,11 +95,16 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
             .json(&design(&pid))
             .send()
             .await
-            .unwrap()
+            .expect("the server answers")
             .json()
             .await
-            .unwrap();
-        queued.push(r["run_id"].as_str().unwrap().to_string());
+            .expect("the body is the expected JSON");
+        queued.push(
+            r["run_id"]
+                .as_str()
+                .expect("the field has the expected type")
+                .to_string(),
+        );
     }
 
     // Four writers create projects as fast as they can; the server is killed under
@@ -126,7 +138,7 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
     drop(server); // SIGKILL
     let mut acknowledged = Vec::new();
     for w in writers {
-        acknowledged.extend(w.await.unwrap());
+        acknowledged.extend(w.await.expect("the test step succeeds"));
     }
     assert!(
         acknowledged.len() > 20,
@@ -136,11 +148,13 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
 
     // The database is intact.
     let url = format!("sqlite://{}", dir.path().join("pelab.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&url)
+        .await
+        .expect("the test step succeeds");
     let check: (String,) = sqlx::query_as("PRAGMA integrity_check")
         .fetch_one(&pool)
         .await
-        .unwrap();
+        .expect("the test step succeeds");
     assert_eq!(check.0, "ok");
     pool.close().await;
 
@@ -154,15 +168,20 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
             .get(format!("{base}/projects?limit=1000&offset={offset}"))
             .send()
             .await
-            .unwrap()
+            .expect("the server answers")
             .json()
             .await
-            .unwrap();
+            .expect("the body is the expected JSON");
         if page.is_empty() {
             break;
         }
         offset += page.len();
-        stored.extend(page.iter().map(|p| p["id"].as_str().unwrap().to_string()));
+        stored.extend(page.iter().map(|p| {
+            p["id"]
+                .as_str()
+                .expect("the field has the expected type")
+                .to_string()
+        }));
     }
     for id in &acknowledged {
         assert!(stored.contains(id), "acknowledged project {id} was lost");
@@ -174,10 +193,10 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
                 .get(format!("{base}/simulate/run/{run}"))
                 .send()
                 .await
-                .unwrap()
+                .expect("the server answers")
                 .json()
                 .await
-                .unwrap();
+                .expect("the body is the expected JSON");
             if r["status"] == "done" {
                 break;
             }

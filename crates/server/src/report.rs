@@ -266,11 +266,8 @@ fn plots(waves: &Waveforms) -> Vec<Plot> {
         };
         let label = unit_label(&info.unit);
         match plots.iter().position(|p| p.y_label == label) {
-            Some(i) => {
-                if plots[i].series.len() < MAX_SERIES {
-                    plots[i].series.push(series);
-                }
-            }
+            Some(i) if plots[i].series.len() < MAX_SERIES => plots[i].series.push(series),
+            Some(_) => {}
             None if plots.len() < MAX_PLOTS => plots.push(Plot {
                 title: format!("Signals in {label}"),
                 x_label: "Time [s]".into(),

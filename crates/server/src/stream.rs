@@ -139,10 +139,13 @@ impl RunStream {
     }
 }
 
+/// A run's stream and when it ended.
+type Entry = (Arc<RunStream>, Option<Instant>);
+
 /// Streams of the runs this process is simulating or finished recently.
 #[derive(Default)]
 pub struct StreamHub {
-    runs: Mutex<HashMap<Uuid, (Arc<RunStream>, Option<Instant>)>>,
+    runs: Mutex<HashMap<Uuid, Entry>>,
 }
 
 /// How long a finished stream stays in memory for late joiners; after that they are
@@ -150,7 +153,7 @@ pub struct StreamHub {
 const KEEP_FINISHED: Duration = Duration::from_secs(120);
 
 impl StreamHub {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (Arc<RunStream>, Option<Instant>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Entry>> {
         self.runs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

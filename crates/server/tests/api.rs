@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 async fn flow(database_url: Option<String>) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), database_url, &[("PELAB_BODY_LIMIT", "65536")]).await;
     let base = common::base(&server);
     let http = reqwest::Client::new();
@@ -21,27 +21,30 @@ async fn flow(database_url: Option<String>) {
         .json(&json!({"name": "OBC front end", "domain": "EV"}))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
-    let pid = project["id"].as_str().unwrap().to_string();
+        .expect("the body is the expected JSON");
+    let pid = project["id"]
+        .as_str()
+        .expect("the field has the expected type")
+        .to_string();
     let ok = http
         .patch(format!("{base}/projects/{pid}"))
         .json(&json!({"version": 1, "notes": "3.6 kW"}))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(ok.status(), 200);
     let stale = http
         .patch(format!("{base}/projects/{pid}"))
         .json(&json!({"version": 1, "notes": "again"}))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(stale.status(), 409);
     assert_eq!(stale.headers()["content-type"], "application/problem+json");
-    let problem: Value = stale.json().await.unwrap();
+    let problem: Value = stale.json().await.expect("the body is the expected JSON");
     assert_eq!(problem["current_version"], 2);
 
     // A design that fails validation names the field.
@@ -52,9 +55,9 @@ async fn flow(database_url: Option<String>) {
         .json(&bad)
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 422);
-    let problem: Value = r.json().await.unwrap();
+    let problem: Value = r.json().await.expect("the body is the expected JSON");
     assert_eq!(
         problem["errors"][0]["field"], "parameters.v_in",
         "{problem}"
@@ -66,10 +69,10 @@ async fn flow(database_url: Option<String>) {
         .json(&bad)
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
+        .expect("the body is the expected JSON");
     assert_eq!(
         problem["errors"][0]["field"], "controller.v_ref",
         "{problem}"
@@ -80,11 +83,14 @@ async fn flow(database_url: Option<String>) {
         .json(&common::boost_design("2-phase boost"))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
-    let did = design["id"].as_str().unwrap().to_string();
+        .expect("the body is the expected JSON");
+    let did = design["id"]
+        .as_str()
+        .expect("the field has the expected type")
+        .to_string();
 
     // A step that cannot resolve the switching period is refused before queueing.
     let r = http
@@ -92,9 +98,9 @@ async fn flow(database_url: Option<String>) {
         .json(&json!({"project_id": pid, "design_id": did, "step_hint": 1e-5}))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 422);
-    let problem: Value = r.json().await.unwrap();
+    let problem: Value = r.json().await.expect("the body is the expected JSON");
     assert_eq!(problem["errors"][0]["field"], "step_hint", "{problem}");
 
     // Queue it and follow the WebSocket stream.
@@ -103,27 +109,46 @@ async fn flow(database_url: Option<String>) {
         .json(&json!({"project_id": pid, "design_id": did, "stream_points": 2000}))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(queued.status(), 202);
-    let queued: Value = queued.json().await.unwrap();
-    let rid = queued["run_id"].as_str().unwrap().to_string();
+    let queued: Value = queued.json().await.expect("the body is the expected JSON");
+    let rid = queued["run_id"]
+        .as_str()
+        .expect("the field has the expected type")
+        .to_string();
     let ws_url = format!("ws://{}/api/v1/simulate/stream/{rid}", server.addr);
-    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url)
+        .await
+        .expect("the WebSocket connects");
     let mut signals = 0;
     let mut buckets = 0;
     let mut seqs = Vec::new();
     let mut end = Value::Null;
     while let Some(msg) = ws.next().await {
-        let Message::Text(text) = msg.unwrap() else {
+        let Message::Text(text) = msg.expect("the test step succeeds") else {
             continue;
         };
-        let m: Value = serde_json::from_str(&text).unwrap();
-        match m["type"].as_str().unwrap() {
-            "meta" => signals = m["signals"].as_array().unwrap().len(),
+        let m: Value = serde_json::from_str(&text).expect("the test step succeeds");
+        match m["type"].as_str().expect("the field has the expected type") {
+            "meta" => {
+                signals = m["signals"]
+                    .as_array()
+                    .expect("the field has the expected type")
+                    .len()
+            }
             "chunk" => {
-                buckets += m["t"].as_array().unwrap().len();
-                seqs.push(m["seq"].as_u64().unwrap());
-                assert_eq!(m["min"].as_array().unwrap().len(), signals);
+                buckets += m["t"]
+                    .as_array()
+                    .expect("the field has the expected type")
+                    .len();
+                seqs.push(m["seq"].as_u64().expect("the field has the expected type"));
+                assert_eq!(
+                    m["min"]
+                        .as_array()
+                        .expect("the field has the expected type")
+                        .len(),
+                    signals
+                );
             }
             "end" => {
                 end = m;
@@ -144,17 +169,19 @@ async fn flow(database_url: Option<String>) {
     assert_eq!(run["status"], "done");
     let v_out = run["summary"]["result"]["output_voltage"]["mean"]
         .as_f64()
-        .unwrap();
+        .expect("the field has the expected type");
     assert!((v_out - 400.0).abs() < 8.0, "v_out {v_out}");
-    let samples = run["samples"].as_u64().unwrap();
+    let samples = run["samples"]
+        .as_u64()
+        .expect("the field has the expected type");
 
     // A late joiner replays the stream from the stored recording, from an offset.
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("{ws_url}?from=2"))
         .await
-        .unwrap();
+        .expect("the WebSocket connects");
     let mut first_seq = None;
     while let Some(Ok(Message::Text(text))) = ws.next().await {
-        let m: Value = serde_json::from_str(&text).unwrap();
+        let m: Value = serde_json::from_str(&text).expect("the test step succeeds");
         if m["type"] == "chunk" && first_seq.is_none() {
             first_seq = m["seq"].as_u64();
         }
@@ -171,18 +198,28 @@ async fn flow(database_url: Option<String>) {
         ))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
-    assert_eq!(view["signals"].as_array().unwrap().len(), 1, "{view}");
-    let t = view["signals"][0]["t"].as_array().unwrap().len();
+        .expect("the body is the expected JSON");
+    assert_eq!(
+        view["signals"]
+            .as_array()
+            .expect("the field has the expected type")
+            .len(),
+        1,
+        "{view}"
+    );
+    let t = view["signals"][0]["t"]
+        .as_array()
+        .expect("the field has the expected type")
+        .len();
     assert!((450..=500).contains(&t), "{t}");
     let r = http
         .get(format!("{base}/runs/{rid}/waveforms?signals=nope"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 422);
 
     // CSV export: header and one row per sample.
@@ -190,12 +227,17 @@ async fn flow(database_url: Option<String>) {
         .get(format!("{base}/runs/{rid}/export.csv"))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .text()
         .await
-        .unwrap();
+        .expect("the body is readable");
     let mut lines = csv.lines();
-    assert!(lines.next().unwrap().starts_with("time[s],"));
+    assert!(
+        lines
+            .next()
+            .expect("stderr is readable")
+            .starts_with("time[s],")
+    );
     assert_eq!(lines.count() as u64, samples);
 
     // PDF report.
@@ -203,9 +245,9 @@ async fn flow(database_url: Option<String>) {
         .get(format!("{base}/runs/{rid}/report.pdf"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
-    let bytes = pdf.bytes().await.unwrap();
+    let bytes = pdf.bytes().await.expect("the body is readable");
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
     if let Ok(out) = std::process::Command::new("pdftotext")
         .args(["-", "-"])
@@ -214,7 +256,11 @@ async fn flow(database_url: Option<String>) {
         .spawn()
         .and_then(|mut child| {
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(&bytes)?;
+            child
+                .stdin
+                .take()
+                .expect("the pipe exists")
+                .write_all(&bytes)?;
             child.wait_with_output()
         })
     {
@@ -231,16 +277,21 @@ async fn flow(database_url: Option<String>) {
         .get(format!("{base}/runs?project_id={pid}&status=done"))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
-    assert_eq!(runs.as_array().unwrap().len(), 1);
+        .expect("the body is the expected JSON");
+    assert_eq!(
+        runs.as_array()
+            .expect("the field has the expected type")
+            .len(),
+        1
+    );
     let r = http
         .get(format!("{base}/runs?status=melted"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 422);
 
     // Errors: unknown id, malformed id, malformed JSON, body over the limit, no route.
@@ -249,13 +300,13 @@ async fn flow(database_url: Option<String>) {
         .get(format!("{base}/simulate/run/{unknown}"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 404);
     let r = http
         .get(format!("{base}/projects/not-a-uuid"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 400);
     let r = http
         .post(format!("{base}/projects"))
@@ -263,27 +314,27 @@ async fn flow(database_url: Option<String>) {
         .body("{\"name\": ")
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 400);
     let r = http
         .post(format!("{base}/projects"))
         .json(&json!({"name": "x".repeat(100_000), "domain": "EV"}))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 413);
     let r = http
         .post(format!("{base}/projects"))
         .json(&json!({"name": "x", "domain": "MARS"}))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 422);
     let r = http
         .get(format!("{base}/nothing-here"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 404);
 
     // Every mutating request is in the audit log.
@@ -292,7 +343,7 @@ async fn flow(database_url: Option<String>) {
         .store
         .list_audit(server.state.org_id, 100)
         .await
-        .unwrap();
+        .expect("the test step succeeds");
     assert!(
         audit
             .iter()
@@ -306,30 +357,34 @@ async fn flow(database_url: Option<String>) {
         .get(format!("{root}/ready"))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
+        .expect("the body is the expected JSON");
     assert_eq!(ready["status"], "ready");
     let metrics = http
         .get(format!("{root}/metrics"))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .text()
         .await
-        .unwrap();
+        .expect("the body is readable");
     assert!(metrics.contains("pelab_http_requests_total"), "{metrics}");
-    let docs = http.get(format!("{root}/api/docs/")).send().await.unwrap();
+    let docs = http
+        .get(format!("{root}/api/docs/"))
+        .send()
+        .await
+        .expect("the server answers");
     assert_eq!(docs.status(), 200);
     let spec: Value = http
         .get(format!("{root}/api/openapi.json"))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
+        .expect("the body is the expected JSON");
     assert_eq!(spec["openapi"], "3.1.0");
 
     server.shutdown().await;
@@ -346,5 +401,7 @@ async fn postgres_end_to_end() {
         .await
         .expect("PostgreSQL on 127.0.0.1:5432 (or PELAB_TEST_POSTGRES) is needed");
     flow(Some(url.clone())).await;
-    drop_postgres_database(&url).await.unwrap();
+    drop_postgres_database(&url)
+        .await
+        .expect("the test step succeeds");
 }

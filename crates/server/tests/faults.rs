@@ -21,8 +21,10 @@ struct Proxy {
 
 impl Proxy {
     async fn start(upstream: &'static str) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a local port is free");
+        let port = listener.local_addr().expect("a local port is free").port();
         let up = Arc::new(AtomicBool::new(true));
         let tasks: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
         let (up2, tasks2) = (up.clone(), tasks.clone());
@@ -40,7 +42,7 @@ impl Proxy {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                     }
                 });
-                tasks2.lock().unwrap().push(task);
+                tasks2.lock().expect("the lock is not poisoned").push(task);
             }
         });
         Proxy { port, up, tasks }
@@ -48,7 +50,12 @@ impl Proxy {
 
     fn down(&self) {
         self.up.store(false, Ordering::SeqCst);
-        for t in self.tasks.lock().unwrap().drain(..) {
+        for t in self
+            .tasks
+            .lock()
+            .expect("the lock is not poisoned")
+            .drain(..)
+        {
             t.abort();
         }
     }
@@ -63,10 +70,14 @@ async fn database_outage_is_503_then_recovers_without_restart() {
     let url = fresh_postgres_database()
         .await
         .expect("PostgreSQL on 127.0.0.1:5432 is needed");
-    let name = url.rsplit('/').next().unwrap().to_string();
+    let name = url
+        .rsplit('/')
+        .next()
+        .expect("stderr is readable")
+        .to_string();
     let proxy = Proxy::start("127.0.0.1:5432").await;
     let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{name}", proxy.port);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), Some(via_proxy), &[]).await;
     let base = common::base(&server);
     let http = reqwest::Client::new();
@@ -76,31 +87,48 @@ async fn database_outage_is_503_then_recovers_without_restart() {
         .json(&project)
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 201);
 
     proxy.down();
-    let r = http.get(format!("{base}/projects")).send().await.unwrap();
+    let r = http
+        .get(format!("{base}/projects"))
+        .send()
+        .await
+        .expect("the server answers");
     assert_eq!(r.status(), 503);
-    let problem: Value = r.json().await.unwrap();
+    let problem: Value = r.json().await.expect("the body is the expected JSON");
     assert!(
-        problem["detail"].as_str().unwrap().contains("database"),
+        problem["detail"]
+            .as_str()
+            .expect("the field has the expected type")
+            .contains("database"),
         "{problem}"
     );
     let ready = http
         .get(format!("http://{}/ready", server.addr))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(ready.status(), 503);
 
     proxy.up();
     let mut recovered = false;
     for _ in 0..50 {
-        let r = http.get(format!("{base}/projects")).send().await.unwrap();
+        let r = http
+            .get(format!("{base}/projects"))
+            .send()
+            .await
+            .expect("the server answers");
         if r.status() == 200 {
-            let list: Value = r.json().await.unwrap();
-            assert_eq!(list.as_array().unwrap().len(), 1, "nothing stored was lost");
+            let list: Value = r.json().await.expect("the body is the expected JSON");
+            assert_eq!(
+                list.as_array()
+                    .expect("the field has the expected type")
+                    .len(),
+                1,
+                "nothing stored was lost"
+            );
             recovered = true;
             break;
         }
@@ -111,7 +139,9 @@ async fn database_outage_is_503_then_recovers_without_restart() {
         "the server did not recover after the database came back"
     );
     server.shutdown().await;
-    drop_postgres_database(&url).await.unwrap();
+    drop_postgres_database(&url)
+        .await
+        .expect("the test step succeeds");
 }
 
 async fn create_project_and_run(http: &reqwest::Client, base: &str, design: Value) -> String {
@@ -120,34 +150,46 @@ async fn create_project_and_run(http: &reqwest::Client, base: &str, design: Valu
         .json(&json!({"name": "Faults", "domain": "EV"}))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
+        .expect("the body is the expected JSON");
     let mut req = design;
     req["project_id"] = project["id"].clone();
-    req.as_object_mut().unwrap().remove("name");
+    req.as_object_mut()
+        .expect("the field has the expected type")
+        .remove("name");
     let r = http
         .post(format!("{base}/simulate/run"))
         .json(&req)
         .send()
         .await
-        .unwrap();
-    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-    let queued: Value = r.json().await.unwrap();
-    queued["run_id"].as_str().unwrap().to_string()
+        .expect("the server answers");
+    assert_eq!(
+        r.status(),
+        202,
+        "{}",
+        r.text().await.expect("the body is readable")
+    );
+    let queued: Value = r.json().await.expect("the body is the expected JSON");
+    queued["run_id"]
+        .as_str()
+        .expect("the field has the expected type")
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_waveform_storage_fails_the_run_with_the_reason() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[("PELAB_WAVEFORM_QUOTA", "100000")]).await;
     let base = common::base(&server);
     let http = reqwest::Client::new();
     let run = create_project_and_run(&http, &base, common::boost_design("b")).await;
     let run = common::wait_final(&http, &base, &run, 60).await;
     assert_eq!(run["status"], "failed");
-    let error = run["error"].as_str().unwrap();
+    let error = run["error"]
+        .as_str()
+        .expect("the field has the expected type");
     assert!(error.contains("waveform storage is full"), "{error}");
     assert!(run["summary"].is_object(), "the results are kept");
     server.shutdown().await;
@@ -155,7 +197,7 @@ async fn full_waveform_storage_fails_the_run_with_the_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_jobs_resume_after_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[("PELAB_WORKERS", "0")]).await;
     let base = common::base(&server);
     let http = reqwest::Client::new();
@@ -165,10 +207,10 @@ async fn queued_jobs_resume_after_a_restart() {
         .get(format!("{base}/simulate/run/{run}"))
         .send()
         .await
-        .unwrap()
+        .expect("the server answers")
         .json()
         .await
-        .unwrap();
+        .expect("the body is the expected JSON");
     assert_eq!(r["status"], "queued");
     server.shutdown().await;
 
@@ -181,7 +223,7 @@ async fn queued_jobs_resume_after_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_simulation_is_cancelled() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[]).await;
     let base = common::base(&server);
     let http = reqwest::Client::new();
@@ -196,11 +238,16 @@ async fn a_running_simulation_is_cancelled() {
             .get(format!("{base}/simulate/run/{run}"))
             .send()
             .await
-            .unwrap()
+            .expect("the server answers")
             .json()
             .await
-            .unwrap();
-        if r["status"] == "running" && r["progress"].as_f64().unwrap() > 0.0 {
+            .expect("the body is the expected JSON");
+        if r["status"] == "running"
+            && r["progress"]
+                .as_f64()
+                .expect("the field has the expected type")
+                > 0.0
+        {
             running = true;
             break;
         }
@@ -212,16 +259,21 @@ async fn a_running_simulation_is_cancelled() {
         .post(format!("{base}/simulate/run/{run}/cancel"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(r.status(), 200);
     let r = common::wait_final(&http, &base, &run, 30).await;
     assert_eq!(r["status"], "cancelled", "{r}");
-    assert!(r["progress"].as_f64().unwrap() < 0.9);
+    assert!(
+        r["progress"]
+            .as_f64()
+            .expect("the field has the expected type")
+            < 0.9
+    );
     let again = http
         .post(format!("{base}/simulate/run/{run}/cancel"))
         .send()
         .await
-        .unwrap();
+        .expect("the server answers");
     assert_eq!(again.status(), 422);
     server.shutdown().await;
 }

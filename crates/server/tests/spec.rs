@@ -10,7 +10,7 @@ fn spec_dir() -> PathBuf {
 
 fn check(path: PathBuf, fresh: &str) {
     if std::env::var("PELAB_UPDATE_SPEC").is_ok() {
-        std::fs::write(&path, fresh).unwrap();
+        std::fs::write(&path, fresh).expect("the spec file is writable");
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
@@ -25,7 +25,7 @@ fn check(path: PathBuf, fresh: &str) {
 #[test]
 fn openapi_document_is_current() {
     let text = pelab_server::app::openapi_json();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("the test step succeeds");
     assert_eq!(doc["openapi"], "3.1.0");
     for path in [
         "/api/v1/simulate/run",
@@ -50,10 +50,10 @@ fn openapi_document_is_current() {
 #[test]
 fn design_schemas_are_current() {
     let dir = spec_dir().join("schemas");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("the test step succeeds");
     for name in pelab_server::schema::kernel_names() {
-        let schema = pelab_server::schema::design_schema(name).unwrap();
-        let mut text = serde_json::to_string_pretty(&schema).unwrap();
+        let schema = pelab_server::schema::design_schema(name).expect("the test step succeeds");
+        let mut text = serde_json::to_string_pretty(&schema).expect("the test step succeeds");
         text.push('\n');
         check(dir.join(format!("design-{name}.json")), &text);
     }
@@ -64,14 +64,18 @@ fn design_schemas_are_current() {
 #[test]
 fn examples_use_only_schema_parameters() {
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    for entry in std::fs::read_dir(examples).unwrap() {
-        let path = entry.unwrap().path();
+    for entry in std::fs::read_dir(examples).expect("the test step succeeds") {
+        let path = entry.expect("the test step succeeds").path();
         if path.extension().is_none_or(|e| e != "toml") {
             continue;
         }
-        let table: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let kernel = table["kernel"].as_str().unwrap();
-        let schema = pelab_server::schema::design_schema(kernel).unwrap();
+        let table: toml::Table =
+            toml::from_str(&std::fs::read_to_string(&path).expect("the test step succeeds"))
+                .expect("the test step succeeds");
+        let kernel = table["kernel"]
+            .as_str()
+            .expect("the field has the expected type");
+        let schema = pelab_server::schema::design_schema(kernel).expect("the test step succeeds");
         for section in ["parameters", "control", "simulation"] {
             let Some(values) = table.get(section).and_then(|v| v.as_table()) else {
                 continue;

@@ -272,10 +272,10 @@ async fn list_runs(
 #[utoipa::path(delete, path = "/runs/{id}", tag = "runs", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn delete_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
-    if let Some(name) = s.store.delete_run(s.org_id, id).await? {
-        if let Err(e) = s.waveforms.remove(&name) {
-            tracing::warn!(error = %e, run_id = %id, "cannot remove the waveform file");
-        }
+    if let Some(name) = s.store.delete_run(s.org_id, id).await?
+        && let Err(e) = s.waveforms.remove(&name)
+    {
+        tracing::warn!(error = %e, run_id = %id, "cannot remove the waveform file");
     }
     Ok(StatusCode::NO_CONTENT)
 }

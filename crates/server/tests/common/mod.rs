@@ -59,10 +59,10 @@ pub async fn wait_final(client: &reqwest::Client, base: &str, run: &str, secs: u
             .get(format!("{base}/simulate/run/{run}"))
             .send()
             .await
-            .unwrap()
+            .expect("the server answers")
             .json()
             .await
-            .unwrap();
+            .expect("the body is the expected JSON");
         let status = r["status"].as_str().unwrap_or("").to_string();
         if ["done", "failed", "cancelled"].contains(&status.as_str()) {
             return r;
