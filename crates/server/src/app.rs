@@ -45,6 +45,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::projects::router())
         .merge(routes::components::router())
         .merge(routes::runs::router())
+        .merge(routes::sweeps::router())
         .merge(routes::ws::router())
         .merge(routes::calc::router())
         .merge(routes::kernels::router())

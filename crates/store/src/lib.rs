@@ -24,6 +24,7 @@ mod jobs;
 mod model;
 mod projects;
 mod runs;
+mod sweeps;
 pub mod testing;
 mod waveforms;
 
@@ -38,6 +39,7 @@ pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobStatus};
 pub use model::*;
 pub use runs::{NewRun, RunFilter, RunUpdate};
+pub use sweeps::{MAX_SWEEP_VALUES, Sweep};
 pub use waveforms::{WaveformError, WaveformStore};
 
 /// Result of a store operation.

@@ -5,6 +5,7 @@ pub mod components;
 pub mod kernels;
 pub mod projects;
 pub mod runs;
+pub mod sweeps;
 pub mod system;
 pub mod ws;
 

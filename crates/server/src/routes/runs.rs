@@ -115,7 +115,7 @@ fn set_number(doc: &mut Value, key: &str, value: f64, field: &str) -> ApiResult<
 }
 
 /// Builds and validates the run document of a request.
-async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResult<RunDocument> {
+pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResult<RunDocument> {
     let mut design = match (&req.topology, req.design_id) {
         (Some(topology), _) => design_document(&DesignBody {
             name: topology.clone(),
