@@ -38,7 +38,7 @@ pub use audit::{AuditEntry, NewAuditEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobStatus};
 pub use model::*;
-pub use runs::{NewRun, RunFilter, RunUpdate};
+pub use runs::{NewRun, RunBrief, RunFilter, RunUpdate};
 pub use sweeps::{MAX_SWEEP_VALUES, Sweep};
 pub use waveforms::{WaveformError, WaveformStore};
 

@@ -1,7 +1,7 @@
 //! Runs: queued with their job, claimed, finished once.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -107,6 +107,87 @@ impl TryFrom<RunRow> for Run {
     }
 }
 
+/// A run in a list: everything but the request and summary documents.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RunBrief {
+    /// Id.
+    pub id: Uuid,
+    /// Project.
+    pub project_id: Uuid,
+    /// Stored design it ran, if any.
+    pub design_id: Option<Uuid>,
+    /// Kernel, e.g. `buck`.
+    pub kernel: String,
+    /// Design title.
+    pub title: String,
+    /// SIM or HIL.
+    pub mode: RunMode,
+    /// Life-cycle state.
+    pub status: RunStatus,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Fraction done, 0 to 1.
+    pub progress: f64,
+    /// Recorded samples.
+    pub samples: i64,
+    /// When it was queued (UTC).
+    pub created_at: DateTime<Utc>,
+    /// When it started (UTC).
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it finished (UTC).
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct BriefRow {
+    id: String,
+    project_id: String,
+    design_id: Option<String>,
+    kernel: String,
+    title: String,
+    mode: String,
+    status: String,
+    error: Option<String>,
+    progress: f64,
+    samples: i64,
+    created_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<BriefRow> for RunBrief {
+    type Error = StoreError;
+    fn try_from(r: BriefRow) -> Result<RunBrief> {
+        Ok(RunBrief {
+            id: parse_uuid("id", &r.id)?,
+            project_id: parse_uuid("project_id", &r.project_id)?,
+            design_id: parse_opt_uuid("design_id", r.design_id)?,
+            kernel: r.kernel,
+            title: r.title,
+            mode: RunMode::parse("mode", &r.mode)?,
+            status: RunStatus::parse("status", &r.status)?,
+            error: r.error,
+            progress: r.progress,
+            samples: r.samples,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+const BRIEF_COLUMNS: &str = "id, project_id, design_id, kernel, title, mode, status, error, \
+    progress, samples, created_at, started_at, finished_at";
+
+/// The kernel and title of a run request (`design.kernel`, `design.title`).
+pub(crate) fn kernel_and_title(request: &serde_json::Value) -> (String, String) {
+    let design = &request["design"];
+    let text = |v: &serde_json::Value, max: usize| -> String {
+        v.as_str().unwrap_or("").chars().take(max).collect()
+    };
+    (text(&design["kernel"], 64), text(&design["title"], 200))
+}
+
 const RUN_COLUMNS: &str = "id, org_id, project_id, design_id, mode, status, request, summary, \
     error, progress, samples, cancel_requested, created_by, created_at, started_at, finished_at";
 
@@ -148,11 +229,13 @@ impl Store {
             finished_at: None,
         };
         let job_id = new_id();
+        let (kernel, title) = kernel_and_title(&new.request);
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
             sqlx::query(
                 "INSERT INTO runs (id, org_id, project_id, design_id, mode, status, request, \
-                 created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                 created_by, created_at, kernel, title) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                 .bind(run.id.to_string())
                 .bind(org_id.to_string())
                 .bind(run.project_id.to_string())
@@ -162,6 +245,8 @@ impl Store {
                 .bind(Json(&run.request))
                 .bind(run.created_by.map(|u| u.to_string()))
                 .bind(now)
+                .bind(&kernel)
+                .bind(&title)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
@@ -211,11 +296,12 @@ impl Store {
             .try_into()
     }
 
-    /// Runs of the organisation, newest first.
+    /// Runs of the organisation, newest first, without their request and summary
+    /// documents (see [`Store::get_run`]).
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for a bad page.
-    pub async fn list_runs(&self, org_id: Uuid, filter: &RunFilter) -> Result<Vec<Run>> {
+    pub async fn list_runs(&self, org_id: Uuid, filter: &RunFilter) -> Result<Vec<RunBrief>> {
         let limit = filter.limit.unwrap_or(100);
         let offset = filter.offset.unwrap_or(0);
         if !(1..=MAX_PAGE).contains(&limit) {
@@ -231,7 +317,7 @@ impl Store {
             ));
         }
         let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE org_id = $1 \
+            "SELECT {BRIEF_COLUMNS} FROM runs WHERE org_id = $1 \
              AND ($2 IS NULL OR project_id = $2) AND ($3 IS NULL OR status = $3) \
              AND ($4 IS NULL OR mode = $4) AND ($5 IS NULL OR created_at >= $5) \
              AND ($6 IS NULL OR created_at < $6) \
@@ -240,7 +326,7 @@ impl Store {
         let project = filter.project_id.map(|p| p.to_string());
         let status = filter.status.map(|s| s.as_str().to_string());
         let mode = filter.mode.map(|m| m.as_str().to_string());
-        let rows: Vec<RunRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        let rows: Vec<BriefRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(org_id.to_string())
             .bind(project.clone())
             .bind(status.clone())
@@ -251,7 +337,7 @@ impl Store {
             .bind(offset)
             .fetch_all(p)
             .await)?;
-        rows.into_iter().map(Run::try_from).collect()
+        rows.into_iter().map(RunBrief::try_from).collect()
     }
 
     /// Marks a run as started (first claim only sets `started_at`).

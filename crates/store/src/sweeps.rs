@@ -80,8 +80,8 @@ impl Store {
             for (index, (run, (run_id, job_id))) in runs.iter().zip(&ids).enumerate() {
                 sqlx::query(
                     "INSERT INTO runs (id, org_id, project_id, design_id, mode, status, request, \
-                     created_by, created_at, sweep_id, sweep_index) \
-                     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10)")
+                     created_by, created_at, sweep_id, sweep_index, kernel, title) \
+                     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10, $11, $12)")
                     .bind(run_id.to_string())
                     .bind(org_id.to_string())
                     .bind(project_id.to_string())
@@ -92,6 +92,8 @@ impl Store {
                     .bind(now)
                     .bind(sweep.id.to_string())
                     .bind(index as i64)
+                    .bind(crate::runs::kernel_and_title(&run.request).0)
+                    .bind(crate::runs::kernel_and_title(&run.request).1)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pelab_store::{NewRun, Run, RunFilter, RunMode, RunStatus};
+use pelab_store::{NewRun, Run, RunBrief, RunFilter, RunMode, RunStatus};
 use pelab_waveform::decimate_waveforms;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -258,13 +258,14 @@ async fn cancel_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Run
     Ok(Json(run))
 }
 
-/// Lists runs, newest first, with filters.
+/// Lists runs, newest first, with filters; each entry leaves out the request and
+/// summary documents (`GET /simulate/run/{id}` has them).
 #[utoipa::path(get, path = "/runs", tag = "runs", params(RunFilter),
-    responses((status = 200, body = Vec<Run>), (status = 422, body = Problem)))]
+    responses((status = 200, body = Vec<RunBrief>), (status = 422, body = Problem)))]
 async fn list_runs(
     State(s): State<AppState>,
     ApiQuery(filter): ApiQuery<RunFilter>,
-) -> ApiResult<Json<Vec<Run>>> {
+) -> ApiResult<Json<Vec<RunBrief>>> {
     Ok(Json(s.store.list_runs(s.org_id, &filter).await?))
 }
 

@@ -10,3 +10,7 @@ CREATE TABLE sweeps (
 ALTER TABLE runs ADD COLUMN sweep_id TEXT REFERENCES sweeps(id) ON DELETE SET NULL;
 ALTER TABLE runs ADD COLUMN sweep_index BIGINT;
 CREATE INDEX runs_sweep ON runs (sweep_id);
+
+-- Kernel and title of each run, so run lists need not read the request documents.
+ALTER TABLE runs ADD COLUMN kernel TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN title TEXT NOT NULL DEFAULT '';
