@@ -24,6 +24,7 @@ mod jobs;
 mod model;
 mod projects;
 mod runs;
+mod telemetry;
 pub mod testing;
 mod waveforms;
 
@@ -38,6 +39,10 @@ pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobStatus};
 pub use model::*;
 pub use runs::{NewRun, RunFilter, RunUpdate};
+pub use telemetry::{
+    MAX_BUCKETS, MAX_SAMPLES_PER_INGEST, MAX_SIGNAL_CHARS, TelemetryBucket, TelemetryQuery,
+    TelemetrySample, TelemetrySource,
+};
 pub use waveforms::{WaveformError, WaveformStore};
 
 /// Result of a store operation.
