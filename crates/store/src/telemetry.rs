@@ -18,11 +18,11 @@ use uuid::Uuid;
 
 use crate::{Pool, Result, Store, StoreError, on_pool};
 
-/// Most samples one [`Store::ingest_telemetry`] call accepts.
+/// Maximum number of samples in one [`Store::ingest_telemetry`] call.
 pub const MAX_SAMPLES_PER_INGEST: usize = 1_000_000;
-/// Most buckets one [`Store::query_telemetry`] call returns.
+/// Maximum number of buckets of one [`Store::query_telemetry`] call.
 pub const MAX_BUCKETS: u32 = 10_000;
-/// Longest signal name, in characters.
+/// Maximum length of a signal name, in characters.
 pub const MAX_SIGNAL_CHARS: usize = 128;
 
 /// Width of a rollup bucket, in microseconds.
@@ -50,7 +50,7 @@ pub struct TelemetrySample {
 /// buckets.
 ///
 /// When the buckets are at least 1 s wide, the range is widened to whole seconds and the
-/// width rounded up to whole seconds, so the 1 s rollup can answer. Finer buckets are
+/// width rounded up to whole seconds, so the 1 s rollup can serve the query. Finer buckets are
 /// computed from the samples over exactly `[from, to)`, with the width rounded up to a
 /// whole microsecond. Either way at most `buckets` buckets cover the range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -81,7 +81,7 @@ pub struct TelemetryBucket {
     pub count: i64,
 }
 
-/// Where [`Store::query_telemetry_from`] reads its buckets.
+/// Source of the buckets of [`Store::query_telemetry_from`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TelemetrySource {
@@ -126,7 +126,7 @@ impl BucketGrid {
         }
     }
 
-    /// Whether every bucket is a whole number of rollup buckets.
+    /// Returns whether every bucket is a whole number of rollup buckets.
     fn fits_rollup(&self) -> bool {
         self.origin.rem_euclid(ROLLUP_WIDTH_US) == 0 && self.width % ROLLUP_WIDTH_US == 0
     }
@@ -288,11 +288,11 @@ impl Store {
     /// stores its samples twice.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] when the run is not in this organisation;
-    /// [`StoreError::Invalid`] for more than [`MAX_SAMPLES_PER_INGEST`] samples, a signal
-    /// name that is empty, longer than [`MAX_SIGNAL_CHARS`] characters or contains
-    /// control characters, a value that is not finite, or a time outside years 1 to
-    /// 9999. Nothing is stored when any sample is rejected.
+    /// - [`StoreError::NotFound`] when the run is not in this organisation.
+    /// - [`StoreError::Invalid`] for more than [`MAX_SAMPLES_PER_INGEST`] samples, an
+    ///   empty signal name, one longer than [`MAX_SIGNAL_CHARS`] characters or with
+    ///   control characters, a value that is not finite, or a time outside years 1 to
+    ///   9999. Nothing is stored when any sample is rejected.
     pub async fn ingest_telemetry(
         &self,
         org_id: Uuid,
@@ -361,7 +361,7 @@ impl Store {
             ));
         }
         // A `to` with a sub-microsecond part still includes the microsecond it falls in.
-        let to = if q.to.timestamp_subsec_nanos() % 1000 == 0 {
+        let to = if q.to.timestamp_subsec_nanos().is_multiple_of(1000) {
             to
         } else {
             to + 1
@@ -404,7 +404,7 @@ impl Store {
             .collect()
     }
 
-    /// Names of the signals a run has samples of, sorted.
+    /// Lists the signals a run has samples of, in byte order.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the run is not in this organisation.

@@ -2,6 +2,11 @@
 //! `PELAB_TEST_POSTGRES`): round trip, downsampling against a brute-force computation,
 //! rollup against raw samples, tenancy, validation and monthly partitions.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "the test bodies are helpers called by #[tokio::test] functions; a failed store call fails the test"
+)]
+
 use chrono::{DateTime, TimeZone, Utc};
 use pelab_store::testing::{drop_postgres_database, fresh_postgres_database};
 use pelab_store::{
@@ -588,7 +593,7 @@ async fn partition_rows(pool: &sqlx::PgPool) -> Vec<(String, i64)> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_monthly_partitions() {
     let (url, store) = postgres_store().await;
     let f = fixture(&store).await;
@@ -655,6 +660,32 @@ async fn postgres_monthly_partitions() {
         ]
     );
 
+    // Concurrent ingests into a month without a partition create it once.
+    let march = Utc.with_ymd_and_hms(2027, 3, 10, 0, 0, 0).unwrap();
+    let mut tasks = Vec::new();
+    for k in 0..4 {
+        let store = store.clone();
+        let (org, run) = (f.org, f.run);
+        let batch = vec![TelemetrySample {
+            time: march + chrono::Duration::seconds(k),
+            signal: "v_out".into(),
+            value: 5.0,
+        }];
+        tasks.push(tokio::spawn(async move {
+            store.ingest_telemetry(org, run, &batch).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), 1);
+    }
+    let rows = partition_rows(&pool).await;
+    assert_eq!(
+        rows.last(),
+        Some(&("telemetry_y2027m03".to_string(), 4)),
+        "{rows:?}"
+    );
+    assert_eq!(rows.len(), 5, "{rows:?}");
+
     // Every partition has the (run_id, signal, time) index of the parent.
     let (indexed,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM pg_indexes WHERE tablename LIKE 'telemetry_y%' \
@@ -663,7 +694,7 @@ async fn postgres_monthly_partitions() {
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(indexed, 3);
+    assert_eq!(indexed, 4);
 
     // The samples read back across the partition boundary.
     let q = TelemetryQuery {

@@ -9,6 +9,10 @@
 -- because a key check per sample would slow ingest. Deleting a run deletes its telemetry
 -- and rollup rows in the same transaction.
 --
+-- Id and signal columns use the "C" collation: they are identifiers, so byte order is
+-- enough, it matches SQLite's default BINARY collation (signal lists sort the same on
+-- both backends), and index inserts compare bytes instead of calling strcoll().
+--
 -- Monthly partitions are named PARENT_yYYYYmMM (telemetry_y2026m12) and are created by
 -- pelab_ensure_month_partition() before ingest writes into that month. Rows of a month
 -- without a partition land in the PARENT_default partition; creating the month's
@@ -16,8 +20,8 @@
 
 CREATE TABLE telemetry (
     time TIMESTAMPTZ NOT NULL,
-    run_id TEXT NOT NULL,
-    signal TEXT NOT NULL,
+    run_id TEXT COLLATE "C" NOT NULL,
+    signal TEXT COLLATE "C" NOT NULL,
     value DOUBLE PRECISION NOT NULL
 ) PARTITION BY RANGE (time);
 CREATE INDEX telemetry_run_signal_time ON telemetry (run_id, signal, time);
@@ -28,8 +32,8 @@ CREATE TABLE telemetry_default PARTITION OF telemetry DEFAULT;
 -- transaction as the samples, so downsampling a long range reads one row per second
 -- and signal instead of every sample.
 CREATE TABLE telemetry_rollup (
-    run_id TEXT NOT NULL,
-    signal TEXT NOT NULL,
+    run_id TEXT COLLATE "C" NOT NULL,
+    signal TEXT COLLATE "C" NOT NULL,
     bucket_start TIMESTAMPTZ NOT NULL,
     min DOUBLE PRECISION NOT NULL,
     max DOUBLE PRECISION NOT NULL,
@@ -42,7 +46,7 @@ CREATE TABLE telemetry_rollup (
 -- in microseconds when it has one.
 CREATE TABLE bench_can (
     time TIMESTAMPTZ NOT NULL,
-    device_id TEXT NOT NULL,
+    device_id TEXT COLLATE "C" NOT NULL,
     can_id INTEGER NOT NULL CHECK (can_id BETWEEN 0 AND 536870911),
     dlc SMALLINT NOT NULL CHECK (dlc BETWEEN 0 AND 15),
     data BYTEA NOT NULL CHECK (length(data) <= 64),
@@ -54,8 +58,8 @@ CREATE TABLE bench_can_default PARTITION OF bench_can DEFAULT;
 -- Decoded bench signals (one value per signal and time).
 CREATE TABLE bench_signals (
     time TIMESTAMPTZ NOT NULL,
-    device_id TEXT NOT NULL,
-    signal TEXT NOT NULL,
+    device_id TEXT COLLATE "C" NOT NULL,
+    signal TEXT COLLATE "C" NOT NULL,
     value DOUBLE PRECISION NOT NULL
 ) PARTITION BY RANGE (time);
 CREATE INDEX bench_signals_device_time ON bench_signals (device_id, time);
@@ -67,8 +71,8 @@ CREATE TABLE bench_signals_default PARTITION OF bench_signals DEFAULT;
 -- The new table is filled with the month's rows from the default partition and then
 -- attached. ATTACH PARTITION takes a SHARE UPDATE EXCLUSIVE lock on the parent, so
 -- concurrent inserts and queries keep running, where CREATE TABLE ... PARTITION OF
--- would block them with an ACCESS EXCLUSIVE lock. A transaction-level advisory lock
--- serialises concurrent callers, so two ingests cannot create the same partition.
+-- would block them with an ACCESS EXCLUSIVE lock. The function takes that lock first:
+-- it conflicts with itself, so concurrent callers create a partition one at a time.
 CREATE FUNCTION pelab_ensure_month_partition(parent TEXT, at TIMESTAMPTZ)
 RETURNS BOOLEAN AS $$
 DECLARE
@@ -82,7 +86,15 @@ BEGIN
     IF parent NOT IN ('telemetry', 'bench_can', 'bench_signals') THEN
         RAISE EXCEPTION 'parent: "%" is not a time-series table (accepted: telemetry, bench_can, bench_signals)', parent;
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('pelab_ensure_month_partition'));
+    -- The common case, an existing partition, takes no lock. The check is repeated
+    -- under the lock because another caller may have created it in between. Taking a
+    -- table lock also makes this backend read the catalog changes other sessions
+    -- committed meanwhile, which an advisory lock would not, so to_regclass() could
+    -- miss the new partition.
+    IF to_regclass(partition_name) IS NOT NULL THEN
+        RETURN FALSE;
+    END IF;
+    EXECUTE format('LOCK TABLE %I IN SHARE UPDATE EXCLUSIVE MODE', parent);
     IF to_regclass(partition_name) IS NOT NULL THEN
         RETURN FALSE;
     END IF;
