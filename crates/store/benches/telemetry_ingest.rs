@@ -8,7 +8,10 @@
 //! creates a `pelab_test_*` database and drops it afterwards.
 //! `PELAB_BENCH_SKIP_POSTGRES=1` measures SQLite only.
 
-#![allow(clippy::print_stdout, reason = "the bench reports its figures on stdout")]
+#![allow(
+    clippy::print_stdout,
+    reason = "the bench reports its figures on stdout"
+)]
 
 use std::time::Instant;
 

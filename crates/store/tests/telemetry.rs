@@ -109,9 +109,9 @@ fn random_samples(start: i64, n: usize, seed: u64) -> Vec<TelemetrySample> {
     out
 }
 
-/// The documented bucket layout, written out again so the test does not share code with
-/// the store: whole seconds when the buckets are at least 1 s wide, the exact range
-/// otherwise. Returns (origin, width, end) in microseconds.
+/// Computes the documented bucket layout as (origin, width, end) in microseconds:
+/// whole seconds when the buckets are at least 1 s wide, the exact range otherwise. It
+/// is written out again here so the test shares no code with the store.
 fn expected_grid(from: i64, to: i64, buckets: i64) -> (i64, i64, i64) {
     let span = to - from;
     if span >= buckets * SECOND_US {
@@ -381,6 +381,37 @@ async fn rollup_agrees_with_raw(store: &Store) {
     }
 }
 
+async fn rollup_spanning_many_seconds(store: &Store) {
+    // 2 500 seconds with samples in one batch, so the rollup is written in several
+    // statements, and a second batch that lands in the same seconds.
+    let f = fixture(store).await;
+    let t0 = start_us();
+    let first: Vec<TelemetrySample> = (0..2_500)
+        .map(|i| sample(t0 + i * SECOND_US + 250_000, "p_out", i as f64))
+        .collect();
+    let second: Vec<TelemetrySample> = (0..2_500)
+        .map(|i| sample(t0 + i * SECOND_US + 750_000, "p_out", -(i as f64)))
+        .collect();
+    store.ingest_telemetry(f.org, f.run, &first).await.unwrap();
+    store.ingest_telemetry(f.org, f.run, &second).await.unwrap();
+
+    let all: Vec<TelemetrySample> = first.into_iter().chain(second).collect();
+    for buckets in [1, 7, 2_500] {
+        let q = query("p_out", t0, t0 + 2_500 * SECOND_US, buckets);
+        let want = brute_force(&all, &q);
+        let rollup = store
+            .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Rollup)
+            .await
+            .unwrap();
+        let raw = store
+            .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Raw)
+            .await
+            .unwrap();
+        assert_same_buckets(&format!("rollup in {buckets}"), &rollup, &want);
+        assert_same_buckets(&format!("raw in {buckets}"), &raw, &want);
+    }
+}
+
 async fn other_org_run_not_found(store: &Store) {
     let f = fixture(store).await;
     let t0 = start_us();
@@ -568,6 +599,7 @@ on_both_backends!(
     round_trip,
     downsampling_matches_brute_force,
     rollup_agrees_with_raw,
+    rollup_spanning_many_seconds,
     other_org_run_not_found,
     invalid_input_rejected,
 );
