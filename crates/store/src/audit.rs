@@ -45,18 +45,6 @@ pub struct AuditEntry {
     pub result: String,
 }
 
-/// An audit_log row: id, time, org_id, actor, action, target, source, result.
-type AuditRow = (
-    i64,
-    DateTime<Utc>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
-
 impl Store {
     /// Appends an entry. Rows are never updated or deleted (triggers refuse it).
     ///
@@ -84,7 +72,16 @@ impl Store {
     /// Database errors.
     pub async fn list_audit(&self, org_id: Uuid, limit: i64) -> Result<Vec<AuditEntry>> {
         let limit = limit.clamp(1, 1000);
-        let rows: Vec<AuditRow> = on_pool!(self, p => sqlx::query_as(
+        let rows: Vec<(
+            i64,
+            DateTime<Utc>,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        )> = on_pool!(self, p => sqlx::query_as(
                 "SELECT id, time, org_id, actor, action, target, source, result FROM audit_log \
                  WHERE org_id = $1 ORDER BY id DESC LIMIT $2")
                 .bind(org_id.to_string())

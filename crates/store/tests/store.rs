@@ -1,11 +1,6 @@
 //! The store on SQLite and on a real PostgreSQL (127.0.0.1:5432 or
 //! `PELAB_TEST_POSTGRES`): tenancy, versions, runs and the job life cycle.
 
-#![allow(
-    clippy::unwrap_used,
-    reason = "the test bodies are helpers called by #[tokio::test] functions; a failed store call fails the test"
-)]
-
 use std::time::Duration;
 
 use pelab_store::testing::{drop_postgres_database, fresh_postgres_database};

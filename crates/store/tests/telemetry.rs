@@ -2,11 +2,6 @@
 //! `PELAB_TEST_POSTGRES`): round trip, downsampling against a brute-force computation,
 //! rollup against raw samples, tenancy, validation and monthly partitions.
 
-#![allow(
-    clippy::unwrap_used,
-    reason = "the test bodies are helpers called by #[tokio::test] functions; a failed store call fails the test"
-)]
-
 use chrono::{DateTime, TimeZone, Utc};
 use pelab_store::testing::{drop_postgres_database, fresh_postgres_database};
 use pelab_store::{
@@ -26,8 +21,14 @@ struct Fixture {
 }
 
 async fn fixture(store: &Store) -> Fixture {
-    let org = store.create_org("Acme Power").await.unwrap();
-    let other = store.create_org("Other").await.unwrap();
+    let org = store
+        .create_org("Acme Power")
+        .await
+        .expect("creating an org succeeds");
+    let other = store
+        .create_org("Other")
+        .await
+        .expect("creating an org succeeds");
     let run = new_run(store, org.id).await;
     Fixture {
         org: org.id,
@@ -47,7 +48,7 @@ async fn new_run(store: &Store, org: Uuid) -> Uuid {
             },
         )
         .await
-        .unwrap();
+        .expect("creating a project succeeds");
     let (run, _job) = store
         .create_run(
             org,
@@ -61,12 +62,12 @@ async fn new_run(store: &Store, org: Uuid) -> Uuid {
             },
         )
         .await
-        .unwrap();
+        .expect("creating a run succeeds");
     run.id
 }
 
 fn at(micros: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(micros).unwrap()
+    DateTime::from_timestamp_micros(micros).expect("the time is in range")
 }
 
 fn sample(micros: i64, signal: &str, value: f64) -> TelemetrySample {
@@ -187,7 +188,7 @@ fn query(signal: &str, from: i64, to: i64, buckets: u32) -> TelemetryQuery {
 
 fn start_us() -> i64 {
     Utc.with_ymd_and_hms(2026, 12, 5, 6, 0, 0)
-        .unwrap()
+        .expect("the date is valid")
         .timestamp_micros()
 }
 
@@ -204,12 +205,21 @@ async fn round_trip(store: &Store) {
         store
             .ingest_telemetry(f.org, f.run, &samples)
             .await
-            .unwrap(),
+            .expect("ingesting valid samples succeeds"),
         4
     );
-    assert_eq!(store.ingest_telemetry(f.org, f.run, &[]).await.unwrap(), 0);
     assert_eq!(
-        store.telemetry_signals(f.org, f.run).await.unwrap(),
+        store
+            .ingest_telemetry(f.org, f.run, &[])
+            .await
+            .expect("ingesting valid samples succeeds"),
+        0
+    );
+    assert_eq!(
+        store
+            .telemetry_signals(f.org, f.run)
+            .await
+            .expect("listing signals succeeds"),
         vec!["i_l".to_string(), "v_out".to_string()]
     );
 
@@ -217,7 +227,7 @@ async fn round_trip(store: &Store) {
     let fine = store
         .query_telemetry(f.org, f.run, &query("v_out", t0, t0 + 30, 30))
         .await
-        .unwrap();
+        .expect("querying telemetry succeeds");
     let values: Vec<(DateTime<Utc>, f64, i64)> =
         fine.iter().map(|b| (b.time, b.mean, b.count)).collect();
     assert_eq!(
@@ -228,7 +238,7 @@ async fn round_trip(store: &Store) {
     let one = store
         .query_telemetry(f.org, f.run, &query("i_l", t0, t0 + SECOND_US, 1))
         .await
-        .unwrap();
+        .expect("querying telemetry succeeds");
     assert_eq!(
         one,
         vec![TelemetryBucket {
@@ -245,7 +255,7 @@ async fn round_trip(store: &Store) {
         store
             .query_telemetry(f.org, f.run, &query("p_in", t0, t0 + SECOND_US, 10))
             .await
-            .unwrap()
+            .expect("querying telemetry succeeds")
             .is_empty()
     );
     let empty_run = new_run(store, f.org).await;
@@ -253,24 +263,33 @@ async fn round_trip(store: &Store) {
         store
             .telemetry_signals(f.org, empty_run)
             .await
-            .unwrap()
+            .expect("listing signals succeeds")
             .is_empty()
     );
 
     // Deleting the run deletes its telemetry.
-    store.request_cancel(f.org, f.run).await.unwrap();
-    store.delete_run(f.org, f.run).await.unwrap();
+    store
+        .request_cancel(f.org, f.run)
+        .await
+        .expect("cancelling a queued run succeeds");
+    store
+        .delete_run(f.org, f.run)
+        .await
+        .expect("deleting a cancelled run succeeds");
     let again = new_run(store, f.org).await;
     store
         .ingest_telemetry(f.org, again, &samples[..1])
         .await
-        .unwrap();
+        .expect("ingesting valid samples succeeds");
     assert!(matches!(
         store.telemetry_signals(f.org, f.run).await,
         Err(StoreError::NotFound { .. })
     ));
     assert_eq!(
-        store.telemetry_signals(f.org, again).await.unwrap(),
+        store
+            .telemetry_signals(f.org, again)
+            .await
+            .expect("listing signals succeeds"),
         vec!["v_out".to_string()]
     );
 }
@@ -288,9 +307,19 @@ async fn downsampling_matches_brute_force(store: &Store) {
         .partition(|(i, _)| i % 2 == 0);
     let even: Vec<TelemetrySample> = even.into_iter().map(|(_, s)| s).collect();
     let odd: Vec<TelemetrySample> = odd.into_iter().map(|(_, s)| s).collect();
-    store.ingest_telemetry(f.org, f.run, &even).await.unwrap();
-    store.ingest_telemetry(f.org, f.run, &odd).await.unwrap();
-    let last = samples.last().unwrap().time.timestamp_micros();
+    store
+        .ingest_telemetry(f.org, f.run, &even)
+        .await
+        .expect("ingesting valid samples succeeds");
+    store
+        .ingest_telemetry(f.org, f.run, &odd)
+        .await
+        .expect("ingesting valid samples succeeds");
+    let last = samples
+        .last()
+        .expect("the samples are not empty")
+        .time
+        .timestamp_micros();
 
     let cases = [
         ("i_l", t0, last + 1, 1),
@@ -310,7 +339,10 @@ async fn downsampling_matches_brute_force(store: &Store) {
         let label = format!("{signal} [{from}, {to}) in {buckets}");
         let want = brute_force(&samples, &q);
         assert!(!want.is_empty(), "{label}: the case has samples");
-        let got = store.query_telemetry(f.org, f.run, &q).await.unwrap();
+        let got = store
+            .query_telemetry(f.org, f.run, &q)
+            .await
+            .expect("querying telemetry succeeds");
         assert_same_buckets(&label, &got, &want);
         assert!(
             got.len() <= buckets as usize,
@@ -326,8 +358,12 @@ async fn rollup_agrees_with_raw(store: &Store) {
     store
         .ingest_telemetry(f.org, f.run, &samples)
         .await
-        .unwrap();
-    let last = samples.last().unwrap().time.timestamp_micros();
+        .expect("ingesting valid samples succeeds");
+    let last = samples
+        .last()
+        .expect("the samples are not empty")
+        .time
+        .timestamp_micros();
     for (signal, from, to, buckets) in [
         ("i_l", t0, last + 1, 1),
         ("i_l", t0, last + 1, 60),
@@ -339,11 +375,11 @@ async fn rollup_agrees_with_raw(store: &Store) {
         let raw = store
             .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Raw)
             .await
-            .unwrap();
+            .expect("querying telemetry succeeds");
         let rollup = store
             .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Rollup)
             .await
-            .unwrap();
+            .expect("querying telemetry succeeds");
         assert!(!raw.is_empty(), "{label}: the case has samples");
         assert_same_buckets(&label, &rollup, &raw);
     }
@@ -355,16 +391,19 @@ async fn rollup_agrees_with_raw(store: &Store) {
         sample(-400_000, "pre", 4.0),
         sample(100, "pre", 8.0),
     ];
-    store.ingest_telemetry(f.org, f.run, &before).await.unwrap();
+    store
+        .ingest_telemetry(f.org, f.run, &before)
+        .await
+        .expect("ingesting valid samples succeeds");
     let q = query("pre", -2 * SECOND_US, SECOND_US, 3);
     let raw = store
         .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Raw)
         .await
-        .unwrap();
+        .expect("querying telemetry succeeds");
     let rollup = store
         .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Rollup)
         .await
-        .unwrap();
+        .expect("querying telemetry succeeds");
     assert_same_buckets("before the epoch", &raw, &brute_force(&before, &q));
     assert_same_buckets("before the epoch", &rollup, &raw);
     let counts: Vec<i64> = raw.iter().map(|b| b.count).collect();
@@ -392,8 +431,14 @@ async fn rollup_spanning_many_seconds(store: &Store) {
     let second: Vec<TelemetrySample> = (0..2_500)
         .map(|i| sample(t0 + i * SECOND_US + 750_000, "p_out", -(i as f64)))
         .collect();
-    store.ingest_telemetry(f.org, f.run, &first).await.unwrap();
-    store.ingest_telemetry(f.org, f.run, &second).await.unwrap();
+    store
+        .ingest_telemetry(f.org, f.run, &first)
+        .await
+        .expect("ingesting valid samples succeeds");
+    store
+        .ingest_telemetry(f.org, f.run, &second)
+        .await
+        .expect("ingesting valid samples succeeds");
 
     let all: Vec<TelemetrySample> = first.into_iter().chain(second).collect();
     for buckets in [1, 7, 2_500] {
@@ -402,11 +447,11 @@ async fn rollup_spanning_many_seconds(store: &Store) {
         let rollup = store
             .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Rollup)
             .await
-            .unwrap();
+            .expect("querying telemetry succeeds");
         let raw = store
             .query_telemetry_from(f.org, f.run, &q, TelemetrySource::Raw)
             .await
-            .unwrap();
+            .expect("querying telemetry succeeds");
         assert_same_buckets(&format!("rollup in {buckets}"), &rollup, &want);
         assert_same_buckets(&format!("raw in {buckets}"), &raw, &want);
     }
@@ -419,7 +464,7 @@ async fn other_org_run_not_found(store: &Store) {
     store
         .ingest_telemetry(f.org, f.run, &samples)
         .await
-        .unwrap();
+        .expect("ingesting valid samples succeeds");
     let q = query("v_out", t0, t0 + SECOND_US, 1);
 
     let ingest = store.ingest_telemetry(f.other_org, f.run, &samples).await;
@@ -446,7 +491,10 @@ async fn other_org_run_not_found(store: &Store) {
     );
 
     // The rejected ingest stored nothing.
-    let buckets = store.query_telemetry(f.org, f.run, &q).await.unwrap();
+    let buckets = store
+        .query_telemetry(f.org, f.run, &q)
+        .await
+        .expect("querying telemetry succeeds");
     assert_eq!(buckets.len(), 1);
     assert_eq!(buckets[0].count, 1);
 }
@@ -502,7 +550,9 @@ async fn invalid_input_rejected(store: &Store) {
         "samples[0].signal",
         "control character",
     );
-    let year_10000 = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+    let year_10000 = Utc
+        .with_ymd_and_hms(10_000, 1, 1, 0, 0, 0)
+        .expect("the date is valid");
     assert_invalid(
         ingest(vec![TelemetrySample {
             time: year_10000,
@@ -517,9 +567,17 @@ async fn invalid_input_rejected(store: &Store) {
 
     // The longest accepted name is stored; none of the rejected batches left a sample.
     let longest = "é".repeat(128);
-    assert_eq!(ingest(vec![sample(t0, &longest, 2.0)]).await.unwrap(), 1);
     assert_eq!(
-        store.telemetry_signals(f.org, f.run).await.unwrap(),
+        ingest(vec![sample(t0, &longest, 2.0)])
+            .await
+            .expect("ingesting a 128-character signal name succeeds"),
+        1
+    );
+    assert_eq!(
+        store
+            .telemetry_signals(f.org, f.run)
+            .await
+            .expect("listing signals succeeds"),
         vec![longest]
     );
 
@@ -549,11 +607,11 @@ async fn invalid_input_rejected(store: &Store) {
 }
 
 async fn sqlite_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory can be created");
     let url = format!("sqlite://{}", dir.path().join("pelab.db").display());
     let store = Store::connect(&url, &ConnectOptions::default())
         .await
-        .unwrap();
+        .expect("the store opens and migrates its database");
     (dir, store)
 }
 
@@ -563,7 +621,7 @@ async fn postgres_store() -> (String, Store) {
         .expect("PostgreSQL on 127.0.0.1:5432 (or PELAB_TEST_POSTGRES) is needed for this test");
     let store = Store::connect(&url, &ConnectOptions::default())
         .await
-        .unwrap();
+        .expect("the store opens and migrates its database");
     (url, store)
 }
 
@@ -588,7 +646,7 @@ macro_rules! on_both_backends {
                     let (url, store) = super::postgres_store().await;
                     super::$body(&store).await;
                     store.close().await;
-                    pelab_store::testing::drop_postgres_database(&url).await.unwrap();
+                    pelab_store::testing::drop_postgres_database(&url).await.expect("the test database can be dropped");
                 }
             )+
         }
@@ -612,14 +670,14 @@ async fn partition_rows(pool: &sqlx::PgPool) -> Vec<(String, i64)> {
     )
     .fetch_all(pool)
     .await
-    .unwrap();
+    .expect("the catalog query succeeds");
     let mut out = Vec::new();
     for (name,) in names {
         let sql = format!("SELECT COUNT(*) FROM {name}");
         let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_one(pool)
             .await
-            .unwrap();
+            .expect("the query succeeds");
         out.push((name, n));
     }
     out
@@ -629,19 +687,29 @@ async fn partition_rows(pool: &sqlx::PgPool) -> Vec<(String, i64)> {
 async fn postgres_monthly_partitions() {
     let (url, store) = postgres_store().await;
     let f = fixture(&store).await;
-    let pool = store.postgres_pool().unwrap().clone();
-    let november = Utc.with_ymd_and_hms(2026, 11, 30, 23, 59, 59).unwrap();
-    let december = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    let pool = store
+        .postgres_pool()
+        .expect("the store is on PostgreSQL")
+        .clone();
+    let november = Utc
+        .with_ymd_and_hms(2026, 11, 30, 23, 59, 59)
+        .expect("the date is valid");
+    let december = Utc
+        .with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
+        .expect("the date is valid");
 
     // A row of January 2027 inserted directly lands in the default partition.
     sqlx::query(
         "INSERT INTO telemetry (time, run_id, signal, value) VALUES ($1, $2, 'v_out', 3.0)",
     )
-    .bind(Utc.with_ymd_and_hms(2027, 1, 15, 0, 0, 0).unwrap())
+    .bind(
+        Utc.with_ymd_and_hms(2027, 1, 15, 0, 0, 0)
+            .expect("the date is valid"),
+    )
     .bind(f.run.to_string())
     .execute(&pool)
     .await
-    .unwrap();
+    .expect("the insert succeeds");
     assert_eq!(
         partition_rows(&pool).await,
         vec![("telemetry_default".to_string(), 1)]
@@ -662,7 +730,7 @@ async fn postgres_monthly_partitions() {
     store
         .ingest_telemetry(f.org, f.run, &samples)
         .await
-        .unwrap();
+        .expect("ingesting valid samples succeeds");
     assert_eq!(
         partition_rows(&pool).await,
         vec![
@@ -674,14 +742,16 @@ async fn postgres_monthly_partitions() {
 
     // Ingesting into January creates its partition and moves the stray row into it.
     let january = TelemetrySample {
-        time: Utc.with_ymd_and_hms(2027, 1, 31, 12, 0, 0).unwrap(),
+        time: Utc
+            .with_ymd_and_hms(2027, 1, 31, 12, 0, 0)
+            .expect("the date is valid"),
         signal: "v_out".into(),
         value: 4.0,
     };
     store
         .ingest_telemetry(f.org, f.run, &[january.clone(), january])
         .await
-        .unwrap();
+        .expect("ingesting valid samples succeeds");
     assert_eq!(
         partition_rows(&pool).await,
         vec![
@@ -693,7 +763,9 @@ async fn postgres_monthly_partitions() {
     );
 
     // Concurrent ingests into a month without a partition create it once.
-    let march = Utc.with_ymd_and_hms(2027, 3, 10, 0, 0, 0).unwrap();
+    let march = Utc
+        .with_ymd_and_hms(2027, 3, 10, 0, 0, 0)
+        .expect("the date is valid");
     let mut tasks = Vec::new();
     for k in 0..4 {
         let store = store.clone();
@@ -708,7 +780,12 @@ async fn postgres_monthly_partitions() {
         }));
     }
     for task in tasks {
-        assert_eq!(task.await.unwrap().unwrap(), 1);
+        assert_eq!(
+            task.await
+                .expect("the ingest task completes")
+                .expect("concurrent ingest succeeds"),
+            1
+        );
     }
     let rows = partition_rows(&pool).await;
     assert_eq!(
@@ -725,20 +802,27 @@ async fn postgres_monthly_partitions() {
     )
     .fetch_one(&pool)
     .await
-    .unwrap();
+    .expect("the query succeeds");
     assert_eq!(indexed, 4);
 
     // The samples read back across the partition boundary.
     let q = TelemetryQuery {
         signal: "v_out".into(),
         from: november,
-        to: Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 1).unwrap(),
+        to: Utc
+            .with_ymd_and_hms(2026, 12, 1, 0, 0, 1)
+            .expect("the date is valid"),
         buckets: 2,
     };
-    let buckets = store.query_telemetry(f.org, f.run, &q).await.unwrap();
+    let buckets = store
+        .query_telemetry(f.org, f.run, &q)
+        .await
+        .expect("querying telemetry succeeds");
     let values: Vec<(DateTime<Utc>, f64)> = buckets.iter().map(|b| (b.time, b.mean)).collect();
     assert_eq!(values, vec![(november, 1.0), (december, 2.0)]);
 
     store.close().await;
-    drop_postgres_database(&url).await.unwrap();
+    drop_postgres_database(&url)
+        .await
+        .expect("the test database can be dropped");
 }
