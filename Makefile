@@ -1,13 +1,17 @@
-# The README's commands. `make run` builds pelab and simulates the example EV boost;
-# `make test` runs every check that CI runs.
+# The README's commands. `make run` builds pelab and starts the server with demo
+# projects; `make test` runs every check that CI runs; `make sim` simulates one example
+# on the command line.
 
 CARGO ?= cargo
 EXAMPLE ?= examples/ev-boost-400v-800v.toml
 OUT ?= out
 
-.PHONY: run test fmt lint test-rust check-embedded bench
+.PHONY: run sim test fmt lint test-rust check-embedded bench openapi
 
 run:
+	$(CARGO) run --release -p pelab -- serve
+
+sim:
 	mkdir -p $(OUT)
 	$(CARGO) run --release -p pelab -- sim run $(EXAMPLE) --out $(OUT)/waveforms.csv --summary $(OUT)/summary.json
 	@echo "waveforms: $(OUT)/waveforms.csv, summary: $(OUT)/summary.json"
@@ -29,3 +33,7 @@ check-embedded:
 
 bench:
 	$(CARGO) bench -p pelab-sim
+
+# Rewrites spec/openapi.json and spec/schemas after an API change.
+openapi:
+	PELAB_UPDATE_SPEC=1 $(CARGO) test -p pelab-server --test spec

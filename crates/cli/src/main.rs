@@ -20,6 +20,7 @@ macro_rules! outln {
 
 mod calc;
 mod components;
+mod serve;
 mod sim;
 
 use std::process::ExitCode;
@@ -45,6 +46,13 @@ enum Command {
     /// List, show and import datasheet part models (transistors and diodes).
     #[command(subcommand)]
     Components(components::ComponentsCommand),
+    /// Start the server: HTTP API on 127.0.0.1:3000, storage, job workers and the
+    /// MQTT broker, with demo projects on a first start.
+    Serve(serve::ServeArgs),
+    /// Run simulation jobs for a server that shares this worker's database.
+    Worker(serve::ServeArgs),
+    /// Print the OpenAPI document of the server (spec/openapi.json).
+    Openapi,
 }
 
 /// Exit code for invalid input.
@@ -69,6 +77,12 @@ fn main() -> ExitCode {
         Command::Sim(command) => sim::run(command),
         Command::Calc(command) => calc::run(command),
         Command::Components(command) => components::run(command),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Worker(args) => serve::worker(&args),
+        Command::Openapi => {
+            outln!("{}", pelab_server::app::openapi_json().trim_end());
+            ExitCode::SUCCESS
+        }
     }
 }
 

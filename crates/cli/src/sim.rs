@@ -360,6 +360,7 @@ fn run_simulation(args: &RunArgs) -> ExitCode {
         signals: args.signals.clone(),
         max_samples: args.max_samples,
         grid_only: args.grid_only,
+        tap: None,
     };
     let started = Instant::now();
     let mut progress = DelayedProgress::new();

@@ -25,7 +25,7 @@ pub struct NewAuditEntry {
 }
 
 /// A stored audit entry.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AuditEntry {
     /// Sequence number.
     pub id: i64,
@@ -72,34 +72,13 @@ impl Store {
     /// Database errors.
     pub async fn list_audit(&self, org_id: Uuid, limit: i64) -> Result<Vec<AuditEntry>> {
         let limit = limit.clamp(1, 1000);
-        let rows: Vec<(
-            i64,
-            DateTime<Utc>,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-        )> = on_pool!(self, p => sqlx::query_as(
-                "SELECT id, time, org_id, actor, action, target, source, result FROM audit_log \
-                 WHERE org_id = $1 ORDER BY id DESC LIMIT $2")
-                .bind(org_id.to_string())
-                .bind(limit)
-                .fetch_all(p)
-                .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditEntry {
-                id: r.0,
-                time: r.1,
-                org_id: r.2,
-                actor: r.3,
-                action: r.4,
-                target: r.5,
-                source: r.6,
-                result: r.7,
-            })
-            .collect())
+        let rows: Vec<AuditEntry> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, time, org_id, actor, action, target, source, result FROM audit_log \
+             WHERE org_id = $1 ORDER BY id DESC LIMIT $2")
+            .bind(org_id.to_string())
+            .bind(limit)
+            .fetch_all(p)
+            .await)?;
+        Ok(rows)
     }
 }

@@ -24,6 +24,7 @@ mod jobs;
 mod model;
 mod projects;
 mod runs;
+mod sweeps;
 mod telemetry;
 pub mod testing;
 mod waveforms;
@@ -39,6 +40,7 @@ pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobStatus};
 pub use model::*;
 pub use runs::{NewRun, RunFilter, RunUpdate};
+pub use sweeps::{MAX_SWEEP_VALUES, Sweep};
 pub use telemetry::{
     MAX_BUCKETS, MAX_SAMPLES_PER_INGEST, MAX_SIGNAL_CHARS, TelemetryBucket, TelemetryQuery,
     TelemetrySample, TelemetrySource,

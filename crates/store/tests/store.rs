@@ -11,12 +11,18 @@ use pelab_store::{
 use serde_json::json;
 
 async fn exercise(store: &Store) {
-    let org = store.create_org("Acme Power").await.unwrap();
-    let other = store.create_org("Other").await.unwrap();
+    let org = store
+        .create_org("Acme Power")
+        .await
+        .expect("the store operation succeeds");
+    let other = store
+        .create_org("Other")
+        .await
+        .expect("the store operation succeeds");
     let user = store
         .create_user(org.id, "ada@example.com", Role::Engineer)
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     assert!(matches!(
         store
             .create_user(org.id, "ada@example.com", Role::Viewer)
@@ -41,7 +47,7 @@ async fn exercise(store: &Store) {
             },
         )
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     store
         .create_project(
             org.id,
@@ -52,17 +58,17 @@ async fn exercise(store: &Store) {
             },
         )
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     let ev = store
         .list_projects(org.id, Some(Domain::Ev), 100, 0)
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     assert_eq!(ev.len(), 1);
     assert_eq!(
         store
             .list_projects(org.id, None, 100, 0)
             .await
-            .unwrap()
+            .expect("the store operation succeeds")
             .len(),
         2
     );
@@ -70,7 +76,7 @@ async fn exercise(store: &Store) {
         store
             .list_projects(other.id, None, 100, 0)
             .await
-            .unwrap()
+            .expect("the store operation succeeds")
             .is_empty()
     );
     assert!(matches!(
@@ -88,7 +94,10 @@ async fn exercise(store: &Store) {
         domain: None,
         notes: None,
     };
-    let p2 = store.update_project(org.id, p.id, &patch).await.unwrap();
+    let p2 = store
+        .update_project(org.id, p.id, &patch)
+        .await
+        .expect("the store operation succeeds");
     assert_eq!(p2.version, 2);
     assert_eq!(p2.name, "Traction 800 V");
     match store.update_project(org.id, p.id, &patch).await {
@@ -107,8 +116,15 @@ async fn exercise(store: &Store) {
     let d = store
         .create_design(org.id, p.id, "Boost", "boost", &doc, Some(user.id))
         .await
-        .unwrap();
-    assert_eq!(store.get_design(org.id, d.id).await.unwrap().document, doc);
+        .expect("the store operation succeeds");
+    assert_eq!(
+        store
+            .get_design(org.id, d.id)
+            .await
+            .expect("the store operation succeeds")
+            .document,
+        doc
+    );
     assert!(store.get_design(other.id, d.id).await.is_err());
     assert!(matches!(
         store
@@ -122,12 +138,18 @@ async fn exercise(store: &Store) {
         pn: "C3M0016120K".into(),
         params: json!({"vds_max": 1200.0}),
     };
-    store.create_component(org.id, &c).await.unwrap();
+    store
+        .create_component(org.id, &c)
+        .await
+        .expect("the store operation succeeds");
     assert!(matches!(
         store.create_component(org.id, &c).await,
         Err(StoreError::Duplicate { ref field, .. }) if field == "pn"
     ));
-    store.create_component(other.id, &c).await.unwrap();
+    store
+        .create_component(other.id, &c)
+        .await
+        .expect("the store operation succeeds");
     let bad = NewComponent {
         kind: "valve".into(),
         ..c.clone()
@@ -151,32 +173,54 @@ async fn exercise(store: &Store) {
             },
         )
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     assert_eq!(run.status, RunStatus::Queued);
     let filter = RunFilter {
         status: Some(RunStatus::Queued),
         ..RunFilter::default()
     };
-    assert_eq!(store.list_runs(org.id, &filter).await.unwrap().len(), 1);
-    assert!(store.list_runs(other.id, &filter).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .list_runs(org.id, &filter)
+            .await
+            .expect("the store operation succeeds")
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .list_runs(other.id, &filter)
+            .await
+            .expect("the store operation succeeds")
+            .is_empty()
+    );
 
     let long = Duration::from_secs(60);
     let a = store
         .claim_job("worker-a", None, long)
         .await
-        .unwrap()
-        .unwrap();
+        .expect("the store operation succeeds")
+        .expect("the store operation succeeds");
     assert_eq!((a.id, a.attempt), (job_id, 1));
     assert!(
         store
             .claim_job("worker-b", None, long)
             .await
-            .unwrap()
+            .expect("the store operation succeeds")
             .is_none()
     );
-    assert!(store.heartbeat_job(&a).await.unwrap());
+    assert!(
+        store
+            .heartbeat_job(&a)
+            .await
+            .expect("the store operation succeeds")
+    );
     assert_eq!(
-        store.get_run(org.id, run.id).await.unwrap().status,
+        store
+            .get_run(org.id, run.id)
+            .await
+            .expect("the store operation succeeds")
+            .status,
         RunStatus::Running
     );
 
@@ -185,10 +229,15 @@ async fn exercise(store: &Store) {
     let b = store
         .claim_job("worker-b", None, Duration::ZERO)
         .await
-        .unwrap()
-        .unwrap();
+        .expect("the store operation succeeds")
+        .expect("the store operation succeeds");
     assert_eq!(b.attempt, 2);
-    assert!(!store.heartbeat_job(&a).await.unwrap());
+    assert!(
+        !store
+            .heartbeat_job(&a)
+            .await
+            .expect("the store operation succeeds")
+    );
     let update = RunUpdate {
         status: RunStatus::Done,
         summary: Some(json!({"efficiency": 0.98})),
@@ -197,12 +246,29 @@ async fn exercise(store: &Store) {
         waveform: None,
     };
     assert!(
-        !store.complete_job(&a, &update).await.unwrap(),
+        !store
+            .complete_job(&a, &update)
+            .await
+            .expect("the store operation succeeds"),
         "stale holder"
     );
-    assert!(store.complete_job(&b, &update).await.unwrap());
-    assert!(!store.complete_job(&b, &update).await.unwrap(), "only once");
-    let done = store.get_run(org.id, run.id).await.unwrap();
+    assert!(
+        store
+            .complete_job(&b, &update)
+            .await
+            .expect("the store operation succeeds")
+    );
+    assert!(
+        !store
+            .complete_job(&b, &update)
+            .await
+            .expect("the store operation succeeds"),
+        "only once"
+    );
+    let done = store
+        .get_run(org.id, run.id)
+        .await
+        .expect("the store operation succeeds");
     assert_eq!(done.status, RunStatus::Done);
     assert_eq!(done.summary, Some(json!({"efficiency": 0.98})));
     assert_eq!(done.progress, 1.0);
@@ -221,29 +287,29 @@ async fn exercise(store: &Store) {
             },
         )
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     let c1 = store
         .claim_job("w", Some(job2), long)
         .await
-        .unwrap()
-        .unwrap();
+        .expect("the store operation succeeds")
+        .expect("the store operation succeeds");
     assert_eq!(
         store
             .retry_job(&c1, "boom", Duration::from_secs(3600))
             .await
-            .unwrap(),
+            .expect("the store operation succeeds"),
         Some(JobStatus::Queued)
     );
     assert!(
         store
             .claim_job("w", Some(job2), long)
             .await
-            .unwrap()
+            .expect("the store operation succeeds")
             .is_none(),
         "backoff"
     );
     let c2 = store.claim_job("w", Some(job2), long).await;
-    assert!(c2.unwrap().is_none());
+    assert!(c2.expect("the store operation succeeds").is_none());
     let (run3, job3) = store
         .create_run(
             org.id,
@@ -257,25 +323,43 @@ async fn exercise(store: &Store) {
             },
         )
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     let c3 = store
         .claim_job("w", Some(job3), long)
         .await
-        .unwrap()
-        .unwrap();
+        .expect("the store operation succeeds")
+        .expect("the store operation succeeds");
     assert_eq!(
-        store.retry_job(&c3, "boom", Duration::ZERO).await.unwrap(),
+        store
+            .retry_job(&c3, "boom", Duration::ZERO)
+            .await
+            .expect("the store operation succeeds"),
         Some(JobStatus::Dead)
     );
-    let failed = store.get_run(org.id, run3.id).await.unwrap();
+    let failed = store
+        .get_run(org.id, run3.id)
+        .await
+        .expect("the store operation succeeds");
     assert_eq!(failed.status, RunStatus::Failed);
-    assert!(failed.error.unwrap().contains("boom"));
+    assert!(
+        failed
+            .error
+            .expect("the store operation succeeds")
+            .contains("boom")
+    );
 
     // Cancel a queued run.
-    let cancelled = store.request_cancel(org.id, run2.id).await.unwrap();
+    let cancelled = store
+        .request_cancel(org.id, run2.id)
+        .await
+        .expect("the store operation succeeds");
     assert_eq!(cancelled.status, RunStatus::Cancelled);
     assert_eq!(
-        store.get_job(job2).await.unwrap().status,
+        store
+            .get_job(job2)
+            .await
+            .expect("the store operation succeeds")
+            .status,
         JobStatus::Cancelled
     );
     assert!(store.request_cancel(org.id, run2.id).await.is_err());
@@ -291,24 +375,37 @@ async fn exercise(store: &Store) {
             result: "201".into(),
         })
         .await
-        .unwrap();
-    assert_eq!(store.list_audit(org.id, 10).await.unwrap().len(), 1);
-    assert!(store.list_audit(other.id, 10).await.unwrap().is_empty());
+        .expect("the store operation succeeds");
+    assert_eq!(
+        store
+            .list_audit(org.id, 10)
+            .await
+            .expect("the store operation succeeds")
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .list_audit(other.id, 10)
+            .await
+            .expect("the store operation succeeds")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
 async fn sqlite_store() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("the store operation succeeds");
     let url = format!("sqlite://{}", dir.path().join("pelab.db").display());
     let store = Store::connect(&url, &ConnectOptions::default())
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     exercise(&store).await;
-    let pool = store.sqlite_pool().unwrap();
+    let pool = store.sqlite_pool().expect("the store operation succeeds");
     let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
         .fetch_one(pool)
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     assert_eq!(mode.0, "wal");
     assert!(
         sqlx::query("DELETE FROM audit_log")
@@ -320,7 +417,7 @@ async fn sqlite_store() {
     // Reopening applies no migration twice.
     Store::connect(&url, &ConnectOptions::default())
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
 }
 
 #[tokio::test]
@@ -330,9 +427,9 @@ async fn postgres_store() {
         .expect("PostgreSQL on 127.0.0.1:5432 (or PELAB_TEST_POSTGRES) is needed for this test");
     let store = Store::connect(&url, &ConnectOptions::default())
         .await
-        .unwrap();
+        .expect("the store operation succeeds");
     exercise(&store).await;
-    let pool = store.postgres_pool().unwrap();
+    let pool = store.postgres_pool().expect("the store operation succeeds");
     assert!(
         sqlx::query("UPDATE audit_log SET actor = 'x'")
             .execute(pool)
@@ -340,7 +437,9 @@ async fn postgres_store() {
             .is_err()
     );
     store.close().await;
-    drop_postgres_database(&url).await.unwrap();
+    drop_postgres_database(&url)
+        .await
+        .expect("the store operation succeeds");
 }
 
 #[tokio::test]

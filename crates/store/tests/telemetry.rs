@@ -188,6 +188,7 @@ fn query(signal: &str, from: i64, to: i64, buckets: u32) -> TelemetryQuery {
 
 fn start_us() -> i64 {
     Utc.with_ymd_and_hms(2026, 12, 5, 6, 0, 0)
+        .single()
         .expect("the date is valid")
         .timestamp_micros()
 }
@@ -552,6 +553,7 @@ async fn invalid_input_rejected(store: &Store) {
     );
     let year_10000 = Utc
         .with_ymd_and_hms(10_000, 1, 1, 0, 0, 0)
+        .single()
         .expect("the date is valid");
     assert_invalid(
         ingest(vec![TelemetrySample {
@@ -693,9 +695,11 @@ async fn postgres_monthly_partitions() {
         .clone();
     let november = Utc
         .with_ymd_and_hms(2026, 11, 30, 23, 59, 59)
+        .single()
         .expect("the date is valid");
     let december = Utc
         .with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
+        .single()
         .expect("the date is valid");
 
     // A row of January 2027 inserted directly lands in the default partition.
@@ -704,6 +708,7 @@ async fn postgres_monthly_partitions() {
     )
     .bind(
         Utc.with_ymd_and_hms(2027, 1, 15, 0, 0, 0)
+            .single()
             .expect("the date is valid"),
     )
     .bind(f.run.to_string())
@@ -744,6 +749,7 @@ async fn postgres_monthly_partitions() {
     let january = TelemetrySample {
         time: Utc
             .with_ymd_and_hms(2027, 1, 31, 12, 0, 0)
+            .single()
             .expect("the date is valid"),
         signal: "v_out".into(),
         value: 4.0,
@@ -765,6 +771,7 @@ async fn postgres_monthly_partitions() {
     // Concurrent ingests into a month without a partition create it once.
     let march = Utc
         .with_ymd_and_hms(2027, 3, 10, 0, 0, 0)
+        .single()
         .expect("the date is valid");
     let mut tasks = Vec::new();
     for k in 0..4 {
@@ -811,6 +818,7 @@ async fn postgres_monthly_partitions() {
         from: november,
         to: Utc
             .with_ymd_and_hms(2026, 12, 1, 0, 0, 1)
+            .single()
             .expect("the date is valid"),
         buckets: 2,
     };

@@ -1,0 +1,156 @@
+//! The HTTP application: routes, OpenAPI document, middleware.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::routes;
+use crate::state::AppState;
+
+/// The OpenAPI document's fixed parts; paths and schemas come from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "pelab API",
+        description = "Projects, designs, components, simulation runs with live streaming, \
+                       telemetry and calculators of pelab, the power-electronics lab. \
+                       Errors are RFC 7807 problem documents.",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    tags(
+        (name = "projects", description = "Projects"),
+        (name = "designs", description = "Designs, validated against the kernel's ranges"),
+        (name = "components", description = "The organisation's component library"),
+        (name = "runs", description = "Simulation runs, live streams and exports"),
+        (name = "calc", description = "Loss and thermal calculators"),
+        (name = "kernels", description = "Simulation kernels and design schemas"),
+        (name = "system", description = "Health, readiness and metrics")
+    )
+)]
+struct ApiDoc;
+
+/// The API routes and their OpenAPI document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .merge(routes::projects::router())
+        .merge(routes::components::router())
+        .merge(routes::runs::router())
+        .merge(routes::sweeps::router())
+        .merge(routes::ws::router())
+        .merge(routes::calc::router())
+        .merge(routes::kernels::router())
+        .merge(crate::report::router());
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .merge(routes::system::router())
+        .split_for_parts();
+    (router, api)
+}
+
+/// The OpenAPI document as committed in `spec/openapi.json`.
+pub fn openapi_json() -> String {
+    let (_, api) = api();
+    let mut text = api.to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The complete application with middleware, for `axum::serve`.
+pub fn build(state: AppState) -> Router {
+    let (router, api) = api();
+    let limit = state.config.body_limit;
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::temporary("/api/docs/") }),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), audit))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no-route",
+        format!(
+            "no route {} {} (see /api/docs)",
+            req.method(),
+            crate::extract::truncate(req.uri().path(), 200)
+        ),
+    )
+}
+
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("pelab_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("pelab_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    response
+}
+
+/// Appends every mutating request to the audit log, with its result.
+async fn audit(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    if !matches!(
+        method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    let source = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    let response = next.run(req).await;
+    let entry = pelab_store::NewAuditEntry {
+        org_id: s.org_id,
+        actor: s.user_id.to_string(),
+        action: format!("{method} {}", crate::extract::truncate(&path, 300)),
+        target: path
+            .rsplit('/')
+            .find(|seg| uuid::Uuid::parse_str(seg).is_ok())
+            .unwrap_or("")
+            .to_string(),
+        source,
+        result: response.status().as_u16().to_string(),
+    };
+    if let Err(e) = s.store.append_audit(&entry).await {
+        tracing::warn!(error = %e, "cannot write the audit log");
+    }
+    response.into_response()
+}

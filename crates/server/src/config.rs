@@ -1,0 +1,281 @@
+//! Server configuration: defaults, then `pelab.toml`, then `PELAB_*` variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything `pelab serve` and `pelab worker` can be told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address of the HTTP API (`PELAB_LISTEN`), default 127.0.0.1:3000.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database and waveform files (`PELAB_DATA_DIR`),
+    /// default `./pelab-data`.
+    pub data_dir: PathBuf,
+    /// Database URL (`PELAB_DATABASE_URL`): `sqlite://…` or `postgres://…`; default
+    /// a SQLite file in the data directory.
+    pub database_url: Option<String>,
+    /// Redis URL for the job queue (`PELAB_REDIS_URL`); unset means the in-process
+    /// queue.
+    pub redis_url: Option<String>,
+    /// MQTT settings.
+    pub mqtt: MqttConfig,
+    /// Largest request body [bytes] (`PELAB_BODY_LIMIT`), default 2 MiB.
+    pub body_limit: usize,
+    /// Largest total size of stored waveforms [bytes] (`PELAB_WAVEFORM_QUOTA`); unset
+    /// means no quota besides the disk.
+    pub waveform_quota: Option<u64>,
+    /// In-process simulation workers (`PELAB_WORKERS`); 0 leaves all runs to
+    /// `pelab worker` processes. Default: one per core minus one, at least 1.
+    pub workers: Option<usize>,
+    /// Claims of a job before it is dead-lettered (`PELAB_MAX_ATTEMPTS`), default 3.
+    pub max_attempts: u32,
+    /// Seconds without a heartbeat after which a job is reclaimed
+    /// (`PELAB_JOB_STALE_SECS`), default 30.
+    pub job_stale_secs: u64,
+    /// Create the demo organisation, projects and runs on first start
+    /// (`PELAB_SEED`), default true.
+    pub seed: bool,
+    /// Log format (`PELAB_LOG_FORMAT`): `pretty` (default) or `json`.
+    pub log_format: String,
+}
+
+/// MQTT settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MqttConfig {
+    /// `embedded` (default: a broker inside `pelab serve`), `external` (connect to
+    /// `url`) or `off` (`PELAB_MQTT_MODE`).
+    pub mode: String,
+    /// Broker URL for `external` (`PELAB_MQTT_URL`), e.g. `mqtt://127.0.0.1:1883`.
+    pub url: Option<String>,
+    /// Listen address of the embedded broker (`PELAB_MQTT_LISTEN`), default
+    /// 127.0.0.1:1883.
+    pub listen: SocketAddr,
+}
+
+impl Default for MqttConfig {
+    fn default() -> Self {
+        MqttConfig {
+            mode: "embedded".into(),
+            url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 1883)),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            data_dir: PathBuf::from("pelab-data"),
+            database_url: None,
+            redis_url: None,
+            mqtt: MqttConfig::default(),
+            body_limit: 2 * 1024 * 1024,
+            waveform_quota: None,
+            workers: None,
+            max_attempts: 3,
+            job_stale_secs: 30,
+            seed: true,
+            log_format: "pretty".into(),
+        }
+    }
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: {field}: {message}")]
+pub struct ConfigError {
+    /// Where it came from: the file or the variable.
+    pub source_name: String,
+    /// Field.
+    pub field: String,
+    /// What is wrong and what is accepted.
+    pub message: String,
+}
+
+fn err(source: &str, field: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        source_name: source.to_string(),
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Reads `path` (when given, or `./pelab.toml` when it exists) and applies the
+    /// `PELAB_*` variables of `env`.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the file or variable, the field and the accepted values.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let default_path = Path::new("pelab.toml");
+        let file = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None if default_path.exists() => Some(default_path.to_path_buf()),
+            None => None,
+        };
+        let mut config = match &file {
+            Some(p) => {
+                let name = p.display().to_string();
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| err(&name, "", format!("cannot read: {e}")))?;
+                toml::from_str::<Config>(&text)
+                    .map_err(|e| err(&name, "", e.to_string().trim().to_string()))?
+            }
+            None => Config::default(),
+        };
+        for (key, value) in env {
+            config.apply_env(&key, &value)?;
+        }
+        config.check()?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let parse_err = |what: &str| err(key, "", format!("\"{value}\" is not {what}"));
+        match key {
+            "PELAB_LISTEN" => {
+                self.listen = value
+                    .parse()
+                    .map_err(|_| parse_err("an address like 127.0.0.1:3000"))?;
+            }
+            "PELAB_DATA_DIR" => self.data_dir = PathBuf::from(value),
+            "PELAB_DATABASE_URL" => self.database_url = non_empty(value),
+            "PELAB_REDIS_URL" => self.redis_url = non_empty(value),
+            "PELAB_MQTT_MODE" => self.mqtt.mode = value.to_string(),
+            "PELAB_MQTT_URL" => self.mqtt.url = non_empty(value),
+            "PELAB_MQTT_LISTEN" => {
+                self.mqtt.listen = value
+                    .parse()
+                    .map_err(|_| parse_err("an address like 127.0.0.1:1883"))?;
+            }
+            "PELAB_BODY_LIMIT" => {
+                self.body_limit = value.parse().map_err(|_| parse_err("a byte count"))?;
+            }
+            "PELAB_WAVEFORM_QUOTA" => {
+                self.waveform_quota = if value.is_empty() {
+                    None
+                } else {
+                    Some(value.parse().map_err(|_| parse_err("a byte count"))?)
+                };
+            }
+            "PELAB_WORKERS" => {
+                self.workers = Some(value.parse().map_err(|_| parse_err("a worker count"))?);
+            }
+            "PELAB_MAX_ATTEMPTS" => {
+                self.max_attempts = value.parse().map_err(|_| parse_err("a count"))?;
+            }
+            "PELAB_JOB_STALE_SECS" => {
+                self.job_stale_secs = value.parse().map_err(|_| parse_err("seconds"))?;
+            }
+            "PELAB_SEED" => {
+                self.seed = match value {
+                    "1" | "true" | "yes" => true,
+                    "0" | "false" | "no" => false,
+                    _ => return Err(parse_err("true or false")),
+                };
+            }
+            "PELAB_LOG_FORMAT" => self.log_format = value.to_string(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if !["embedded", "external", "off"].contains(&self.mqtt.mode.as_str()) {
+            return Err(err(
+                "configuration",
+                "mqtt.mode",
+                format!(
+                    "\"{}\" is not accepted (accepted: embedded, external, off)",
+                    self.mqtt.mode
+                ),
+            ));
+        }
+        if self.mqtt.mode == "external" && self.mqtt.url.is_none() {
+            return Err(err(
+                "configuration",
+                "mqtt.url",
+                "required when mqtt.mode is external",
+            ));
+        }
+        if !(1024..=1 << 30).contains(&self.body_limit) {
+            return Err(err(
+                "configuration",
+                "body_limit",
+                format!("{} (accepted: 1024 to 1073741824 bytes)", self.body_limit),
+            ));
+        }
+        if !(1..=100).contains(&self.max_attempts) {
+            return Err(err(
+                "configuration",
+                "max_attempts",
+                format!("{} (accepted: 1 to 100)", self.max_attempts),
+            ));
+        }
+        if !(1..=86_400).contains(&self.job_stale_secs) {
+            return Err(err(
+                "configuration",
+                "job_stale_secs",
+                format!("{} (accepted: 1 to 86400)", self.job_stale_secs),
+            ));
+        }
+        if !["pretty", "json"].contains(&self.log_format.as_str()) {
+            return Err(err(
+                "configuration",
+                "log_format",
+                format!("\"{}\" (accepted: pretty, json)", self.log_format),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to `sqlite://DATA_DIR/pelab.db`.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("pelab.db").display()))
+    }
+
+    /// In-process workers to start.
+    pub fn worker_count(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get().saturating_sub(1).max(1))
+                .unwrap_or(1)
+        })
+    }
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_and_errors_name_the_variable() {
+        let env = vec![
+            ("PELAB_LISTEN".to_string(), "127.0.0.1:4000".to_string()),
+            ("PELAB_WORKERS".to_string(), "2".to_string()),
+        ];
+        let c = Config::load(None, env).unwrap();
+        assert_eq!(c.listen.port(), 4000);
+        assert_eq!(c.worker_count(), 2);
+        let bad = vec![("PELAB_BODY_LIMIT".to_string(), "lots".to_string())];
+        let e = Config::load(None, bad).unwrap_err().to_string();
+        assert!(e.contains("PELAB_BODY_LIMIT") && e.contains("lots"), "{e}");
+        let bad = vec![("PELAB_MQTT_MODE".to_string(), "carrier-pigeon".to_string())];
+        let e = Config::load(None, bad).unwrap_err().to_string();
+        assert!(e.contains("mqtt.mode") && e.contains("embedded"), "{e}");
+    }
+}

@@ -1,0 +1,472 @@
+//! Simulation runs: queue, inspect, cancel, list, downsampled waveforms, CSV export.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pelab_store::{NewRun, Run, RunFilter, RunMode, RunStatus};
+use pelab_waveform::decimate_waveforms;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery, Id};
+use crate::routes::projects::{DesignBody, design_document, validate_document_async};
+use crate::state::AppState;
+use crate::stream::MAX_STREAM_POINTS;
+use crate::worker::{RunDocument, RunOptions};
+
+/// Routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(simulate))
+        .routes(routes!(get_run))
+        .routes(routes!(cancel_run))
+        .routes(routes!(list_runs))
+        .routes(routes!(delete_run))
+        .routes(routes!(run_waveforms))
+        .routes(routes!(export_csv))
+}
+
+/// Largest recording a request may ask for.
+pub const MAX_SAMPLES_LIMIT: usize = 50_000_000;
+
+/// A simulation to queue: a stored design (`design_id`) or an inline one
+/// (`topology` with its sections), plus run options.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateRequest {
+    /// Project the run belongs to.
+    pub project_id: Uuid,
+    /// Stored design to run (its project must be `project_id`).
+    #[serde(default)]
+    pub design_id: Option<Uuid>,
+    /// Kernel of an inline design; required unless `design_id` is given.
+    #[serde(default)]
+    pub topology: Option<String>,
+    /// `[parameters]` of an inline design.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub parameters: Map<String, Value>,
+    /// `[control]` of an inline design.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub controller: Map<String, Value>,
+    /// `[simulation]` of an inline design.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub simulation: Map<String, Value>,
+    /// `[devices]` of an inline design.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub devices: Map<String, Value>,
+    /// Simulated time [s]; sets `simulation.t_stop`.
+    #[serde(default)]
+    pub timespan: Option<f64>,
+    /// Output sample spacing [s]; sets `simulation.output_step`.
+    #[serde(default)]
+    pub step_hint: Option<f64>,
+    /// Signals to record instead of the kernel's set.
+    #[serde(default)]
+    pub signals: Option<Vec<String>>,
+    /// Sample budget (1 to 50 000 000).
+    #[serde(default)]
+    pub max_samples: Option<usize>,
+    /// Live buckets per signal (16 to 200 000, default 4000).
+    #[serde(default)]
+    pub stream_points: Option<usize>,
+}
+
+/// Answer to a queued simulation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunQueued {
+    /// Run id.
+    pub run_id: Uuid,
+    /// `queued`.
+    pub status: RunStatus,
+    /// Where to poll the run.
+    pub status_url: String,
+    /// WebSocket of the live waveforms.
+    pub stream_url: String,
+}
+
+fn set_number(doc: &mut Value, key: &str, value: f64, field: &str) -> ApiResult<()> {
+    if !value.is_finite() || value <= 0.0 {
+        return Err(ApiError::field(
+            field,
+            format!("{value} (accepted: a positive number of seconds)"),
+        ));
+    }
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(ApiError::internal("design document is not an object"));
+    };
+    let sim = obj
+        .entry("simulation")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(sim) = sim.as_object_mut() {
+        sim.insert(key.into(), Value::from(value));
+    }
+    Ok(())
+}
+
+/// Builds and validates the run document of a request.
+pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResult<RunDocument> {
+    let mut design = match (&req.topology, req.design_id) {
+        (Some(topology), _) => design_document(&DesignBody {
+            name: topology.clone(),
+            topology: topology.clone(),
+            parameters: req.parameters.clone(),
+            controller: req.controller.clone(),
+            simulation: req.simulation.clone(),
+            devices: req.devices.clone(),
+            thermal: Map::new(),
+            gate_drive: Map::new(),
+            description: String::new(),
+        })?,
+        (None, Some(id)) => {
+            let d = s.store.get_design(s.org_id, id).await?;
+            if d.project_id != req.project_id {
+                return Err(ApiError::field(
+                    "design_id",
+                    format!(
+                        "design {id} belongs to project {}, not {}",
+                        d.project_id, req.project_id
+                    ),
+                ));
+            }
+            d.document
+        }
+        (None, None) => {
+            return Err(ApiError::field(
+                "topology",
+                "required unless design_id names a stored design",
+            ));
+        }
+    };
+    if let Some(t) = req.timespan {
+        set_number(&mut design, "t_stop", t, "timespan")?;
+    }
+    if let Some(dt) = req.step_hint {
+        set_number(&mut design, "output_step", dt, "step_hint")?;
+    }
+    validate_document_async(design.clone())
+        .await
+        .map_err(|mut e| {
+            for f in &mut e.0.errors {
+                if req.timespan.is_some() && f.field == "simulation.t_stop" {
+                    f.field = "timespan".into();
+                } else if req.step_hint.is_some() && f.field == "simulation.output_step" {
+                    f.field = "step_hint".into();
+                }
+            }
+            e
+        })?;
+    if let Some(n) = req.max_samples
+        && !(1..=MAX_SAMPLES_LIMIT).contains(&n)
+    {
+        return Err(ApiError::field(
+            "max_samples",
+            format!("{n} (accepted: 1 to {MAX_SAMPLES_LIMIT})"),
+        ));
+    }
+    if let Some(n) = req.stream_points
+        && !(16..=MAX_STREAM_POINTS).contains(&n)
+    {
+        return Err(ApiError::field(
+            "stream_points",
+            format!("{n} (accepted: 16 to {MAX_STREAM_POINTS})"),
+        ));
+    }
+    if let Some(signals) = &req.signals
+        && (signals.is_empty() || signals.len() > 256)
+    {
+        return Err(ApiError::field(
+            "signals",
+            format!("{} names (accepted: 1 to 256)", signals.len()),
+        ));
+    }
+    Ok(RunDocument {
+        design,
+        options: RunOptions {
+            signals: req.signals.clone(),
+            max_samples: req.max_samples,
+            stream_points: req.stream_points,
+        },
+    })
+}
+
+/// Validates the design and queues a simulation run.
+#[utoipa::path(post, path = "/simulate/run", tag = "runs", request_body = SimulateRequest,
+    responses((status = 202, body = RunQueued), (status = 400, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem),
+              (status = 503, body = Problem)))]
+async fn simulate(
+    State(s): State<AppState>,
+    ApiJson(req): ApiJson<SimulateRequest>,
+) -> ApiResult<impl IntoResponse> {
+    s.store.get_project(s.org_id, req.project_id).await?;
+    let doc = run_document(&s, &req).await?;
+    let request = serde_json::to_value(&doc)
+        .map_err(|e| ApiError::internal(format!("cannot encode the run request: {e}")))?;
+    let (run, job) = s
+        .store
+        .create_run(
+            s.org_id,
+            &NewRun {
+                project_id: req.project_id,
+                design_id: req.design_id,
+                mode: RunMode::Sim,
+                request,
+                created_by: Some(s.user_id),
+                max_attempts: s.config.max_attempts,
+            },
+        )
+        .await?;
+    s.queue.announce(job).await;
+    tracing::info!(run_id = %run.id, "run queued");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(RunQueued {
+            run_id: run.id,
+            status: run.status,
+            status_url: format!("/api/v1/simulate/run/{}", run.id),
+            stream_url: format!("/api/v1/simulate/stream/{}", run.id),
+        }),
+    ))
+}
+
+/// Status, progress and, once done, the summary of a run.
+#[utoipa::path(get, path = "/simulate/run/{id}", tag = "runs", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Run), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn get_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Run>> {
+    Ok(Json(s.store.get_run(s.org_id, id).await?))
+}
+
+/// Cancels a queued run at once, or a running one at its next sample.
+#[utoipa::path(post, path = "/simulate/run/{id}/cancel", tag = "runs", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Run), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn cancel_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Run>> {
+    let run = s.store.request_cancel(s.org_id, id).await?;
+    if run.status == RunStatus::Cancelled {
+        s.hub.finish(id, "cancelled");
+    }
+    Ok(Json(run))
+}
+
+/// Lists runs, newest first, with filters.
+#[utoipa::path(get, path = "/runs", tag = "runs", params(RunFilter),
+    responses((status = 200, body = Vec<Run>), (status = 422, body = Problem)))]
+async fn list_runs(
+    State(s): State<AppState>,
+    ApiQuery(filter): ApiQuery<RunFilter>,
+) -> ApiResult<Json<Vec<Run>>> {
+    Ok(Json(s.store.list_runs(s.org_id, &filter).await?))
+}
+
+/// Deletes a finished run and its waveforms.
+#[utoipa::path(delete, path = "/runs/{id}", tag = "runs", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn delete_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
+    if let Some(name) = s.store.delete_run(s.org_id, id).await?
+        && let Err(e) = s.waveforms.remove(&name)
+    {
+        tracing::warn!(error = %e, run_id = %id, "cannot remove the waveform file");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which part of a stored recording to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WaveformQuery {
+    /// Comma-separated signal names (default: all).
+    pub signals: Option<String>,
+    /// Start time [s] (default: the first sample).
+    pub from: Option<f64>,
+    /// End time [s] (default: the last sample).
+    pub to: Option<f64>,
+    /// Min/max buckets, 1 to 20 000 (default 1000).
+    pub points: Option<usize>,
+}
+
+/// One downsampled signal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignalBuckets {
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Time of each bucket's first sample [s].
+    pub t: Vec<f64>,
+    /// Minimum per bucket.
+    pub min: Vec<f64>,
+    /// Maximum per bucket.
+    pub max: Vec<f64>,
+}
+
+/// A downsampled view of a stored recording.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WaveformView {
+    /// Samples in the stored recording.
+    pub samples: usize,
+    /// Time span of the view [s].
+    pub from: f64,
+    /// Time span of the view [s].
+    pub to: f64,
+    /// The signals.
+    pub signals: Vec<SignalBuckets>,
+}
+
+/// Loads the stored recording of a finished run.
+async fn load_waveforms(s: &AppState, id: Uuid) -> ApiResult<pelab_waveform::Waveforms> {
+    let run = s.store.get_run(s.org_id, id).await?;
+    let Some(name) = s.store.run_waveform(s.org_id, id).await? else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no-waveforms",
+            format!("run {id} is {} and has no stored waveforms", run.status),
+        ));
+    };
+    let store = s.waveforms.clone();
+    tokio::task::spawn_blocking(move || store.read(&name))
+        .await
+        .map_err(|e| ApiError::internal(format!("reading waveforms stopped: {e}")))?
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// Min/max buckets of a stored recording, for charts.
+#[utoipa::path(get, path = "/runs/{id}/waveforms", tag = "runs",
+    params(("id" = Uuid, Path), WaveformQuery),
+    responses((status = 200, body = WaveformView), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn run_waveforms(
+    State(s): State<AppState>,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<WaveformQuery>,
+) -> ApiResult<Json<WaveformView>> {
+    let points = q.points.unwrap_or(1000);
+    if !(1..=20_000).contains(&points) {
+        return Err(ApiError::field(
+            "points",
+            format!("{points} (accepted: 1 to 20000)"),
+        ));
+    }
+    for (field, v) in [("from", q.from), ("to", q.to)] {
+        if let Some(v) = v
+            && !v.is_finite()
+        {
+            return Err(ApiError::field(
+                field,
+                format!("{v} (accepted: a finite time in s)"),
+            ));
+        }
+    }
+    let waves = load_waveforms(&s, id).await?;
+    let Some((t0, t1)) = waves.time_span() else {
+        return Ok(Json(WaveformView {
+            samples: 0,
+            from: 0.0,
+            to: 0.0,
+            signals: Vec::new(),
+        }));
+    };
+    let from = q.from.unwrap_or(t0);
+    let to = q.to.unwrap_or(t1);
+    if from >= to {
+        return Err(ApiError::field(
+            "from",
+            format!("{from} is not before to = {to}"),
+        ));
+    }
+    let wanted: Option<Vec<&str>> = q.signals.as_deref().map(|s| s.split(',').collect());
+    if let Some(names) = &wanted {
+        for name in names {
+            if waves.index_of(name).is_none() {
+                let known: Vec<&str> = waves.signals().iter().map(|s| s.name.as_str()).collect();
+                return Err(ApiError::field(
+                    "signals",
+                    format!(
+                        "unknown signal \"{}\" (recorded: {})",
+                        crate::extract::truncate(name, 64),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let buckets = decimate_waveforms(&waves, from, to, points)
+        .map_err(|e| ApiError::field("from", e.to_string()))?;
+    let signals = waves
+        .signals()
+        .iter()
+        .zip(buckets)
+        .filter(|(info, _)| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| w.contains(&info.name.as_str()))
+        })
+        .map(|(info, b)| SignalBuckets {
+            name: info.name.clone(),
+            unit: info.unit.clone(),
+            t: b.iter().map(|x| x.t_first).collect(),
+            min: b.iter().map(|x| x.min).collect(),
+            max: b.iter().map(|x| x.max).collect(),
+        })
+        .collect();
+    Ok(Json(WaveformView {
+        samples: waves.len(),
+        from,
+        to,
+        signals,
+    }))
+}
+
+/// Sends written bytes to a channel, blocking while the client is slow.
+struct ChannelWriter(tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>);
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(Ok(buf.to_vec()))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The full-resolution recording as CSV (`time[s],name[unit],…`), streamed.
+#[utoipa::path(get, path = "/runs/{id}/export.csv", tag = "runs", params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "text/csv", body = String),
+              (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn export_csv(State(s): State<AppState>, Id(id): Id) -> ApiResult<Response> {
+    let waves = load_waveforms(&s, id).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tokio::task::spawn_blocking(move || {
+        let writer = ChannelWriter(tx.clone());
+        if let Err(e) = pelab_waveform::csv::write_csv(writer, &waves) {
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"run-{id}.csv\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
