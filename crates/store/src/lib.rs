@@ -25,6 +25,7 @@ mod model;
 mod projects;
 mod runs;
 mod sweeps;
+mod telemetry;
 pub mod testing;
 mod waveforms;
 
@@ -40,6 +41,10 @@ pub use jobs::{ClaimedJob, Job, JobStatus};
 pub use model::*;
 pub use runs::{NewRun, RunBrief, RunFilter, RunUpdate};
 pub use sweeps::{MAX_SWEEP_VALUES, Sweep};
+pub use telemetry::{
+    MAX_BUCKETS, MAX_SAMPLES_PER_INGEST, MAX_SIGNAL_CHARS, TelemetryBucket, TelemetryQuery,
+    TelemetrySample, TelemetrySource,
+};
 pub use waveforms::{WaveformError, WaveformStore};
 
 /// Result of a store operation.

@@ -418,8 +418,8 @@ impl Store {
         self.get_run(org_id, id).await
     }
 
-    /// Deletes a finished run; returns its waveform file name, if any, for the caller
-    /// to remove.
+    /// Deletes a finished run with its telemetry; returns its waveform file name, if any,
+    /// for the caller to remove.
     ///
     /// # Errors
     /// [`StoreError::NotFound`]; [`StoreError::Invalid`] while it is queued or running.
@@ -432,11 +432,25 @@ impl Store {
             ));
         }
         let waveform = self.run_waveform(org_id, id).await?;
-        on_pool!(self, p => sqlx::query("DELETE FROM runs WHERE org_id = $1 AND id = $2")
-            .bind(org_id.to_string())
-            .bind(id.to_string())
-            .execute(p)
-            .await.map(|r| r.rows_affected()))?;
+        // The telemetry tables have no foreign key to runs (see the 0002 migration), so
+        // the run's samples and rollup rows are deleted here with it.
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM telemetry WHERE run_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM telemetry_rollup WHERE run_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM runs WHERE org_id = $1 AND id = $2")
+                .bind(org_id.to_string())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        })?;
         Ok(waveform)
     }
 
