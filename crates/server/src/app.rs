@@ -32,6 +32,7 @@ use crate::state::AppState;
         (name = "designs", description = "Designs, validated against the kernel's ranges"),
         (name = "components", description = "The organisation's component library"),
         (name = "runs", description = "Simulation runs, live streams and exports"),
+        (name = "telemetry", description = "Time-series samples of runs, downsampled on read"),
         (name = "calc", description = "Loss and thermal calculators"),
         (name = "kernels", description = "Simulation kernels and design schemas"),
         (name = "system", description = "Health, readiness and metrics")
@@ -46,6 +47,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::components::router())
         .merge(routes::runs::router())
         .merge(routes::sweeps::router())
+        .merge(routes::telemetry::router())
         .merge(routes::ws::router())
         .merge(routes::calc::router())
         .merge(routes::kernels::router())
@@ -77,6 +79,7 @@ pub fn build(state: AppState) -> Router {
             axum::routing::get(|| async { axum::response::Redirect::temporary("/api/docs/") }),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), audit))
         .layer(middleware::from_fn(record_metrics))
         .layer(DefaultBodyLimit::max(limit))
@@ -101,6 +104,18 @@ async fn not_found(req: Request) -> ApiError {
         "no-route",
         format!(
             "no route {} {} (see /api/docs)",
+            req.method(),
+            crate::extract::truncate(req.uri().path(), 200)
+        ),
+    )
+}
+
+async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!(
+            "{} is not accepted on {} (see /api/docs)",
             req.method(),
             crate::extract::truncate(req.uri().path(), 200)
         ),

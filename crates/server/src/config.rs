@@ -87,7 +87,7 @@ impl Default for Config {
 
 /// A configuration value that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("{source_name}: {field}: {message}")]
+#[error("{source_name}: {}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
 pub struct ConfigError {
     /// Where it came from: the file or the variable.
     pub source_name: String,
@@ -106,8 +106,9 @@ fn err(source: &str, field: &str, message: impl Into<String>) -> ConfigError {
 }
 
 impl Config {
-    /// Reads `path` (when given, or `./pelab.toml` when it exists) and applies the
-    /// `PELAB_*` variables of `env`.
+    /// Reads `path` (when given, or `./pelab.toml` when it exists), then the
+    /// `PELAB_*` lines of `./.env` when it exists, then the `PELAB_*` variables of
+    /// `env` (which win over `.env`).
     ///
     /// # Errors
     /// [`ConfigError`] naming the file or variable, the field and the accepted values.
@@ -131,8 +132,19 @@ impl Config {
             }
             None => Config::default(),
         };
-        for (key, value) in env {
-            config.apply_env(&key, &value)?;
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        if let Ok(text) = std::fs::read_to_string(".env") {
+            for (key, value) in dotenv_lines(&text) {
+                if !env.iter().any(|(k, _)| *k == key) {
+                    config.apply_env(&key, &value).map_err(|mut e| {
+                        e.source_name = format!(".env: {}", e.source_name);
+                        e
+                    })?;
+                }
+            }
+        }
+        for (key, value) in &env {
+            config.apply_env(key, value)?;
         }
         config.check()?;
         Ok(config)
@@ -157,7 +169,9 @@ impl Config {
                     .map_err(|_| parse_err("an address like 127.0.0.1:1883"))?;
             }
             "PELAB_BODY_LIMIT" => {
-                self.body_limit = value.parse().map_err(|_| parse_err("a byte count"))?;
+                self.body_limit = value
+                    .parse()
+                    .map_err(|_| parse_err("a byte count (1024 to 1073741824, e.g. 2097152)"))?;
             }
             "PELAB_WAVEFORM_QUOTA" => {
                 self.waveform_quota = if value.is_empty() {
@@ -254,6 +268,26 @@ impl Config {
     }
 }
 
+/// `KEY=VALUE` lines of a `.env` file; comments, blank lines and keys without the
+/// `PELAB_` prefix are skipped, and one pair of surrounding quotes is removed.
+fn dotenv_lines(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix("export ").unwrap_or(l).split_once('='))
+        .map(|(k, v)| {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+                .unwrap_or(v);
+            (k.trim().to_string(), v.to_string())
+        })
+        .filter(|(k, _)| k.starts_with("PELAB_"))
+        .collect()
+}
+
 fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
@@ -261,6 +295,20 @@ fn non_empty(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotenv_lines_keep_pelab_keys_and_strip_quotes() {
+        let text =
+            "# comment\n\nPELAB_LISTEN=127.0.0.1:4000\nexport PELAB_SEED=\"false\"\nPATH=/x\n";
+        let lines = dotenv_lines(text);
+        assert_eq!(
+            lines,
+            vec![
+                ("PELAB_LISTEN".to_string(), "127.0.0.1:4000".to_string()),
+                ("PELAB_SEED".to_string(), "false".to_string()),
+            ]
+        );
+    }
 
     #[test]
     fn env_overrides_and_errors_name_the_variable() {
@@ -274,6 +322,7 @@ mod tests {
         let bad = vec![("PELAB_BODY_LIMIT".to_string(), "lots".to_string())];
         let e = Config::load(None, bad).unwrap_err().to_string();
         assert!(e.contains("PELAB_BODY_LIMIT") && e.contains("lots"), "{e}");
+        assert!(!e.contains(": :"), "{e}");
         let bad = vec![("PELAB_MQTT_MODE".to_string(), "carrier-pigeon".to_string())];
         let e = Config::load(None, bad).unwrap_err().to_string();
         assert!(e.contains("mqtt.mode") && e.contains("embedded"), "{e}");

@@ -201,8 +201,19 @@ impl From<QueryRejection> for ApiError {
 }
 
 /// Splits serde_path_to_error style messages `a.b: message at line…` into the path and
-/// the message.
+/// the message; a missing field is named by its own path.
 fn split_serde_path(text: &str) -> (String, String) {
+    if let Some(rest) = text.split("missing field `").nth(1)
+        && let Some((name, _)) = rest.split_once('`')
+    {
+        let prefix = match text.split_once(": ") {
+            Some((path, _)) if !path.contains(' ') && !path.is_empty() && path != "." => {
+                format!("{path}.")
+            }
+            _ => String::new(),
+        };
+        return (format!("{prefix}{name}"), "required".to_string());
+    }
     match text.split_once(": ") {
         Some((path, message))
             if !path.is_empty() && !path.contains(' ') && path != "invalid type" =>
@@ -210,6 +221,27 @@ fn split_serde_path(text: &str) -> (String, String) {
             (path.to_string(), message.to_string())
         }
         _ => (String::new(), text.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_serde_path;
+
+    #[test]
+    fn missing_fields_are_named() {
+        assert_eq!(
+            split_serde_path("missing field `name` at line 1 column 15"),
+            ("name".to_string(), "required".to_string())
+        );
+        assert_eq!(
+            split_serde_path("base: missing field `project_id` at line 1 column 40"),
+            ("base.project_id".to_string(), "required".to_string())
+        );
+        assert_eq!(
+            split_serde_path("domain: unknown variant `MARS`"),
+            ("domain".to_string(), "unknown variant `MARS`".to_string())
+        );
     }
 }
 

@@ -107,11 +107,31 @@ pub fn report_input(run: &Run, project: &str, waves: Option<&Waveforms>) -> Repo
         .unwrap_or_default();
     if let Some(list) = result["metrics"].as_array() {
         for m in list {
+            let name = m["name"].as_str().unwrap_or("?");
+            let unit = m["unit"].as_str().unwrap_or("");
+            let value = num(&m["value"]);
+            // Per-position losses and junction temperatures of the model kernels.
+            match (name.strip_prefix("loss_"), name.strip_prefix("tj_"), value) {
+                (Some(pos), _, Some(w)) if unit == "W" && pos.starts_with(['S', 'D', 'T', 'Q']) => {
+                    losses.push(LossRow {
+                        device: format!("{pos} (total)"),
+                        conduction_w: 0.0,
+                        switching_w: 0.0,
+                        other_w: w,
+                    });
+                }
+                (_, Some(pos), Some(t)) if unit == "°C" => junctions.push(JunctionRow {
+                    device: pos.to_string(),
+                    tj_c: t,
+                    tj_max_c: None,
+                }),
+                _ => {}
+            }
             push_metric(
                 &mut metrics,
-                m["name"].as_str().unwrap_or("?"),
-                num(&m["value"]),
-                m["unit"].as_str().unwrap_or(""),
+                name,
+                value,
+                if unit == "1" { "" } else { unit },
             );
         }
     } else {
@@ -206,11 +226,31 @@ pub fn report_input(run: &Run, project: &str, waves: Option<&Waveforms>) -> Repo
     if let Some(e) = &run.error {
         warnings.insert(0, format!("run {}: {e}", run.status));
     }
+    let units: std::collections::HashMap<&str, &str> = design["kernel"]
+        .as_str()
+        .and_then(pelab_sim::kernels::find)
+        .map(|k| {
+            k.info()
+                .parameters
+                .iter()
+                .map(|p| (p.name, p.unit))
+                .collect()
+        })
+        .unwrap_or_default();
     let parameters = design["parameters"]
         .as_object()
         .map(|p| {
             p.iter()
-                .map(|(k, v)| (k.clone(), v.to_string().trim_matches('"').to_string()))
+                .map(|(k, v)| {
+                    let text = v.to_string().trim_matches('"').to_string();
+                    let unit = units.get(k.as_str()).copied().unwrap_or("");
+                    let value = if unit.is_empty() || unit == "1" {
+                        text
+                    } else {
+                        format!("{text} {unit}")
+                    };
+                    (k.clone(), value)
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -159,6 +159,16 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         path: config.data_dir.display().to_string(),
         message: e.to_string(),
     })?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| StartError::Listen {
+            addr: config.listen,
+            message: e.to_string(),
+        })?;
+    let addr = listener.local_addr().map_err(|e| StartError::Listen {
+        addr: config.listen,
+        message: e.to_string(),
+    })?;
     let metrics = metrics_handle();
     let store = Store::connect(&config.database_url(), &ConnectOptions::default()).await?;
     let waveforms = WaveformStore::open(config.data_dir.join("waveforms"), config.waveform_quota)?;
@@ -206,16 +216,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     if config.seed && created {
         crate::seed::seed(&state).await;
     }
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| StartError::Listen {
-            addr: config.listen,
-            message: e.to_string(),
-        })?;
-    let addr = listener.local_addr().map_err(|e| StartError::Listen {
-        addr: config.listen,
-        message: e.to_string(),
-    })?;
     let app = crate::app::build(state.clone());
     let mut stop = shutdown_rx.clone();
     let http = tokio::spawn(async move {

@@ -272,6 +272,46 @@ async fn flow(database_url: Option<String>) {
         assert!(text.contains("efficiency"), "{text}");
     }
 
+    // Telemetry: ingest a batch, read it back downsampled.
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z")
+        .expect("a valid time")
+        .with_timezone(&chrono::Utc);
+    let samples: Vec<Value> = (0..500)
+        .map(|k| {
+            json!({"time": (t0 + chrono::Duration::milliseconds(2 * k)).to_rfc3339(),
+                   "signal": "tj_s1", "value": 25.0 + k as f64 * 0.01})
+        })
+        .collect();
+    let r = http
+        .post(format!("{base}/runs/{rid}/telemetry"))
+        .json(&json!({"samples": samples}))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(r.status(), 200);
+    let buckets: Value = http
+        .get(format!(
+            "{base}/runs/{rid}/telemetry?signal=tj_s1&from=2026-12-05T10:00:00Z\
+             &to=2026-12-05T10:00:01Z&buckets=10"
+        ))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("the body is the expected JSON");
+    let buckets = buckets.as_array().expect("a list of buckets");
+    assert_eq!(buckets.len(), 10);
+    assert_eq!(buckets[0]["count"], 50);
+    assert_eq!(buckets[9]["max"].as_f64(), Some(25.0 + 499.0 * 0.01));
+    let r = http
+        .post(format!("{base}/runs/{rid}/telemetry"))
+        .json(&json!({"samples": [{"time": t0.to_rfc3339(), "signal": "", "value": 1.0}]}))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(r.status(), 422);
+
     // Lists and filters.
     let runs: Value = http
         .get(format!("{base}/runs?project_id={pid}&status=done"))

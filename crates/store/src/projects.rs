@@ -362,20 +362,45 @@ impl Store {
         self.get_project(org_id, id).await
     }
 
-    /// Deletes a project with its designs and runs.
+    /// Deletes a project with its designs, runs and their telemetry, in one
+    /// transaction; returns the waveform file names of the deleted runs, for the caller
+    /// to remove.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when it does not exist in this organisation.
-    pub async fn delete_project(&self, org_id: Uuid, id: Uuid) -> Result<()> {
-        let done = on_pool!(self, p => sqlx::query("DELETE FROM projects WHERE org_id = $1 AND id = $2")
-            .bind(org_id.to_string())
-            .bind(id.to_string())
-            .execute(p)
-            .await.map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::not_found("project", id));
-        }
-        Ok(())
+    pub async fn delete_project(&self, org_id: Uuid, id: Uuid) -> Result<Vec<String>> {
+        self.get_project(org_id, id).await?;
+        let (org, pid) = (org_id.to_string(), id.to_string());
+        let files: Vec<(Option<String>,)> = on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let files: Vec<(Option<String>,)> = sqlx::query_as(
+                "SELECT waveform FROM runs WHERE org_id = $1 AND project_id = $2")
+                .bind(&org)
+                .bind(&pid)
+                .fetch_all(&mut *tx)
+                .await?;
+            // The telemetry tables have no foreign key to runs (fast ingest), so their
+            // rows go explicitly.
+            for table in ["telemetry", "telemetry_rollup"] {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE run_id IN \
+                     (SELECT id FROM runs WHERE org_id = $1 AND project_id = $2)"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(&org)
+                    .bind(&pid)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM projects WHERE org_id = $1 AND id = $2")
+                .bind(&org)
+                .bind(&pid)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(files)
+        })?;
+        Ok(files.into_iter().filter_map(|f| f.0).collect())
     }
 
     /// Stores a validated design in a project.

@@ -7,6 +7,7 @@ pub mod projects;
 pub mod runs;
 pub mod sweeps;
 pub mod system;
+pub mod telemetry;
 pub mod ws;
 
 use serde::Deserialize;

@@ -92,7 +92,11 @@ async fn update_project(
 #[utoipa::path(delete, path = "/projects/{id}", tag = "projects", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
 async fn delete_project(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
-    s.store.delete_project(s.org_id, id).await?;
+    for name in s.store.delete_project(s.org_id, id).await? {
+        if let Err(e) = s.waveforms.remove(&name) {
+            tracing::warn!(error = %e, project_id = %id, "cannot remove a waveform file");
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
