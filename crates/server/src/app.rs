@@ -34,6 +34,7 @@ use crate::state::AppState;
         (name = "runs", description = "Simulation runs, live streams and exports"),
         (name = "calc", description = "Loss and thermal calculators"),
         (name = "kernels", description = "Simulation kernels and design schemas"),
+        (name = "mqtt", description = "MQTT messages bridged to WebSocket clients"),
         (name = "system", description = "Health, readiness and metrics")
     )
 )]
@@ -46,6 +47,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::components::router())
         .merge(routes::runs::router())
         .merge(routes::ws::router())
+        .merge(routes::mqtt::router())
         .merge(routes::calc::router())
         .merge(routes::kernels::router())
         .merge(crate::report::router());
