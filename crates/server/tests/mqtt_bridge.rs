@@ -158,7 +158,7 @@ async fn bridge_rejects_bad_filters() {
         .expect("request");
     let (status, _) = call(&running, request).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    // A real WebSocket handshake gets the same answer.
+    // A real WebSocket handshake gets the same status.
     let url = format!("ws://{}/api/v1/mqtt/ws?topic=%23", running.addr);
     match tokio_tungstenite::connect_async(url).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
@@ -209,6 +209,7 @@ async fn slow_bridge_client_gets_a_dropped_count() {
         .filter_map(|f| f["count"].as_u64())
         .max()
         .expect("a dropped frame");
+    eprintln!("slow client: {sent} published, {messages} forwarded, {dropped} dropped");
     assert!(dropped > 0);
     assert!(
         messages + dropped <= sent,

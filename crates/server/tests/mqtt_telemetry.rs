@@ -91,7 +91,12 @@ async fn check_run_telemetry(running: &Running, client: &mut TestClient, project
     let read = stream.read_from(0, usize::MAX);
     let chunks = read.chunks.len();
     let buckets: usize = read.chunks.iter().map(|c| c.t.len()).sum();
-    assert!(chunks > 0 && buckets > 0);
+    eprintln!(
+        "run {run}: {chunks} chunks, {buckets} buckets, {} signals",
+        read.signals.len()
+    );
+    assert!(chunks > 0);
+    assert!(buckets > 0);
     assert_eq!(end["chunks"].as_u64(), Some(chunks as u64));
     assert_eq!(end["buckets"].as_u64(), Some(buckets as u64));
     let listed = last_status["signals"].as_array().expect("signals listed");
@@ -170,7 +175,7 @@ async fn taken_port_falls_back_to_mosquitto() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn taken_port_without_mqtt_reports_disconnected() {
-    // A listener that accepts connections and never answers.
+    // A listener that accepts connections and never replies.
     let holder = std::net::TcpListener::bind("127.0.0.1:18839").expect("port 18839 is free");
     let listen = SocketAddr::from(([127, 0, 0, 1], 18839));
     let (running, _dir) = start_server(3926, "embedded", None, Some(listen)).await;

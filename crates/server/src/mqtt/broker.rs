@@ -12,11 +12,11 @@ pub(super) const STARTUP_WAIT: Duration = Duration::from_secs(3);
 /// one signal (256 buckets of t, min and max) is about 20 KB as JSON.
 pub const MAX_PAYLOAD: usize = 1 << 20;
 
-/// What happened to the embedded broker.
+/// Outcome of starting the embedded broker.
 pub(super) enum Embedded {
     /// Running; the address is where a local client connects.
     Started(SocketAddr),
-    /// Another process listens on the port; the address is where it answers.
+    /// Another process listens on the port; the address is where a client reaches it.
     PortTaken(SocketAddr),
 }
 
@@ -66,7 +66,7 @@ fn broker_config(listen: SocketAddr) -> rumqttd::Config {
     }
 }
 
-/// Starts rumqttd on `listen` unless another process holds the port.
+/// Starts rumqttd on `listen` unless another process listens on the port.
 ///
 /// rumqttd binds its listener on its own thread and only logs a bind failure, so
 /// the port is probed here first. A process that takes the port between the probe

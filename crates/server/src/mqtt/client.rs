@@ -192,6 +192,8 @@ impl MqttHandle {
                 "{clients} bridge clients are connected (maximum {MAX_BRIDGE_CLIENTS}); retry later"
             ));
         }
+        // NOTE: only the first client of a filter triggers a SUBSCRIBE, so only it
+        // receives the broker's retained messages for that filter.
         if !subscriptions.contains_key(filter) {
             self.inner
                 .client
@@ -248,6 +250,11 @@ impl Drop for Subscription {
 }
 
 /// Hands a received message to every bridge client whose filter matches it.
+///
+/// NOTE: when bridge clients use overlapping filters (`telemetry/#` and
+/// `telemetry/+/+/_status`), a broker may deliver one message once per matching
+/// subscription of this connection, and MQTT 3.1.1 does not say which one each copy
+/// is for, so clients of the overlapping filters can receive it twice.
 fn dispatch(inner: &Inner, publish: Publish) {
     let message = Arc::new(publish);
     let subscriptions = inner.subscriptions();

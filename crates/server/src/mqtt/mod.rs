@@ -7,7 +7,7 @@
 //!   server connects to it with rumqttc like any other client.
 //! - `external`: rumqttc connects to `mqtt.url` and reconnects with a backoff for as
 //!   long as the process runs. An unreachable broker is logged, never fatal.
-//! - `off`: no MQTT; telemetry is not published and the bridge answers 503.
+//! - `off`: no MQTT; telemetry is not published and the bridge returns 503.
 //!
 //! # When the embedded broker's port is taken
 //!

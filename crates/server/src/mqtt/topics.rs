@@ -3,7 +3,7 @@
 //!
 //! A signal name becomes one topic level by percent-encoding the characters that
 //! MQTT gives a meaning to or forbids: `%` → `%25`, `/` → `%2F`, `+` → `%2B`,
-//! `#` → `%23`, U+0000 → `%00`, and a leading `_` → `%5F` so that no signal can
+//! `#` → `%23` and U+0000 → `%00`. A leading `_` becomes `%5F`, so no signal can
 //! collide with the reserved `_status` level. [`unescape_level`] reverses it.
 
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 /// Last topic level of a run's progress and final status.
 pub const STATUS_LEVEL: &str = "_status";
 
-/// Longest filter the WebSocket bridge accepts, in bytes.
+/// Maximum length of a bridge filter [bytes].
 pub const MAX_FILTER_LEN: usize = 256;
 
 /// Topic roots the bridge may subscribe to.

@@ -42,7 +42,7 @@ pub async fn start_server(
     (running, dir)
 }
 
-/// A request to the server's application, answered without the network.
+/// Sends a request to the server's application without the network.
 pub async fn call(running: &Running, request: Request<Body>) -> (StatusCode, serde_json::Value) {
     let app = pelab_server::app::build(running.state.clone());
     let response = app.oneshot(request).await.expect("response");
