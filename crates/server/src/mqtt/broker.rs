@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 pub(super) const STARTUP_WAIT: Duration = Duration::from_secs(3);
 
 /// Largest MQTT payload the embedded broker accepts [bytes]. A telemetry chunk of
-/// one signal (256 buckets of t, min and max) is about 20 KB as JSON.
+/// one signal (256 buckets of t, min and max) is an estimated 15 to 20 KB as JSON.
 pub const MAX_PAYLOAD: usize = 1 << 20;
 
 /// Outcome of starting the embedded broker.
@@ -66,11 +66,52 @@ fn broker_config(listen: SocketAddr) -> rumqttd::Config {
     }
 }
 
+/// Sends an MQTT 3.1.1 CONNECT to `addr` and returns whether a CONNACK comes back,
+/// then closes the connection. rumqttd 0.20 logs an error for a bare TCP probe (no
+/// CONNECT) and for a DISCONNECT followed by the close, but not for this.
+async fn answers_mqtt(addr: SocketAddr) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let handshake = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        let client_id = format!("pelab-probe-{}", uuid::Uuid::now_v7().simple());
+        let id_len = u8::try_from(client_id.len()).unwrap_or(u8::MAX);
+        // Variable header: protocol name "MQTT", level 4, clean session, keep-alive
+        // 10 s; payload: the client id.
+        let mut packet = vec![
+            0x10,
+            12 + id_len,
+            0,
+            4,
+            b'M',
+            b'Q',
+            b'T',
+            b'T',
+            4,
+            0x02,
+            0,
+            10,
+        ];
+        packet.extend_from_slice(&[0, id_len]);
+        packet.extend_from_slice(client_id.as_bytes());
+        stream.write_all(&packet).await?;
+        let mut connack = [0_u8; 4];
+        stream.read_exact(&mut connack).await?;
+        Ok::<bool, std::io::Error>(connack[0] == 0x20 && connack[3] == 0)
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_secs(1), handshake).await,
+        Ok(Ok(true))
+    )
+}
+
 /// Starts rumqttd on `listen` unless another process listens on the port.
 ///
 /// rumqttd binds its listener on its own thread and only logs a bind failure, so
-/// the port is probed here first. A process that takes the port between the probe
-/// and rumqttd's bind is reported by the connection check that follows.
+/// the port is probed here first.
+///
+/// NOTE: a process that takes the port between the probe and rumqttd's bind goes
+/// unnoticed when it speaks MQTT (the server then uses it while `/ready` says
+/// `embedded`). Otherwise the MQTT check that follows logs an error.
 ///
 /// # Errors
 /// `mqtt.listen` cannot be bound for another reason than being in use (for example
@@ -94,7 +135,7 @@ pub(super) async fn start_embedded(listen: SocketAddr) -> Result<Embedded, Strin
         })
         .map_err(|e| format!("mqtt.listen {listen}: cannot start the broker thread: {e}"))?;
     let deadline = Instant::now() + STARTUP_WAIT;
-    while tokio::net::TcpStream::connect(dial).await.is_err() {
+    while !answers_mqtt(dial).await {
         if Instant::now() > deadline {
             tracing::error!(%listen, "the embedded MQTT broker does not accept connections");
             break;
