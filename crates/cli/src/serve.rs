@@ -26,7 +26,8 @@ fn load(args: &ServeArgs) -> Result<Config, ExitCode> {
 
 fn init_logs(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // rumqttd logs every client connection at info level.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rumqttd=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = if config.log_format == "json" {
         builder.json().try_init()

@@ -35,6 +35,7 @@ use crate::state::AppState;
         (name = "telemetry", description = "Time-series samples of runs, downsampled on read"),
         (name = "calc", description = "Loss and thermal calculators"),
         (name = "kernels", description = "Simulation kernels and design schemas"),
+        (name = "mqtt", description = "MQTT messages bridged to WebSocket clients"),
         (name = "system", description = "Health, readiness and metrics")
     )
 )]
@@ -49,6 +50,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::sweeps::router())
         .merge(routes::telemetry::router())
         .merge(routes::ws::router())
+        .merge(routes::mqtt::router())
         .merge(routes::calc::router())
         .merge(routes::kernels::router())
         .merge(crate::report::router());

@@ -195,7 +195,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         org_id,
         user_id,
         metrics,
-        mqtt,
+        mqtt: mqtt.clone(),
     };
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut workers = Vec::new();
@@ -206,6 +206,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             hub: hub.clone(),
             name: worker_name(n),
             stale_after: Duration::from_secs(config.job_stale_secs),
+            mqtt: mqtt.clone(),
         };
         workers.push(tokio::spawn(run_local_worker(
             ctx,

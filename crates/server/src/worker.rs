@@ -29,6 +29,8 @@ pub struct WorkerContext {
     pub name: String,
     /// Heartbeat age after which another worker may reclaim a job.
     pub stale_after: Duration,
+    /// MQTT client that publishes each run's telemetry, when MQTT is on.
+    pub mqtt: Option<crate::mqtt::MqttHandle>,
 }
 
 /// Run options stored with a run, besides the design.
@@ -89,6 +91,14 @@ pub async fn execute(ctx: &WorkerContext, job: ClaimedJob) -> Option<RunStatus> 
         };
         let _ = ctx.store.complete_job(&job, &update).await;
         return Some(run.status);
+    }
+    if let Some(mqtt) = &ctx.mqtt {
+        crate::mqtt::telemetry::spawn_run_telemetry(
+            mqtt.clone(),
+            run.project_id,
+            run.id,
+            ctx.hub.open(run.id),
+        );
     }
     let update = simulate_run(ctx, &job, run.id, &run.request).await;
     let status = update.status;

@@ -21,6 +21,10 @@ pub async fn run(config: Arc<Config>) -> Result<(), StartError> {
     let store = Store::connect(&config.database_url(), &ConnectOptions::default()).await?;
     let waveforms = WaveformStore::open(config.data_dir.join("waveforms"), config.waveform_quota)?;
     let hub = Arc::new(StreamHub::default());
+    let mqtt = crate::mqtt::connect_worker(&config).map_err(StartError::Mqtt)?;
+    if let Some(m) = &mqtt {
+        tracing::info!(broker = %m.broker, "publishing run telemetry over MQTT");
+    }
     let wake = Arc::new(Notify::new());
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = Vec::new();
@@ -31,6 +35,7 @@ pub async fn run(config: Arc<Config>) -> Result<(), StartError> {
             hub: hub.clone(),
             name: worker_name(n),
             stale_after: Duration::from_secs(config.job_stale_secs),
+            mqtt: mqtt.clone(),
         };
         tasks.push(tokio::spawn(run_local_worker(
             ctx,

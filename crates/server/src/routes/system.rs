@@ -39,7 +39,8 @@ pub struct Ready {
     pub backend: String,
     /// `local` or `redis`.
     pub queue: String,
-    /// The MQTT broker in use, or `off`.
+    /// The MQTT broker in use, how it was chosen and whether it is connected (e.g.
+    /// `embedded 127.0.0.1:1883, connected`), or `off`.
     pub mqtt: String,
 }
 
@@ -74,7 +75,7 @@ async fn ready(State(s): State<AppState>) -> impl IntoResponse {
         mqtt: s
             .mqtt
             .as_ref()
-            .map_or_else(|| "off".to_string(), |m| m.broker.clone()),
+            .map_or_else(|| "off".to_string(), crate::mqtt::MqttHandle::describe),
     };
     let status = if db.is_ok() {
         StatusCode::OK
