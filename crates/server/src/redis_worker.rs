@@ -122,9 +122,15 @@ pub async fn run_redis_worker(
         }
     }
     match queue.remove_consumer(&ctx.name).await {
-        Ok(true) => tracing::info!(worker = %ctx.name, "worker stopped and left the consumer group"),
-        Ok(false) => tracing::info!(worker = %ctx.name, "worker stopped; its unacknowledged entries stay for other workers"),
-        Err(e) => tracing::warn!(worker = %ctx.name, error = %e, "worker stopped; cannot leave the consumer group"),
+        Ok(true) => {
+            tracing::info!(worker = %ctx.name, "worker stopped and left the consumer group")
+        }
+        Ok(false) => {
+            tracing::info!(worker = %ctx.name, "worker stopped; its unacknowledged entries stay for other workers")
+        }
+        Err(e) => {
+            tracing::warn!(worker = %ctx.name, error = %e, "worker stopped; cannot leave the consumer group")
+        }
     }
 }
 

@@ -236,9 +236,7 @@ async fn simulate_run(
     };
     let cancelled = cancel.load(Ordering::Relaxed);
     match joined {
-        Err(e) => Outcome::Finished(failed(format!(
-            "the simulator stopped unexpectedly: {e}"
-        ))),
+        Err(e) => Outcome::Finished(failed(format!("the simulator stopped unexpectedly: {e}"))),
         Ok(Err(_)) if cancelled => Outcome::Finished(RunUpdate {
             status: RunStatus::Cancelled,
             summary: None,

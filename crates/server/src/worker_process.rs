@@ -51,7 +51,11 @@ pub async fn run(config: Arc<Config>) -> Result<(), StartError> {
     } else {
         "database"
     };
-    tracing::info!(workers = tasks.len(), source, "pelab worker is waiting for jobs");
+    tracing::info!(
+        workers = tasks.len(),
+        source,
+        "pelab worker is waiting for jobs"
+    );
     shutdown_signal().await;
     tracing::info!("stopping: workers finish their current job first");
     let _ = stop.send(true);
