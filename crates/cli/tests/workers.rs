@@ -112,6 +112,8 @@ impl Cluster {
         let n = self.workers.0.len();
         let log = std::fs::File::create(self.data_dir.path().join(format!("worker-{n}.log")))
             .expect("a log file");
+        // The worker logs to stdout; errors before logging starts go to stderr.
+        let log_err = log.try_clone().expect("a second handle on the log file");
         let mut command = Command::new(env!("CARGO_BIN_EXE_pelab"));
         command
             .arg("worker")
@@ -125,8 +127,8 @@ impl Cluster {
             .env("PELAB_JOB_STALE_SECS", self.stale_secs.to_string())
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log);
+            .stdout(log)
+            .stderr(log_err);
         for (key, value) in extra {
             command.env(key, value);
         }

@@ -301,6 +301,7 @@ mod tests {
         assert!(e.contains("mqtt.mode") && e.contains("embedded"), "{e}");
         let bad = vec![("PELAB_REDIS_PREFIX".to_string(), "my queue".to_string())];
         let e = Config::load(None, bad).unwrap_err().to_string();
-        assert!(e.contains("redis_prefix") && e.contains("my queue"), "{e}");
+        assert!(e.contains("redis_prefix"), "{e}");
+        assert!(e.contains("my queue"), "{e}");
     }
 }

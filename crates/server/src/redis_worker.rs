@@ -62,10 +62,10 @@ struct Health {
 }
 
 impl Health {
-    fn failed(&mut self, worker: &str, what: &str, e: &redis::RedisError) {
+    fn failed(&mut self, worker: &str, operation: &str, e: &redis::RedisError) {
         if self.down_since.is_none() {
             self.down_since = Some(Instant::now());
-            tracing::warn!(%worker, error = %e, "Redis {what} failed; claiming jobs from the database until Redis responds");
+            tracing::warn!(%worker, error = %e, "Redis {operation} failed; claiming jobs from the database until Redis responds");
         }
     }
 
@@ -102,7 +102,10 @@ pub async fn run_redis_worker(
             health.failed(&ctx.name, "moving due retries", &e);
         }
         let next = match queue.reclaim(&ctx.name, abandoned, &mut cursor).await {
-            Ok(Some(delivery)) => Ok(Some(delivery)),
+            Ok(Some(delivery)) => {
+                tracing::info!(worker = %ctx.name, entry = %delivery.entry, job_id = ?delivery.job, deliveries = delivery.deliveries, "took over an entry that another worker left unacknowledged");
+                Ok(Some(delivery))
+            }
             Ok(None) => queue.read(&ctx.name, READ_BLOCK).await,
             Err(e) => Err(e),
         };
