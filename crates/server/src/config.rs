@@ -20,6 +20,11 @@ pub struct Config {
     /// Redis URL for the job queue (`PELAB_REDIS_URL`); unset means the in-process
     /// queue.
     pub redis_url: Option<String>,
+    /// Prefix of the Redis keys of the job queue (`PELAB_REDIS_PREFIX`), default
+    /// `pelab`: the stream `PREFIX:jobs`, its consumer group `PREFIX:workers`, the
+    /// dead-letter stream `PREFIX:jobs:dead` and the retry set `PREFIX:delayed`.
+    /// Servers and workers that share a queue must use the same prefix.
+    pub redis_prefix: String,
     /// MQTT settings.
     pub mqtt: MqttConfig,
     /// Largest request body [bytes] (`PELAB_BODY_LIMIT`), default 2 MiB.
@@ -73,6 +78,7 @@ impl Default for Config {
             data_dir: PathBuf::from("pelab-data"),
             database_url: None,
             redis_url: None,
+            redis_prefix: "pelab".into(),
             mqtt: MqttConfig::default(),
             body_limit: 2 * 1024 * 1024,
             waveform_quota: None,
@@ -161,6 +167,7 @@ impl Config {
             "PELAB_DATA_DIR" => self.data_dir = PathBuf::from(value),
             "PELAB_DATABASE_URL" => self.database_url = non_empty(value),
             "PELAB_REDIS_URL" => self.redis_url = non_empty(value),
+            "PELAB_REDIS_PREFIX" => self.redis_prefix = value.to_string(),
             "PELAB_MQTT_MODE" => self.mqtt.mode = value.to_string(),
             "PELAB_MQTT_URL" => self.mqtt.url = non_empty(value),
             "PELAB_MQTT_LISTEN" => {
@@ -239,6 +246,21 @@ impl Config {
                 "configuration",
                 "job_stale_secs",
                 format!("{} (accepted: 1 to 86400)", self.job_stale_secs),
+            ));
+        }
+        let prefix_ok = (1..=64).contains(&self.redis_prefix.len())
+            && self
+                .redis_prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-:.".contains(c));
+        if !prefix_ok {
+            return Err(err(
+                "configuration",
+                "redis_prefix",
+                format!(
+                    "\"{}\" (accepted: 1 to 64 characters from A-Z, a-z, 0-9, _ - : .)",
+                    self.redis_prefix
+                ),
             ));
         }
         if !["pretty", "json"].contains(&self.log_format.as_str()) {
@@ -326,5 +348,9 @@ mod tests {
         let bad = vec![("PELAB_MQTT_MODE".to_string(), "carrier-pigeon".to_string())];
         let e = Config::load(None, bad).unwrap_err().to_string();
         assert!(e.contains("mqtt.mode") && e.contains("embedded"), "{e}");
+        let bad = vec![("PELAB_REDIS_PREFIX".to_string(), "my queue".to_string())];
+        let e = Config::load(None, bad).unwrap_err().to_string();
+        assert!(e.contains("redis_prefix"), "{e}");
+        assert!(e.contains("my queue"), "{e}");
     }
 }

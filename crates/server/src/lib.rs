@@ -8,6 +8,8 @@
 //!   in-process workers and serves the API of [`app::build`].
 //! - [`worker`] executes simulation jobs: claim, simulate with a live tap, store the
 //!   waveforms, write the result once.
+//! - [`redis_queue`] and [`redis_worker`] carry jobs over Redis Streams to
+//!   `pelab worker` processes ([`worker_process`]).
 //! - [`stream`] turns samples into numbered min/max chunks for WebSocket clients.
 //! - [`app::openapi_json`] is the OpenAPI 3.1 document committed as
 //!   `spec/openapi.json`.
@@ -18,6 +20,7 @@ pub mod error;
 pub mod extract;
 pub mod mqtt;
 pub mod redis_queue;
+pub mod redis_worker;
 pub mod report;
 pub mod routes;
 pub mod schema;

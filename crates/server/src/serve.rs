@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::state::{AppState, Queue};
 use crate::stream::StreamHub;
-use crate::worker::{WorkerContext, run_local_worker};
+use crate::worker::WorkerContext;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +96,8 @@ impl Running {
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or, on Unix, SIGTERM.
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
@@ -177,7 +178,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let wake = Arc::new(Notify::new());
     let queue = match &config.redis_url {
         Some(url) => Queue::Redis(
-            crate::redis_queue::RedisQueue::new(url)
+            crate::redis_queue::RedisQueue::with_prefix(url, &config.redis_prefix)
                 .map_err(|e| StartError::Redis(e.to_string()))?,
         ),
         None => Queue::Local(wake.clone()),
@@ -208,11 +209,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             stale_after: Duration::from_secs(config.job_stale_secs),
             mqtt: mqtt.clone(),
         };
-        workers.push(tokio::spawn(run_local_worker(
+        workers.push(crate::redis_worker::spawn_worker(
             ctx,
+            &state.queue,
             wake.clone(),
             shutdown_rx.clone(),
-        )));
+        ));
     }
     if config.seed && created {
         crate::seed::seed(&state).await;

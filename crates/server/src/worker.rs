@@ -64,6 +64,22 @@ pub const DEFAULT_STREAM_POINTS: usize = 4000;
 /// How often a running job reports progress and renews its claim.
 const PULSE: Duration = Duration::from_millis(250);
 
+/// How a simulation attempt ended.
+enum Outcome {
+    /// A final state to record: done, cancelled, or failed in a way that retrying
+    /// cannot fix (an invalid design, a failed simulation).
+    Finished(RunUpdate),
+    /// A failure that may pass (storage I/O, a full waveform quota): try again later.
+    Transient(String),
+}
+
+/// The wait before attempt `attempt + 1` after a transient failure: 1 s doubled per
+/// attempt, at most 60 s.
+pub fn retry_backoff(attempt: i64) -> Duration {
+    let doublings = attempt.clamp(1, 7) - 1;
+    Duration::from_secs(1u64 << doublings).min(Duration::from_secs(60))
+}
+
 /// Executes one claimed job to its end. Errors are recorded on the run; the returned
 /// status is the run's final status, or `None` when this worker lost the job.
 pub async fn execute(ctx: &WorkerContext, job: ClaimedJob) -> Option<RunStatus> {
@@ -76,7 +92,7 @@ pub async fn execute(ctx: &WorkerContext, job: ClaimedJob) -> Option<RunStatus> 
             tracing::warn!(error = %e, "cannot load the run of a claimed job");
             let _ = ctx
                 .store
-                .retry_job(&job, &e.to_string(), Duration::from_secs(5))
+                .retry_job(&job, &e.to_string(), retry_backoff(job.attempt))
                 .await;
             return None;
         }
@@ -100,7 +116,14 @@ pub async fn execute(ctx: &WorkerContext, job: ClaimedJob) -> Option<RunStatus> 
             ctx.hub.open(run.id),
         );
     }
-    let update = simulate_run(ctx, &job, run.id, &run.request).await;
+    let update = match simulate_run(ctx, &job, run.id, &run.request).await {
+        Outcome::Finished(update) => update,
+        Outcome::Transient(error) => {
+            retry(ctx, &job, &error).await;
+            ctx.hub.finish(run.id, RunStatus::Queued.as_str());
+            return None;
+        }
+    };
     let status = update.status;
     let written = finish(ctx, &job, &update).await;
     ctx.hub.finish(run.id, status.as_str());
@@ -113,6 +136,21 @@ pub async fn execute(ctx: &WorkerContext, job: ClaimedJob) -> Option<RunStatus> 
         }
         tracing::warn!("the job was reclaimed by another worker; this result is discarded");
         None
+    }
+}
+
+/// Gives the job back after a transient failure: queued again after the backoff, or
+/// dead once its attempts are used up.
+async fn retry(ctx: &WorkerContext, job: &ClaimedJob, error: &str) {
+    let backoff = retry_backoff(job.attempt);
+    match ctx.store.retry_job(job, error, backoff).await {
+        Ok(Some(status)) => {
+            tracing::warn!(%error, ?status, backoff_ms = backoff.as_millis() as u64, "attempt failed; the job was given back");
+        }
+        Ok(None) => tracing::warn!(%error, "attempt failed and the job was already reclaimed"),
+        Err(e) => {
+            tracing::error!(%error, store_error = %e, "attempt failed and the job cannot be given back; it is reclaimed once its claim is stale");
+        }
     }
 }
 
@@ -151,14 +189,16 @@ async fn simulate_run(
     job: &ClaimedJob,
     run_id: Uuid,
     request: &serde_json::Value,
-) -> RunUpdate {
+) -> Outcome {
     let doc: RunDocument = match serde_json::from_value(request.clone()) {
         Ok(doc) => doc,
-        Err(e) => return failed(format!("the stored request is unreadable: {e}")),
+        Err(e) => {
+            return Outcome::Finished(failed(format!("the stored request is unreadable: {e}")));
+        }
     };
     let design = match Design::parse(&doc.design.to_string(), Format::Json) {
         Ok(d) => d,
-        Err(e) => return failed(format!("invalid design: {e}")),
+        Err(e) => return Outcome::Finished(failed(format!("invalid design: {e}"))),
     };
     let cancel = Arc::new(AtomicBool::new(false));
     let stream = ctx.hub.open(run_id);
@@ -208,15 +248,15 @@ async fn simulate_run(
     };
     let cancelled = cancel.load(Ordering::Relaxed);
     match joined {
-        Err(e) => failed(format!("the simulator stopped unexpectedly: {e}")),
-        Ok(Err(_)) if cancelled => RunUpdate {
+        Err(e) => Outcome::Finished(failed(format!("the simulator stopped unexpectedly: {e}"))),
+        Ok(Err(_)) if cancelled => Outcome::Finished(RunUpdate {
             status: RunStatus::Cancelled,
             summary: None,
             error: Some("cancelled while running".into()),
             samples: 0,
             waveform: None,
-        },
-        Ok(Err(e)) => failed(e.to_string()),
+        }),
+        Ok(Err(e)) => Outcome::Finished(failed(e.to_string())),
         Ok(Ok(output)) => store_output(ctx, job, run_id, output).await,
     }
 }
@@ -247,7 +287,7 @@ async fn store_output(
     job: &ClaimedJob,
     run_id: Uuid,
     output: SimulationOutput,
-) -> RunUpdate {
+) -> Outcome {
     let summary = summary_document(&output);
     let samples = output.waveforms.len() as i64;
     let waveforms = ctx.waveforms.clone();
@@ -256,21 +296,18 @@ async fn store_output(
         tokio::task::spawn_blocking(move || waveforms.write(run_id, attempt, &output.waveforms))
             .await;
     match written {
-        Ok(Ok(name)) => RunUpdate {
+        Ok(Ok(name)) => Outcome::Finished(RunUpdate {
             status: RunStatus::Done,
             summary: Some(summary),
             error: None,
             samples,
             waveform: Some(name),
-        },
-        Ok(Err(e)) => RunUpdate {
-            status: RunStatus::Failed,
-            summary: Some(summary),
-            error: Some(e.to_string()),
-            samples,
-            waveform: None,
-        },
-        Err(e) => failed(format!("storing the waveforms stopped unexpectedly: {e}")),
+        }),
+        // Storage errors may pass (space freed, disk remounted), so the run is retried.
+        Ok(Err(e)) => Outcome::Transient(e.to_string()),
+        Err(e) => Outcome::Finished(failed(format!(
+            "storing the waveforms stopped unexpectedly: {e}"
+        ))),
     }
 }
 

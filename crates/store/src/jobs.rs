@@ -35,6 +35,11 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
+    /// Whether the job has ended (done, failed, dead or cancelled).
+    pub fn is_final(self) -> bool {
+        !matches!(self, JobStatus::Queued | JobStatus::Running)
+    }
+
     fn parse(text: &str) -> Result<JobStatus> {
         Ok(match text {
             "queued" => JobStatus::Queued,
@@ -343,6 +348,46 @@ impl Store {
             }
             tx.commit().await?;
             Ok::<Option<JobStatus>, sqlx::Error>(Some(if dead { JobStatus::Dead } else { JobStatus::Queued }))
+        })
+        .map_err(StoreError::from)
+    }
+
+    /// Dead-letters a job that no live worker holds: a queued job, or a running one
+    /// whose heartbeat is older than `stale_after`. Its run fails with `reason`.
+    /// Returns `false` and changes nothing when the job is final or a live worker holds
+    /// it.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn bury_job(&self, id: Uuid, stale_after: Duration, reason: &str) -> Result<bool> {
+        let now = Utc::now();
+        let stale = ago(now, stale_after);
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let buried: Option<(String,)> = sqlx::query_as(
+                "UPDATE jobs SET status = 'dead', last_error = $1, claimed_by = NULL, \
+                 updated_at = $2 WHERE id = $3 AND (status = 'queued' OR \
+                 (status = 'running' AND heartbeat_at < $4)) RETURNING run_id")
+                .bind(reason)
+                .bind(now)
+                .bind(id.to_string())
+                .bind(stale)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((run_id,)) = buried else {
+                tx.rollback().await?;
+                return Ok(false);
+            };
+            sqlx::query(
+                "UPDATE runs SET status = 'failed', error = $1, finished_at = $2 \
+                 WHERE id = $3 AND status IN ('queued', 'running')")
+                .bind(reason)
+                .bind(now)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(true)
         })
         .map_err(StoreError::from)
     }
