@@ -224,6 +224,9 @@ fn split_serde_path(text: &str) -> (String, String) {
     }
 }
 
+/// Result of an API handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
 #[cfg(test)]
 mod tests {
     use super::split_serde_path;
@@ -244,6 +247,3 @@ mod tests {
         );
     }
 }
-
-/// Result of an API handler.
-pub type ApiResult<T> = Result<T, ApiError>;
