@@ -353,4 +353,18 @@ mod tests {
         assert!(e.contains("redis_prefix"), "{e}");
         assert!(e.contains("my queue"), "{e}");
     }
+
+    proptest::proptest! {
+        /// Any `.env` text and any variable values give a configuration or an error,
+        /// never a panic.
+        #[test]
+        fn arbitrary_env_text_never_panics(text in "\\PC{0,400}", value in "\\PC{0,40}") {
+            let _ = dotenv_lines(&text);
+            for key in ["PELAB_LISTEN", "PELAB_BODY_LIMIT", "PELAB_WORKERS", "PELAB_SEED",
+                        "PELAB_WAVEFORM_QUOTA", "PELAB_MQTT_MODE", "PELAB_JOB_STALE_SECS"] {
+                let _ = Config::load(None, vec![(key.to_string(), value.clone())]);
+            }
+            let _ = toml::from_str::<Config>(&text);
+        }
+    }
 }
