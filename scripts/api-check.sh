@@ -104,6 +104,17 @@ def get(path):
         return json.load(response)
 
 
+def post(path, body):
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
 deadline = time.monotonic() + 300
 while True:
     runs = get("/api/v1/runs?limit=1000")
@@ -114,6 +125,12 @@ while True:
 if pending:
     print(f"api-check: {len(pending)} demo runs still pending after 300 s; continuing", file=sys.stderr)
 
+# The demo seed has no components, so add two for the component routes.
+for pn in ("API-CHECK-1", "API-CHECK-2"):
+    post(
+        "/api/v1/components",
+        {"kind": "mosfet", "vendor": "api-check", "pn": pn, "params": {"r_ds_on": 0.01}},
+    )
 projects = [p["id"] for p in get("/api/v1/projects?limit=1000")]
 designs = [d["id"] for p in projects for d in get(f"/api/v1/projects/{p}/designs")]
 components = [c["id"] for c in get("/api/v1/components?limit=1000")]
@@ -130,9 +147,9 @@ def toml_list(values):
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
-# Each dictionary is offered for half of the generated values of the path parameter;
-# the other half stays random (mostly unknown ids, so 404 paths are checked too).
-# DELETE keeps random ids so that the demo data survives until the end of the run.
+# Each dictionary supplies half of the generated values of its path parameter. The
+# other half stays random, so the 404 responses of unknown ids are checked too.
+# DELETE gets random ids only, so that the demo data survives until the end of the run.
 bindings = [
     ("project_ids", projects, r"^/api/v1/projects/\{id\}"),
     ("design_ids", designs, r"^/api/v1/designs/\{id\}"),
@@ -171,7 +188,9 @@ if [[ -n ${API_CHECK_SEED:-} ]]; then
 fi
 
 echo "api-check: running schemathesis $(schemathesis --version | awk '{print $NF}') with $examples examples per operation"
+# Run from the temporary directory, where schemathesis also writes its cache.
 status=0
+cd "$work"
 schemathesis --config-file "$work/schemathesis.toml" run "$base/api/openapi.json" \
     --url "$base" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
@@ -180,6 +199,7 @@ schemathesis --config-file "$work/schemathesis.toml" run "$base/api/openapi.json
     --exclude-path-regex '^/api/v1/simulate/stream/' \
     --workers 2 \
     --request-timeout 30 \
+    --generation-database none \
     --no-color \
     "${seed_args[@]}" || status=$?
 
