@@ -54,10 +54,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::calc::router())
         .merge(routes::kernels::router())
         .merge(crate::report::router());
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(routes::system::router())
         .split_for_parts();
+    crate::problem_docs::document_problem_responses(&mut api);
     (router, api)
 }
 

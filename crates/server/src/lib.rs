@@ -19,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod mqtt;
+pub mod problem_docs;
 pub mod redis_queue;
 pub mod redis_worker;
 pub mod report;
