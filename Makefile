@@ -6,7 +6,7 @@ CARGO ?= cargo
 EXAMPLE ?= examples/ev-boost-400v-800v.toml
 OUT ?= out
 
-.PHONY: run sim test fmt lint test-rust check-embedded bench openapi
+.PHONY: run sim test fmt lint test-rust api-check check-embedded bench openapi
 
 run:
 	$(CARGO) run --release -p pelab -- serve
@@ -16,7 +16,7 @@ sim:
 	$(CARGO) run --release -p pelab -- sim run $(EXAMPLE) --out $(OUT)/waveforms.csv --summary $(OUT)/summary.json
 	@echo "waveforms: $(OUT)/waveforms.csv, summary: $(OUT)/summary.json"
 
-test: fmt lint test-rust check-embedded
+test: fmt lint test-rust api-check check-embedded
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -26,6 +26,12 @@ lint:
 
 test-rust:
 	$(CARGO) test --workspace
+
+# schemathesis against a running `pelab serve`: no 5xx, every response as the OpenAPI
+# document declares. Uses the debug binary that test-rust built.
+api-check:
+	$(CARGO) build -p pelab
+	scripts/api-check.sh
 
 # pelab-control is no_std and must build for the STM32G4 (Cortex-M4F).
 check-embedded:
