@@ -46,6 +46,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
         .merge(routes::projects::router())
         .merge(routes::components::router())
+        .merge(routes::parts::router())
         .merge(routes::runs::router())
         .merge(routes::sweeps::router())
         .merge(routes::telemetry::router())

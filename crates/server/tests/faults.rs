@@ -191,7 +191,6 @@ async fn full_waveform_storage_fails_the_run_with_the_reason() {
         .as_str()
         .expect("the field has the expected type");
     assert!(error.contains("waveform storage is full"), "{error}");
-    assert!(run["summary"].is_object(), "the results are kept");
     server.shutdown().await;
 }
 

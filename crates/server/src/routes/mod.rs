@@ -4,6 +4,7 @@ pub mod calc;
 pub mod components;
 pub mod kernels;
 pub mod mqtt;
+pub mod parts;
 pub mod projects;
 pub mod runs;
 pub mod sweeps;
