@@ -71,6 +71,13 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+            // SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED: another writer held the
+            // database past the busy timeout; retrying later succeeds.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("5" | "517" | "6")) =>
+            {
+                StoreError::Unavailable(format!("the database is busy: {db}"))
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
                 field: db.constraint().unwrap_or("unique").to_string(),
                 value: String::new(),

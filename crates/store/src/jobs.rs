@@ -200,7 +200,7 @@ impl Store {
     /// Jobs whose worker died on their last allowed attempt are dead; their runs fail.
     async fn bury_exhausted(&self, now: DateTime<Utc>, stale: DateTime<Utc>) -> Result<()> {
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             let dead: Vec<(String, String)> = sqlx::query_as(
                 "UPDATE jobs SET status = 'dead', updated_at = $1, \
                  last_error = COALESCE(last_error, 'the worker stopped answering') \
@@ -256,7 +256,7 @@ impl Store {
             _ => "failed",
         };
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             let held = sqlx::query(
                 "UPDATE jobs SET status = $1, last_error = $2, updated_at = $3 \
                  WHERE id = $4 AND claimed_by = $5 AND status = 'running' AND attempts = $6")
@@ -312,7 +312,7 @@ impl Store {
         let dead = job.attempt >= job.max_attempts;
         let status = if dead { "dead" } else { "queued" };
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             let held = sqlx::query(
                 "UPDATE jobs SET status = $1, last_error = $2, available_at = $3, \
                  claimed_by = NULL, updated_at = $4 \
@@ -363,7 +363,7 @@ impl Store {
         let now = Utc::now();
         let stale = ago(now, stale_after);
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             let buried: Option<(String,)> = sqlx::query_as(
                 "UPDATE jobs SET status = 'dead', last_error = $1, claimed_by = NULL, \
                  updated_at = $2 WHERE id = $3 AND (status = 'queued' OR \

@@ -123,7 +123,8 @@ fn check_project(name: &str, notes: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_page(limit: i64, offset: i64) -> Result<()> {
+/// Checks a page of a list: `limit` 1 to [`MAX_PAGE`], `offset` 0 or more.
+pub(crate) fn check_page(limit: i64, offset: i64) -> Result<()> {
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(StoreError::invalid(
             "limit",
@@ -372,7 +373,7 @@ impl Store {
         self.get_project(org_id, id).await?;
         let (org, pid) = (org_id.to_string(), id.to_string());
         let files: Vec<(Option<String>,)> = on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             let files: Vec<(Option<String>,)> = sqlx::query_as(
                 "SELECT waveform FROM runs WHERE org_id = $1 AND project_id = $2")
                 .bind(&org)

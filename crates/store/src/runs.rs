@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::model::{parse_opt_uuid, parse_uuid};
-use crate::projects::MAX_PAGE;
+use crate::projects::check_page;
 use crate::{Result, Run, RunMode, RunStatus, Store, StoreError, new_id, on_pool};
 
 /// A run to queue.
@@ -231,7 +231,7 @@ impl Store {
         let job_id = new_id();
         let (kernel, title) = kernel_and_title(&new.request);
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             sqlx::query(
                 "INSERT INTO runs (id, org_id, project_id, design_id, mode, status, request, \
                  created_by, created_at, kernel, title) \
@@ -304,18 +304,7 @@ impl Store {
     pub async fn list_runs(&self, org_id: Uuid, filter: &RunFilter) -> Result<Vec<RunBrief>> {
         let limit = filter.limit.unwrap_or(100);
         let offset = filter.offset.unwrap_or(0);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(StoreError::invalid(
-                "limit",
-                format!("{limit} (accepted: 1 to {MAX_PAGE})"),
-            ));
-        }
-        if offset < 0 {
-            return Err(StoreError::invalid(
-                "offset",
-                format!("{offset} (accepted: 0 or more)"),
-            ));
-        }
+        check_page(limit, offset)?;
         let sql = format!(
             "SELECT {BRIEF_COLUMNS} FROM runs WHERE org_id = $1 \
              AND ($2 IS NULL OR project_id = $2) AND ($3 IS NULL OR status = $3) \
@@ -391,7 +380,7 @@ impl Store {
         }
         let now = Utc::now();
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             sqlx::query("UPDATE runs SET cancel_requested = TRUE WHERE org_id = $1 AND id = $2")
                 .bind(org_id.to_string())
                 .bind(id.to_string())
@@ -435,7 +424,7 @@ impl Store {
         // The telemetry tables have no foreign key to runs (see the 0002 migration), so
         // the run's samples and rollup rows are deleted here with it.
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             sqlx::query("DELETE FROM telemetry WHERE run_id = $1")
                 .bind(id.to_string())
                 .execute(&mut *tx)

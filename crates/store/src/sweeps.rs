@@ -65,7 +65,7 @@ impl Store {
         };
         let ids: Vec<(Uuid, Uuid)> = runs.iter().map(|_| (new_id(), new_id())).collect();
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = crate::BeginWrite::begin_write(p).await?;
             sqlx::query(
                 "INSERT INTO sweeps (id, org_id, project_id, parameter, sweep_values, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)")

@@ -461,3 +461,59 @@ async fn unreachable_postgres_is_unavailable() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
 }
+
+/// Concurrent transactions that read before they write (delete a project with its runs)
+/// next to plain writes: on SQLite, a deferred transaction would fail with
+/// SQLITE_BUSY_SNAPSHOT ("database is locked"); every one must succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_deletes_and_writes_on_sqlite() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("pelab.db").display());
+    let store = Store::connect(&url, &ConnectOptions::default())
+        .await
+        .expect("the store opens");
+    let org = store.create_org("Busy").await.expect("an org");
+    let mut tasks = Vec::new();
+    for k in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..10 {
+                let p = store
+                    .create_project(
+                        org.id,
+                        &NewProject {
+                            name: format!("p{k}-{round}"),
+                            domain: Domain::Dc,
+                            notes: String::new(),
+                        },
+                    )
+                    .await?;
+                store
+                    .create_run(
+                        org.id,
+                        &NewRun {
+                            project_id: p.id,
+                            design_id: None,
+                            mode: RunMode::Sim,
+                            request: json!({}),
+                            created_by: None,
+                            max_attempts: 1,
+                        },
+                    )
+                    .await?;
+                store.delete_project(org.id, p.id).await?;
+            }
+            Ok::<(), StoreError>(())
+        }));
+    }
+    for t in tasks {
+        t.await.expect("the task ends").expect("no busy error");
+    }
+    assert!(
+        store
+            .list_projects(org.id, None, 100, 0)
+            .await
+            .expect("a list")
+            .is_empty()
+    );
+}

@@ -63,7 +63,7 @@ pub(super) async fn ingest(
     static SAMPLE_SQL: OnceLock<String> = OnceLock::new();
     static ROLLUP_SQL: OnceLock<String> = OnceLock::new();
     let run = run_id.to_string();
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
 
     for (samples, times) in batch
         .samples
