@@ -41,7 +41,7 @@ use crate::state::AppState;
 )]
 struct ApiDoc;
 
-/// The API routes and their OpenAPI document.
+/// Builds the API routes and their OpenAPI document.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
         .merge(routes::projects::router())
@@ -63,7 +63,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (router, api)
 }
 
-/// The OpenAPI document as committed in `spec/openapi.json`.
+/// Renders the OpenAPI document as committed in `spec/openapi.json`.
 pub fn openapi_json() -> String {
     let (_, api) = api();
     let mut text = api.to_pretty_json().unwrap_or_default();
@@ -71,7 +71,7 @@ pub fn openapi_json() -> String {
     text
 }
 
-/// The complete application with middleware, for `axum::serve`.
+/// Builds the complete application with middleware, for `axum::serve`.
 pub fn build(state: AppState) -> Router {
     let (router, api) = api();
     let limit = state.config.body_limit;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// Everything `pelab serve` and `pelab worker` can be told.
+/// Settings of `pelab serve` and `pelab worker`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -95,11 +95,11 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 #[error("{source_name}: {}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
 pub struct ConfigError {
-    /// Where it came from: the file or the variable.
+    /// Source of the value: the file or the variable.
     pub source_name: String,
     /// Field.
     pub field: String,
-    /// What is wrong and what is accepted.
+    /// Problem and the accepted values.
     pub message: String,
 }
 
@@ -273,7 +273,7 @@ impl Config {
         Ok(())
     }
 
-    /// The database URL, defaulting to `sqlite://DATA_DIR/pelab.db`.
+    /// Returns the database URL, by default `sqlite://DATA_DIR/pelab.db`.
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
@@ -343,11 +343,13 @@ mod tests {
         assert_eq!(c.worker_count(), 2);
         let bad = vec![("PELAB_BODY_LIMIT".to_string(), "lots".to_string())];
         let e = Config::load(None, bad).unwrap_err().to_string();
-        assert!(e.contains("PELAB_BODY_LIMIT") && e.contains("lots"), "{e}");
+        assert!(e.contains("PELAB_BODY_LIMIT"), "{e}");
+        assert!(e.contains("lots"), "{e}");
         assert!(!e.contains(": :"), "{e}");
         let bad = vec![("PELAB_MQTT_MODE".to_string(), "carrier-pigeon".to_string())];
         let e = Config::load(None, bad).unwrap_err().to_string();
-        assert!(e.contains("mqtt.mode") && e.contains("embedded"), "{e}");
+        assert!(e.contains("mqtt.mode"), "{e}");
+        assert!(e.contains("embedded"), "{e}");
         let bad = vec![("PELAB_REDIS_PREFIX".to_string(), "my queue".to_string())];
         let e = Config::load(None, bad).unwrap_err().to_string();
         assert!(e.contains("redis_prefix"), "{e}");

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 pub struct FieldError {
     /// Path of the field, e.g. `parameters.v_in`.
     pub field: String,
-    /// What is wrong and what is accepted.
+    /// Problem and the accepted values.
     pub message: String,
 }
 
@@ -27,7 +27,7 @@ pub struct Problem {
     pub title: String,
     /// HTTP status.
     pub status: u16,
-    /// What happened in this request.
+    /// Explanation specific to this request.
     pub detail: String,
     /// Invalid fields, when the request had any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -42,7 +42,7 @@ pub struct Problem {
 pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
-    /// A problem with the given status, kind slug and detail.
+    /// Creates a problem with the given status, kind slug and detail.
     pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> Self {
         ApiError(Box::new(Problem {
             kind: format!("https://pelab.dev/problems/{slug}"),
@@ -85,7 +85,7 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
     }
 
-    /// The HTTP status.
+    /// Returns the HTTP status.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }

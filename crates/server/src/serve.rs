@@ -14,7 +14,7 @@ use crate::state::{AppState, Queue};
 use crate::stream::StreamHub;
 use crate::worker::WorkerContext;
 
-/// Why the server could not start.
+/// Reason the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The data directory cannot be created.
@@ -47,7 +47,7 @@ pub enum StartError {
     Mqtt(String),
 }
 
-/// The process-wide Prometheus recorder (installed once).
+/// Returns the process-wide Prometheus recorder, installing it on first use.
 pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
@@ -145,7 +145,7 @@ pub async fn bootstrap(store: &Store) -> Result<(Uuid, Uuid, bool), pelab_store:
     Ok((org.id, admin.id, true))
 }
 
-/// A worker name unique to this process and task.
+/// Returns a worker name unique to this process and task.
 pub fn worker_name(n: usize) -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
     format!("{host}:{}:{n}", std::process::id())

@@ -4,7 +4,7 @@
 //! When the simulated span is known (`simulation.t_stop`), the bucket width is the
 //! span over the point budget, so the stream carries the budget exactly. Otherwise the
 //! width starts at the first sample spacing and doubles whenever the buckets so far
-//! would exceed the budget; each doubling adds at most half a budget. Completed
+//! would exceed the budget. Each doubling adds at most half a budget plus one bucket. Completed
 //! buckets are flushed as a numbered [`Chunk`] every 256 buckets or 50 ms.
 //!
 //! Chunks are kept in the run's [`RunStream`] until shortly after the run ends, so a
@@ -67,7 +67,7 @@ pub struct RunStream {
     changed: Notify,
 }
 
-/// What a reader gets from [`RunStream::read_from`].
+/// Result of [`RunStream::read_from`].
 pub struct StreamRead {
     /// Signals, once the simulation announced them.
     pub signals: Vec<StreamSignal>,
@@ -159,7 +159,7 @@ impl StreamHub {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The stream of a run, created when missing.
+    /// Returns the stream of a run, creating it when missing.
     pub fn open(&self, run: Uuid) -> Arc<RunStream> {
         let mut runs = self.lock();
         let now = Instant::now();
@@ -170,7 +170,7 @@ impl StreamHub {
             .clone()
     }
 
-    /// The stream of a run if this process has it.
+    /// Returns the stream of a run if this process has it.
     pub fn get(&self, run: Uuid) -> Option<Arc<RunStream>> {
         self.lock().get(&run).map(|(s, _)| s.clone())
     }
@@ -211,8 +211,8 @@ pub struct LiveTap {
 }
 
 impl LiveTap {
-    /// A tap that streams about `budget` buckets per signal over a run of `span`
-    /// seconds (when known).
+    /// Creates a tap that streams about `budget` buckets per signal over a run of
+    /// `span` seconds (when known).
     pub fn new(
         stream: Arc<RunStream>,
         cancel: Arc<AtomicBool>,
@@ -380,7 +380,8 @@ mod tests {
         let buckets: usize = read.chunks.iter().map(|c| c.t.len()).sum();
         // 100 000 samples at 1 µs from a 1 µs start: 10 doublings, each adding at
         // most half the budget plus one bucket.
-        assert!(buckets > 100 && buckets <= 101 + 10 * 51, "{buckets}");
+        assert!(buckets > 100, "{buckets}");
+        assert!(buckets <= 101 + 10 * 51, "{buckets}");
         let peak = read
             .chunks
             .iter()
@@ -395,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn a_known_span_streams_the_budget() {
+    fn tap_known_span_streams_budget() {
         let stream = Arc::new(RunStream::default());
         let tap = LiveTap::new(
             stream.clone(),

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::stream::{LiveTap, StreamHub};
 
-/// What a worker needs.
+/// Resources a worker uses.
 #[derive(Clone)]
 pub struct WorkerContext {
     /// Database.

@@ -179,7 +179,7 @@ async fn create_project_and_run(http: &reqwest::Client, base: &str, design: Valu
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn full_waveform_storage_fails_the_run_with_the_reason() {
+async fn full_waveform_store_fails_run() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[("PELAB_WAVEFORM_QUOTA", "100000")]).await;
     let base = common::base(&server);
@@ -221,7 +221,7 @@ async fn queued_jobs_resume_after_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_running_simulation_is_cancelled() {
+async fn running_run_is_cancelled() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[]).await;
     let base = common::base(&server);

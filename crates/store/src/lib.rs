@@ -15,8 +15,8 @@
 //! - [`WaveformStore`] keeps one `.pwf` file per run (columnar `f64`, written to a
 //!   temporary file and renamed), with an optional byte quota.
 //!
-//! The two backends share the SQL text where the dialects agree (`$1` placeholders work
-//! on both); each query is compiled against each pool by the `on_pool!` macro.
+//! The two backends share the SQL text where the dialects agree, because `$1`
+//! placeholders work on both. The `on_pool!` macro compiles each query against each pool.
 
 mod audit;
 mod error;
@@ -50,7 +50,7 @@ pub use waveforms::{WaveformError, WaveformStore};
 /// Result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Which database a [`Store`] talks to.
+/// Database kind behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// SQLite file (embedded default).
@@ -191,7 +191,7 @@ impl Store {
         Ok(store)
     }
 
-    /// The backend in use.
+    /// Returns the backend in use.
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
@@ -199,10 +199,10 @@ impl Store {
         }
     }
 
-    /// Checks that the database answers (`SELECT 1`).
+    /// Checks that the database responds to `SELECT 1`.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`] when it does not.
+    /// [`StoreError::Unavailable`] when it does not respond.
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -213,7 +213,7 @@ impl Store {
         on_pool!(self, p => p.close().await);
     }
 
-    /// The SQLite pool, for callers that need backend-specific SQL.
+    /// Returns the SQLite pool, for callers that need backend-specific SQL.
     pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
         match &self.pool {
             Pool::Sqlite(p) => Some(p),
@@ -221,7 +221,7 @@ impl Store {
         }
     }
 
-    /// The PostgreSQL pool, for callers that need backend-specific SQL.
+    /// Returns the PostgreSQL pool, for callers that need backend-specific SQL.
     pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
         match &self.pool {
             Pool::Postgres(p) => Some(p),
@@ -230,7 +230,7 @@ impl Store {
     }
 }
 
-/// A new UUIDv7 (time-ordered) id.
+/// Returns a new UUIDv7 (time-ordered) id.
 pub fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }

@@ -281,11 +281,11 @@ pub struct Run {
     pub mode: RunMode,
     /// Life-cycle state.
     pub status: RunStatus,
-    /// What was asked: the design document and the run options.
+    /// Request: the design document and the run options.
     pub request: serde_json::Value,
     /// Results (metrics, tables, warnings) once done.
     pub summary: Option<serde_json::Value>,
-    /// Why the run failed.
+    /// Failure reason.
     pub error: Option<String>,
     /// Fraction of simulated time done, 0 to 1.
     pub progress: f64,
@@ -293,7 +293,7 @@ pub struct Run {
     pub samples: i64,
     /// Whether a cancellation was asked for.
     pub cancel_requested: bool,
-    /// Who started it.
+    /// User who started it.
     pub created_by: Option<Uuid>,
     /// When it was queued (UTC).
     pub created_at: DateTime<Utc>,

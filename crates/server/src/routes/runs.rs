@@ -82,14 +82,14 @@ pub struct SimulateRequest {
     pub stream_points: Option<usize>,
 }
 
-/// Answer to a queued simulation.
+/// Response to a queued simulation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RunQueued {
     /// Run id.
     pub run_id: Uuid,
     /// `queued`.
     pub status: RunStatus,
-    /// Where to poll the run.
+    /// URL to poll for the run's status.
     pub status_url: String,
     /// WebSocket of the live waveforms.
     pub stream_url: String,
@@ -281,7 +281,7 @@ async fn delete_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCo
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Which part of a stored recording to read.
+/// Part of a stored recording to read.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

@@ -40,7 +40,7 @@ pub struct SweepRequest {
     pub values: Vec<f64>,
 }
 
-/// Answer to a queued sweep.
+/// Response to a queued sweep.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SweepQueued {
     /// Sweep id.
@@ -58,7 +58,7 @@ pub struct SweepRow {
     pub run_id: Uuid,
     /// Its state.
     pub status: RunStatus,
-    /// Why it failed.
+    /// Failure reason.
     pub error: Option<String>,
     /// Scalar results by name (efficiency, losses, ripple, or the model's metrics).
     pub metrics: BTreeMap<String, f64>,
