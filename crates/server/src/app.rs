@@ -78,11 +78,7 @@ pub fn build(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))
-        .route(
-            "/",
-            axum::routing::get(|| async { axum::response::Redirect::temporary("/api/docs/") }),
-        )
-        .fallback(not_found)
+        .fallback(crate::web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), audit))
         .layer(middleware::from_fn(record_metrics))
@@ -102,7 +98,8 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found(req: Request) -> ApiError {
+/// The 404 problem document of a path no route serves.
+pub(crate) async fn not_found(req: Request) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "no-route",

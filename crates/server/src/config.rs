@@ -45,6 +45,9 @@ pub struct Config {
     pub seed: bool,
     /// Log format (`PELAB_LOG_FORMAT`): `pretty` (default) or `json`.
     pub log_format: String,
+    /// Folder of a built web UI to serve instead of the one embedded in the binary
+    /// (`PELAB_WEB_DIR`), for UI development; unset serves the embedded build.
+    pub web_dir: Option<PathBuf>,
 }
 
 /// MQTT settings.
@@ -87,6 +90,7 @@ impl Default for Config {
             job_stale_secs: 30,
             seed: true,
             log_format: "pretty".into(),
+            web_dir: None,
         }
     }
 }
@@ -204,6 +208,7 @@ impl Config {
                 };
             }
             "PELAB_LOG_FORMAT" => self.log_format = value.to_string(),
+            "PELAB_WEB_DIR" => self.web_dir = non_empty(value).map(PathBuf::from),
             _ => {}
         }
         Ok(())
@@ -232,6 +237,19 @@ impl Config {
                 "configuration",
                 "body_limit",
                 format!("{} (accepted: 1024 to 1073741824 bytes)", self.body_limit),
+            ));
+        }
+        if let Some(dir) = &self.web_dir
+            && !dir.join("index.html").is_file()
+        {
+            return Err(err(
+                "configuration",
+                "web_dir",
+                format!(
+                    "{} holds no index.html (build the UI with `npm --prefix web run build` \
+                     and point web_dir at web/dist)",
+                    dir.display()
+                ),
             ));
         }
         if !(1..=100).contains(&self.max_attempts) {

@@ -29,6 +29,7 @@ pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod stream;
+pub mod web;
 pub mod worker;
 pub mod worker_process;
 

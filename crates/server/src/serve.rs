@@ -233,7 +233,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             tracing::error!(error = %e, "the HTTP server stopped");
         }
     });
-    tracing::info!(%addr, backend = ?store.backend(), workers = config.worker_count(), "pelab serve is listening");
+    let web = match (&config.web_dir, crate::web::embedded()) {
+        (Some(dir), _) => format!("from {}", dir.display()),
+        (None, true) => "embedded".to_string(),
+        (None, false) => "not built (see http://{addr}/)".replace("{addr}", &addr.to_string()),
+    };
+    tracing::info!(%addr, backend = ?store.backend(), workers = config.worker_count(), %web, "pelab serve is listening");
     Ok(Running {
         addr,
         state,
