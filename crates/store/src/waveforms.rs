@@ -134,6 +134,18 @@ impl WaveformStore {
         pwf::read_pwf_file(&path).map_err(|e| WaveformError::Io(e.to_string()))
     }
 
+    /// Opens a stored file for block-wise reading, without loading its columns.
+    ///
+    /// # Errors
+    /// [`WaveformError::NotFound`], [`WaveformError::InvalidName`], [`WaveformError::Io`].
+    pub fn open_file(&self, name: &str) -> Result<pwf::PwfFile, WaveformError> {
+        let path = self.path(name)?;
+        if !path.exists() {
+            return Err(WaveformError::NotFound(name.to_string()));
+        }
+        pwf::PwfFile::open(&path).map_err(|e| WaveformError::Io(e.to_string()))
+    }
+
     /// Removes a stored file; a missing file is not an error.
     ///
     /// # Errors

@@ -90,18 +90,35 @@ pub enum CsvError {
 /// Rows are formatted into an internal 64 KiB buffer, so `writer` need not
 /// be buffered. The writer is flushed at the end.
 pub fn write_csv<W: Write>(mut writer: W, waveforms: &Waveforms) -> Result<(), CsvError> {
+    write_csv_header(&mut writer, waveforms.signals())?;
+    write_csv_rows(&mut writer, waveforms.time(), &waveforms.columns)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes the CSV header line (`time[s],name[unit],…`) of `signals`.
+pub fn write_csv_header<W: Write>(writer: &mut W, signals: &[SignalInfo]) -> Result<(), CsvError> {
     let mut line = String::from(TIME_HEADER);
-    for info in waveforms.signals() {
+    for info in signals {
         line.push(',');
         line.push_str(&header_field(info));
     }
     line.push('\n');
     writer.write_all(line.as_bytes())?;
+    Ok(())
+}
 
+/// Writes one CSV line per entry of `time`, with the values of `columns` at that row,
+/// through a 64 KiB buffer. Every column must be at least as long as `time`. Does not
+/// flush, so a caller can write a file in blocks.
+pub fn write_csv_rows<W: Write>(
+    writer: &mut W,
+    time: &[f64],
+    columns: &[Vec<f64>],
+) -> Result<(), CsvError> {
     let mut buffer: Vec<u8> = Vec::with_capacity(FLUSH_BYTES + 4096);
     let mut formatter = ryu::Buffer::new();
-    let columns = &waveforms.columns;
-    for (row, &t) in waveforms.time().iter().enumerate() {
+    for (row, &t) in time.iter().enumerate() {
         buffer.extend_from_slice(formatter.format(t).as_bytes());
         for column in columns {
             buffer.push(b',');
@@ -114,7 +131,6 @@ pub fn write_csv<W: Write>(mut writer: W, waveforms: &Waveforms) -> Result<(), C
         }
     }
     writer.write_all(&buffer)?;
-    writer.flush()?;
     Ok(())
 }
 

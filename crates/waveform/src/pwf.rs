@@ -138,11 +138,11 @@ pub enum PwfError {
 
 /// JSON header of a `.pwf` file.
 #[derive(Debug, Serialize, Deserialize)]
-struct Header {
-    sample_count: u64,
-    signals: Vec<SignalInfo>,
+pub(crate) struct Header {
+    pub(crate) sample_count: u64,
+    pub(crate) signals: Vec<SignalInfo>,
     #[serde(default)]
-    metadata: BTreeMap<String, String>,
+    pub(crate) metadata: BTreeMap<String, String>,
 }
 
 /// Writes `waveforms`, with its signals, kinds and metadata, to `writer` in
@@ -219,14 +219,24 @@ pub fn read_pwf_file(path: impl AsRef<Path>) -> Result<Waveforms, PwfError> {
     read_with_length(BufReader::new(file), Some(length))
 }
 
-/// Reads a `.pwf` stream. `input_length`, when known, is the total number
-/// of bytes in the stream.
-fn read_with_length<R: Read>(
-    mut reader: R,
+/// Layout of a `.pwf` file after its preamble and header are read and checked.
+pub(crate) struct Layout {
+    /// The decoded header.
+    pub(crate) header: Header,
+    /// Byte offset of the time column.
+    pub(crate) data_start: u64,
+    /// Byte offset where the last column ends.
+    pub(crate) data_end: u64,
+}
+
+/// Reads and checks the preamble and header. `input_length`, when known, is the total
+/// number of bytes in the stream and is checked against the header's sample count.
+pub(crate) fn read_layout<R: Read>(
+    reader: &mut R,
     input_length: Option<u64>,
-) -> Result<Waveforms, PwfError> {
+) -> Result<Layout, PwfError> {
     let mut preamble = [0u8; PREAMBLE_BYTES];
-    let found = read_full(&mut reader, &mut preamble)?;
+    let found = read_full(reader, &mut preamble)?;
     let magic_bytes = found.min(MAGIC.len());
     if preamble[..magic_bytes] != MAGIC[..magic_bytes] {
         return Err(PwfError::BadMagic {
@@ -252,14 +262,15 @@ fn read_with_length<R: Read>(
         });
     }
 
-    let header = read_header(&mut reader, header_length)?;
+    let header = read_header(reader, header_length)?;
     validate_signals(&header.signals)?;
     let columns = header.signals.len() as u64 + 1;
+    let data_start = PREAMBLE_BYTES as u64 + u64::from(header_length);
     let data_end = header
         .sample_count
         .checked_mul(columns)
         .and_then(|values| values.checked_mul(8))
-        .and_then(|bytes| bytes.checked_add(PREAMBLE_BYTES as u64 + u64::from(header_length)))
+        .and_then(|bytes| bytes.checked_add(data_start))
         .ok_or(PwfError::DataSizeOverflow {
             sample_count: header.sample_count,
             columns,
@@ -271,8 +282,8 @@ fn read_with_length<R: Read>(
                     "data ({} samples × {columns} columns × 8 bytes)",
                     header.sample_count
                 ),
-                expected: data_end - PREAMBLE_BYTES as u64 - u64::from(header_length),
-                found: length - PREAMBLE_BYTES as u64 - u64::from(header_length),
+                expected: data_end - data_start,
+                found: length - data_start,
             });
         }
         if length > data_end {
@@ -281,7 +292,22 @@ fn read_with_length<R: Read>(
             });
         }
     }
+    Ok(Layout {
+        header,
+        data_start,
+        data_end,
+    })
+}
 
+/// Reads a `.pwf` stream. `input_length`, when known, is the total number
+/// of bytes in the stream.
+fn read_with_length<R: Read>(
+    mut reader: R,
+    input_length: Option<u64>,
+) -> Result<Waveforms, PwfError> {
+    let Layout {
+        header, data_end, ..
+    } = read_layout(&mut reader, input_length)?;
     let time = read_column(&mut reader, header.sample_count, "time column")?;
     let mut values = Vec::with_capacity(header.signals.len());
     for info in &header.signals {
@@ -353,7 +379,7 @@ fn read_column<R: Read>(reader: &mut R, count: u64, section: &str) -> Result<Vec
 }
 
 /// Reads until `buffer` is full or the input ends, and returns the number of bytes read.
-fn read_full<R: Read>(reader: &mut R, buffer: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_full<R: Read>(reader: &mut R, buffer: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buffer.len() {
         match reader.read(&mut buffer[filled..]) {
@@ -365,6 +391,10 @@ fn read_full<R: Read>(reader: &mut R, buffer: &mut [u8]) -> io::Result<usize> {
     }
     Ok(filled)
 }
+
+mod file;
+
+pub use file::{Block, PwfFile};
 
 #[cfg(test)]
 mod tests;

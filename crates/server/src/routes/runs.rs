@@ -154,7 +154,15 @@ pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResu
     if let Some(dt) = req.step_hint {
         set_number(&mut design, "output_step", dt, "step_hint")?;
     }
-    validate_document_async(design.clone())
+    if let Some(n) = req.max_samples
+        && !(1..=MAX_SAMPLES_LIMIT).contains(&n)
+    {
+        return Err(ApiError::field(
+            "max_samples",
+            format!("{n} (accepted: 1 to {MAX_SAMPLES_LIMIT})"),
+        ));
+    }
+    validate_document_async(design.clone(), req.max_samples)
         .await
         .map_err(|mut e| {
             for f in &mut e.0.errors {
@@ -166,14 +174,6 @@ pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResu
             }
             e
         })?;
-    if let Some(n) = req.max_samples
-        && !(1..=MAX_SAMPLES_LIMIT).contains(&n)
-    {
-        return Err(ApiError::field(
-            "max_samples",
-            format!("{n} (accepted: 1 to {MAX_SAMPLES_LIMIT})"),
-        ));
-    }
     if let Some(n) = req.stream_points
         && !(16..=MAX_STREAM_POINTS).contains(&n)
     {
@@ -324,16 +324,21 @@ pub struct WaveformView {
     pub signals: Vec<SignalBuckets>,
 }
 
-/// Loads the stored recording of a finished run.
-async fn load_waveforms(s: &AppState, id: Uuid) -> ApiResult<pelab_waveform::Waveforms> {
+/// The file name of the stored recording of a finished run; 409 when it has none.
+async fn waveform_name(s: &AppState, id: Uuid) -> ApiResult<String> {
     let run = s.store.get_run(s.org_id, id).await?;
-    let Some(name) = s.store.run_waveform(s.org_id, id).await? else {
-        return Err(ApiError::new(
+    s.store.run_waveform(s.org_id, id).await?.ok_or_else(|| {
+        ApiError::new(
             StatusCode::CONFLICT,
             "no-waveforms",
             format!("run {id} is {} and has no stored waveforms", run.status),
-        ));
-    };
+        )
+    })
+}
+
+/// Loads the stored recording of a finished run.
+async fn load_waveforms(s: &AppState, id: Uuid) -> ApiResult<pelab_waveform::Waveforms> {
+    let name = waveform_name(s, id).await?;
     let store = s.waveforms.clone();
     tokio::task::spawn_blocking(move || store.read(&name))
         .await
@@ -443,17 +448,41 @@ impl std::io::Write for ChannelWriter {
     }
 }
 
+/// Rows read from the file per block: 16 384 rows of 10 columns are 1.3 MB.
+const CSV_BLOCK_ROWS: usize = 16_384;
+
+/// Writes the CSV of `file` block by block, so memory stays bounded by one block
+/// whatever the recording's length.
+fn write_csv_blocks(
+    file: &mut pelab_waveform::pwf::PwfFile,
+    writer: &mut ChannelWriter,
+) -> Result<(), String> {
+    use pelab_waveform::csv::{write_csv_header, write_csv_rows};
+    write_csv_header(writer, file.signals()).map_err(|e| e.to_string())?;
+    while let Some(block) = file.next_block(CSV_BLOCK_ROWS) {
+        let block = block.map_err(|e| e.to_string())?;
+        write_csv_rows(writer, &block.time, &block.columns).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// The full-resolution recording as CSV (`time[s],name[unit],…`), streamed.
 #[utoipa::path(get, path = "/runs/{id}/export.csv", tag = "runs", params(("id" = Uuid, Path)),
     responses((status = 200, content_type = "text/csv", body = String),
               (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn export_csv(State(s): State<AppState>, Id(id): Id) -> ApiResult<Response> {
-    let waves = load_waveforms(&s, id).await?;
+    let name = waveform_name(&s, id).await?;
+    let store = s.waveforms.clone();
+    // Opening checks the header and the file size before the 200 is sent.
+    let mut file = tokio::task::spawn_blocking(move || store.open_file(&name))
+        .await
+        .map_err(|e| ApiError::internal(format!("opening waveforms stopped: {e}")))?
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     tokio::task::spawn_blocking(move || {
-        let writer = ChannelWriter(tx.clone());
-        if let Err(e) = pelab_waveform::csv::write_csv(writer, &waves) {
-            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        let mut writer = ChannelWriter(tx.clone());
+        if let Err(e) = write_csv_blocks(&mut file, &mut writer) {
+            let _ = tx.blocking_send(Err(std::io::Error::other(e)));
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {

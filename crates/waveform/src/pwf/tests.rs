@@ -1,5 +1,6 @@
 use super::*;
 use crate::SignalKind;
+use crate::waveforms::RecordError;
 
 fn sample() -> Waveforms {
     let mut metadata = BTreeMap::new();
@@ -250,4 +251,82 @@ fn unknown_header_keys_are_ignored() {
     let header = r#"{"sample_count":0,"signals":[],"created_by":"a later writer"}"#;
     let read = read_pwf_bytes(&build(1, header, &[])).unwrap();
     assert!(read.is_empty());
+}
+
+fn temp_file(bytes: &[u8]) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
+    file
+}
+
+#[test]
+fn blocks_concatenate_to_the_whole_file() {
+    let n = 10_007;
+    let time: Vec<f64> = (0..n).map(|i| i as f64 * 1e-6).collect();
+    let a: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
+    let b: Vec<f64> = (0..n).map(|i| -(i as f64)).collect();
+    let waves = Waveforms::new(
+        vec![
+            SignalInfo::new("a", "V", SignalKind::State),
+            SignalInfo::new("b", "A", SignalKind::Output),
+        ],
+        time.clone(),
+        vec![a.clone(), b.clone()],
+    )
+    .unwrap();
+    let file = temp_file(&encode(&waves));
+    let mut pwf = PwfFile::open(file.path()).unwrap();
+    assert_eq!(pwf.sample_count(), n as u64);
+    assert_eq!(pwf.signals()[1].name, "b");
+    let (mut t, mut ca, mut cb): (Vec<f64>, Vec<f64>, Vec<f64>) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let mut blocks = 0;
+    while let Some(block) = pwf.next_block(1000) {
+        let block = block.unwrap();
+        assert_eq!(block.start, t.len() as u64);
+        t.extend(block.time);
+        ca.extend_from_slice(&block.columns[0]);
+        cb.extend_from_slice(&block.columns[1]);
+        blocks += 1;
+    }
+    assert_eq!(blocks, 11, "10 full blocks and one of 7 rows");
+    assert_eq!(t, time);
+    assert_eq!(ca, a);
+    assert_eq!(cb, b);
+
+    // Random access, clipped at the end.
+    let tail = pwf.read_rows(10_000, 50).unwrap();
+    assert_eq!(tail.time.len(), 7);
+    assert_eq!(tail.columns[1][0], -10_000.0);
+}
+
+#[test]
+fn a_short_file_is_refused_on_open() {
+    let bytes = encode(&sample());
+    let file = temp_file(&bytes[..bytes.len() - 8]);
+    let error = PwfFile::open(file.path()).unwrap_err();
+    assert!(matches!(error, PwfError::Truncated { .. }), "{error}");
+}
+
+#[test]
+fn time_going_back_between_blocks_is_an_error() {
+    let header = r#"{"sample_count":4,"signals":[{"name":"v","unit":"V","kind":"state"}]}"#;
+    // Time 0, 1, 2 | 1.5: each block of 3 rows is ordered, the file is not.
+    let bytes = build(
+        VERSION,
+        header,
+        &[0.0, 1.0, 2.0, 1.5, 10.0, 11.0, 12.0, 13.0],
+    );
+    let file = temp_file(&bytes);
+    let mut pwf = PwfFile::open(file.path()).unwrap();
+    assert!(pwf.next_block(3).unwrap().is_ok());
+    let error = pwf.next_block(3).unwrap().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            PwfError::InvalidData(RecordError::TimeDecreasing { index: 3, .. })
+        ),
+        "{error}"
+    );
+    assert!(pwf.next_block(3).is_none(), "an error ends the sequence");
 }
