@@ -144,7 +144,7 @@ async fn seed_design(
     demo: &DemoDesign,
 ) -> Result<(), String> {
     let doc = document(demo.toml)?;
-    validate_document_async(doc.clone())
+    validate_document_async(doc.clone(), None)
         .await
         .map_err(|e| e.0.detail.clone())?;
     let topology = doc["kernel"].as_str().unwrap_or_default().to_string();

@@ -327,14 +327,10 @@ fn run_design(
 /// Default sample budget of a model run without `simulation.max_samples`.
 pub const MODEL_DEFAULT_MAX_SAMPLES: usize = 50_000_000;
 
-fn run_model(
-    design: &Design,
-    request: &RunRequest,
-    progress: &mut dyn FnMut(f64),
-) -> Result<SimulationOutput, RunError> {
-    let mut model = design.build_model()?;
-    let max_samples = request
-        .max_samples
+/// Sample budget of a model run: `request_max` when given, else the design's
+/// `simulation.max_samples`, else [`MODEL_DEFAULT_MAX_SAMPLES`].
+pub fn model_max_samples(design: &Design, request_max: Option<usize>) -> usize {
+    request_max
         .or_else(|| {
             design
                 .simulation
@@ -342,7 +338,16 @@ fn run_model(
                 .contains_key("max_samples")
                 .then(|| design.simulation.integer("max_samples"))
         })
-        .unwrap_or(MODEL_DEFAULT_MAX_SAMPLES);
+        .unwrap_or(MODEL_DEFAULT_MAX_SAMPLES)
+}
+
+fn run_model(
+    design: &Design,
+    request: &RunRequest,
+    progress: &mut dyn FnMut(f64),
+) -> Result<SimulationOutput, RunError> {
+    let mut model = design.build_model()?;
+    let max_samples = model_max_samples(design, request.max_samples);
     let output = model.run(
         &ModelLimits {
             max_samples,

@@ -189,21 +189,46 @@ pub fn design_document(body: &DesignBody) -> ApiResult<Value> {
 /// Validates a design-file document: the values against their ranges, then the
 /// combinations the kernel checks before a run (step sizes against the switching
 /// period, sample budgets, stability bounds), so a design that is accepted also runs.
-pub fn validate_document(doc: &Value) -> ApiResult<SimDesign> {
+pub fn validate_document(doc: &Value, request_max: Option<usize>) -> ApiResult<SimDesign> {
     let field =
         |e: pelab_sim::kernels::params::DesignError| ApiError::field(api_path(&e.path), e.message);
     let design = SimDesign::parse(&doc.to_string(), Format::Json).map_err(field)?;
-    if design.is_model() {
-        design.build_model().map_err(field)?;
+    // The field that sets the budget: the request's override, else the design's.
+    let budget_field = if request_max.is_some() {
+        "max_samples"
     } else {
-        design.prepare().map_err(field)?;
+        "simulation.max_samples"
+    };
+    if design.is_model() {
+        let model = design.build_model().map_err(field)?;
+        let budget = pelab_sim::simulate::model_max_samples(&design, request_max);
+        let expected = model.expected_samples();
+        if expected > budget {
+            return Err(ApiError::field(
+                budget_field,
+                format!(
+                    "{budget} samples, but the run records {expected} (accepted: at least \
+                     {expected}, or a longer output_step or shorter t_stop)"
+                ),
+            ));
+        }
+    } else {
+        let mut prepared = design.prepare().map_err(field)?;
+        if let Some(n) = request_max {
+            prepared.options.max_samples = n;
+            prepared
+                .options
+                .validate()
+                .map_err(|e| ApiError::field(budget_field, e.to_string()))?;
+        }
     }
     Ok(design)
 }
 
 /// [`validate_document`] on a blocking thread (building a model can take a moment).
-pub async fn validate_document_async(doc: Value) -> ApiResult<()> {
-    tokio::task::spawn_blocking(move || validate_document(&doc).map(|_| ()))
+/// `request_max` is a run request's sample budget, which overrides the design's.
+pub async fn validate_document_async(doc: Value, request_max: Option<usize>) -> ApiResult<()> {
+    tokio::task::spawn_blocking(move || validate_document(&doc, request_max).map(|_| ()))
         .await
         .map_err(|e| ApiError::internal(format!("validation stopped: {e}")))?
 }
@@ -225,7 +250,7 @@ async fn create_design(
     ApiJson(body): ApiJson<DesignBody>,
 ) -> ApiResult<impl IntoResponse> {
     let doc = design_document(&body)?;
-    validate_document_async(doc.clone()).await?;
+    validate_document_async(doc.clone(), None).await?;
     let design = s
         .store
         .create_design(
@@ -258,7 +283,7 @@ async fn update_design(
     ApiJson(body): ApiJson<DesignUpdate>,
 ) -> ApiResult<Json<Design>> {
     let doc = design_document(&body.design)?;
-    validate_document_async(doc.clone()).await?;
+    validate_document_async(doc.clone(), None).await?;
     let design = s
         .store
         .update_design(

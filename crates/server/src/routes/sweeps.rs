@@ -139,7 +139,7 @@ async fn create_sweep(
     for (i, &value) in req.values.iter().enumerate() {
         let mut doc = base.clone();
         set_path(&mut doc.design, &req.parameter, value)?;
-        validate_document_async(doc.design.clone())
+        validate_document_async(doc.design.clone(), doc.options.max_samples)
             .await
             .map_err(|e| {
                 let why =

@@ -78,6 +78,10 @@ pub trait ModelRun {
     /// `5 states, 20 kHz PWM, 20001 samples`.
     fn describe(&self) -> String;
 
+    /// Samples the run will record, known before it runs; a budget check compares it
+    /// with `max_samples` without simulating.
+    fn expected_samples(&self) -> usize;
+
     /// Simulates, reporting the simulated fraction in `[0, 1]` to `progress`.
     ///
     /// # Errors

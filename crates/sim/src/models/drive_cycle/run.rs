@@ -389,6 +389,10 @@ impl DriveCycleRun {
 }
 
 impl ModelRun for DriveCycleRun {
+    fn expected_samples(&self) -> usize {
+        self.timing.steps().div_ceil(self.timing.record_every)
+    }
+
     fn describe(&self) -> String {
         let thermal = match &self.junction {
             Junction::Fixed(tj) => format!("Tj fixed at {tj} °C"),
@@ -411,7 +415,7 @@ impl ModelRun for DriveCycleRun {
         progress: &mut dyn FnMut(f64),
     ) -> Result<ModelOutput, SimError> {
         let steps = self.timing.steps();
-        let samples = steps.div_ceil(self.timing.record_every);
+        let samples = ModelRun::expected_samples(self);
         let mut recorder = model_recorder(&SIGNALS, samples, limits)?;
         let mut map = LossMap::new(
             self.part.clone(),

@@ -147,6 +147,10 @@ fn record(config: &GridTieConfig, x: &[f64; STATES], out: &ControlOutput) -> [f6
 }
 
 impl ModelRun for GridTieRun {
+    fn expected_samples(&self) -> usize {
+        GridTieRun::expected_samples(self)
+    }
+
     fn describe(&self) -> String {
         let c = &self.config;
         format!(

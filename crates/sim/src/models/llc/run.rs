@@ -513,6 +513,10 @@ impl LlcRun {
 }
 
 impl ModelRun for LlcRun {
+    fn expected_samples(&self) -> usize {
+        LlcRun::expected_samples(self)
+    }
+
     fn describe(&self) -> String {
         let mode = match &self.command {
             FrequencyCommand::OpenLoop { f_sw, .. } => format!("open loop at {f_sw} Hz"),

@@ -77,6 +77,10 @@ impl DriveRun {
 type GateEvent = (f64, usize, bool);
 
 impl ModelRun for DriveRun {
+    fn expected_samples(&self) -> usize {
+        DriveRun::expected_samples(self)
+    }
+
     fn describe(&self) -> String {
         let c = &self.config;
         let level = match c.model {

@@ -105,8 +105,7 @@ impl PvRun {
         limits: &ModelLimits,
         progress: &mut dyn FnMut(f64),
     ) -> Result<ModelOutput, SimError> {
-        let expected = ((self.t_stop - self.t_start) / self.output_step).ceil() as usize + 2;
-        let recorder = model_recorder(&SIGNALS, expected, limits)?;
+        let recorder = model_recorder(&SIGNALS, ModelRun::expected_samples(self), limits)?;
         let cascade =
             Cascade::new(&self.boost, &self.cascade).map_err(|e| SimError::InvalidOption {
                 field: "control".into(),
@@ -313,6 +312,10 @@ impl PvRun {
 }
 
 impl ModelRun for PvRun {
+    fn expected_samples(&self) -> usize {
+        ((self.t_stop - self.t_start) / self.output_step).ceil() as usize + 2
+    }
+
     fn describe(&self) -> String {
         self.summary.clone()
     }
