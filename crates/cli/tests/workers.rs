@@ -19,8 +19,12 @@ const REDIS_URL: &str = "redis://127.0.0.1:6379";
 /// Time a test waits for a run to end; generous because the CI machine is shared.
 const RUN_TIMEOUT: Duration = Duration::from_secs(240);
 
-/// Simulated time of a run that takes a few seconds, so it can be interrupted.
-const LONG_TIMESPAN: f64 = 30e-3;
+/// Simulated time of a run that takes over a second even on an idle machine (1.2 s in
+/// a debug build there), so it can be interrupted.
+const LONG_TIMESPAN: f64 = 60e-3;
+/// A run long enough to be cancelled mid-way on an idle machine too (about 6 s there);
+/// it records one signal to keep its memory small.
+const CANCEL_TIMESPAN: f64 = 300e-3;
 
 /// Simulated time of a quick run.
 const SHORT_TIMESPAN: f64 = 0.2e-3;
@@ -513,7 +517,7 @@ async fn remote_runs_stop_and_cancel() {
     assert!(status.success(), "worker {holder} after SIGTERM: {status}");
 
     // Cancellation reaches the remaining worker through the database.
-    let cancelled = cluster.queue_run(LONG_TIMESPAN, None).await;
+    let cancelled = cluster.queue_run(CANCEL_TIMESPAN, Some(&["v(out)"])).await;
     cluster.wait_mid_job(cancelled).await;
     let (status, body) = cluster
         .http(

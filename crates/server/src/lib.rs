@@ -18,6 +18,7 @@ pub mod app;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod live_relay;
 pub mod mqtt;
 pub mod problem_docs;
 pub mod redis_queue;

@@ -5,7 +5,9 @@
 //! - `PREFIX:workers`: the consumer group on that stream, one consumer per worker task;
 //! - `PREFIX:jobs:dead`: dead-letter stream (`job`, `reason`, `deliveries`, `worker`);
 //! - `PREFIX:delayed`: sorted set of job ids waiting for a retry, scored by the time
-//!   they are due [ms since the Unix epoch].
+//!   they are due [ms since the Unix epoch];
+//! - `PREFIX:live:<run>`: live stream messages of a running simulation, see
+//!   [`crate::live_relay`].
 //!
 //! An entry only wakes a worker. The job row in the database decides who runs a job,
 //! so a duplicate, late or lost entry never runs a job twice or loses it.
@@ -98,6 +100,11 @@ impl RedisQueue {
         format!("{}:jobs:dead", self.prefix)
     }
 
+    /// The key `PREFIX:suffix`.
+    pub(crate) fn key(&self, suffix: &str) -> String {
+        format!("{}:{suffix}", self.prefix)
+    }
+
     /// The key of the sorted set of delayed retries.
     pub fn delayed_key(&self) -> String {
         format!("{}:delayed", self.prefix)
@@ -121,7 +128,7 @@ impl RedisQueue {
 
     /// Runs one command; drops the connection after an I/O error or a timeout so the
     /// next command reconnects (Redis restarted or the network failed).
-    async fn query<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> RedisResult<T> {
+    pub(crate) async fn query<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> RedisResult<T> {
         let mut conn = self.connection().await?;
         let result = cmd.query_async(&mut conn).await;
         if let Err(e) = &result {

@@ -208,6 +208,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             name: worker_name(n),
             stale_after: Duration::from_secs(config.job_stale_secs),
             mqtt: mqtt.clone(),
+            live: match &state.queue {
+                crate::state::Queue::Redis(q) => Some(q.clone()),
+                crate::state::Queue::Local(_) => None,
+            },
         };
         workers.push(crate::redis_worker::spawn_worker(
             ctx,

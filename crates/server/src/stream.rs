@@ -33,7 +33,7 @@ pub struct StreamSignal {
 }
 
 /// A numbered block of min/max buckets; every vector has one entry per bucket.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct Chunk {
     /// Sequence number, from 0.
     pub seq: u64,
@@ -110,15 +110,20 @@ impl RunStream {
         let _ = tokio::time::timeout(timeout, self.changed.notified()).await;
     }
 
-    fn begin(&self, signals: Vec<StreamSignal>) {
+    /// Starts the stream over with `signals`: earlier chunks, progress and end are
+    /// dropped (a new attempt of the run).
+    pub(crate) fn begin(&self, signals: Vec<StreamSignal>) {
         let mut state = self.lock();
         state.signals = signals;
         state.chunks.clear();
+        state.progress = 0.0;
+        state.finished = None;
         drop(state);
         self.changed.notify_waiters();
     }
 
-    fn push(&self, mut chunk: Chunk) {
+    /// Appends a chunk, numbering it after the last one.
+    pub(crate) fn push(&self, mut chunk: Chunk) {
         let mut state = self.lock();
         chunk.seq = state.chunks.len() as u64;
         state.chunks.push(Arc::new(chunk));
@@ -168,6 +173,43 @@ impl StreamHub {
             .or_insert_with(|| (Arc::new(RunStream::default()), None))
             .0
             .clone()
+    }
+
+    /// A new stream for an attempt of a run simulated in this process. It replaces
+    /// what the hub held for the run: a finished earlier attempt, or a relay of the run
+    /// from another host (which then stops).
+    pub fn start_local(&self, run: Uuid) -> Arc<RunStream> {
+        let stream = Arc::new(RunStream::default());
+        self.lock().insert(run, (stream.clone(), None));
+        stream
+    }
+
+    /// A stream to fill from another host's relay, when this process has none for the
+    /// run; `None` when it has one (local or already relayed).
+    pub fn open_remote(&self, run: Uuid) -> Option<Arc<RunStream>> {
+        let mut runs = self.lock();
+        if runs.contains_key(&run) {
+            return None;
+        }
+        let stream = Arc::new(RunStream::default());
+        runs.insert(run, (stream.clone(), None));
+        Some(stream)
+    }
+
+    /// Whether `stream` is still the hub's stream of `run`.
+    pub fn is_current(&self, run: Uuid, stream: &Arc<RunStream>) -> bool {
+        self.lock()
+            .get(&run)
+            .is_some_and(|(s, _)| Arc::ptr_eq(s, stream))
+    }
+
+    /// Forgets `stream` if it is still the hub's stream of `run`, so clients fall back
+    /// to the database and the stored recording.
+    pub fn forget(&self, run: Uuid, stream: &Arc<RunStream>) {
+        let mut runs = self.lock();
+        if runs.get(&run).is_some_and(|(s, _)| Arc::ptr_eq(s, stream)) {
+            runs.remove(&run);
+        }
     }
 
     /// Returns the stream of a run if this process has it.

@@ -31,6 +31,9 @@ pub struct WorkerContext {
     pub stale_after: Duration,
     /// MQTT client that publishes each run's telemetry, when MQTT is on.
     pub mqtt: Option<crate::mqtt::MqttHandle>,
+    /// Redis, when jobs go through it: each run's live stream is relayed there for
+    /// servers on other hosts (see [`crate::live_relay`]).
+    pub live: Option<crate::redis_queue::RedisQueue>,
 }
 
 /// Run options stored with a run, besides the design.
@@ -108,13 +111,18 @@ pub async fn execute(ctx: &WorkerContext, job: ClaimedJob) -> Option<RunStatus> 
         let _ = ctx.store.complete_job(&job, &update).await;
         return Some(run.status);
     }
+    // A fresh stream per attempt; simulate_run fills it through the hub.
+    let stream = ctx.hub.start_local(run.id);
     if let Some(mqtt) = &ctx.mqtt {
         crate::mqtt::telemetry::spawn_run_telemetry(
             mqtt.clone(),
             run.project_id,
             run.id,
-            ctx.hub.open(run.id),
+            stream.clone(),
         );
+    }
+    if let Some(queue) = &ctx.live {
+        crate::live_relay::spawn_publisher(queue.clone(), run.id, stream);
     }
     let update = match simulate_run(ctx, &job, run.id, &run.request).await {
         Outcome::Finished(update) => update,

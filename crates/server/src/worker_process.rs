@@ -48,6 +48,10 @@ pub async fn run(config: Arc<Config>) -> Result<(), StartError> {
             name: worker_name(n),
             stale_after: Duration::from_secs(config.job_stale_secs),
             mqtt: mqtt.clone(),
+            live: match &queue {
+                Queue::Redis(q) => Some(q.clone()),
+                Queue::Local(_) => None,
+            },
         };
         tasks.push(spawn_worker(ctx, &queue, wake.clone(), stop_rx.clone()));
     }

@@ -264,6 +264,7 @@ async fn remote_worker_telemetry_reaches_bridge() {
         name: format!("remote-test:{}", std::process::id()),
         stale_after: Duration::from_secs(30),
         mqtt: Some(worker_mqtt),
+        live: None,
     };
     let worker = tokio::spawn(run_local_worker(
         ctx,

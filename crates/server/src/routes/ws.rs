@@ -8,7 +8,8 @@
 //!
 //! `?from=SEQ` resumes after a dropped connection: chunks before `SEQ` are skipped.
 //! A client that joins after the run ended gets the chunks rebuilt from the stored
-//! recording at the run's stream resolution.
+//! recording at the run's stream resolution. Runs simulated by `pelab worker` on
+//! another host stream live through Redis ([`crate::live_relay`]).
 
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiQuery, Id};
-use crate::state::AppState;
+use crate::state::{AppState, Queue};
 use crate::stream::{Chunk, StreamSignal};
 use crate::worker::{DEFAULT_STREAM_POINTS, RunDocument};
 
@@ -128,6 +129,20 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
                 replay(&s, &run, next, meta_sent, &mut socket).await?;
             }
             return end(&s, id, run.status.as_str(), &mut socket).await;
+        }
+        // Another host may simulate it: follow its messages on Redis, once per run.
+        if let Queue::Redis(queue) = &s.queue
+            && let Some(relay) = s.hub.open_remote(id)
+        {
+            crate::live_relay::spawn_follower(
+                queue.dedicated(),
+                s.store.clone(),
+                s.org_id,
+                id,
+                s.hub.clone(),
+                relay,
+            );
+            continue;
         }
         if (run.progress - last_progress).abs() > 1e-3 || last_progress < 0.0 {
             last_progress = run.progress;
