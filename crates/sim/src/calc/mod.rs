@@ -21,6 +21,7 @@
 
 pub mod lcl;
 pub mod llc_tank;
+pub mod pv_curve;
 pub mod ripple;
 
 use serde::Serialize;
