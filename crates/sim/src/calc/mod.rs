@@ -19,6 +19,7 @@
 //! unless a field says otherwise; the simulation kernels answer the same questions with
 //! parasitics included.
 
+pub mod foc_tuning;
 pub mod lcl;
 pub mod llc_tank;
 pub mod pv_curve;
