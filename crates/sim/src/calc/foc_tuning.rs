@@ -202,9 +202,8 @@ struct Setup {
 /// Envelope: at each speed, the reference generator's answer to an unbounded torque
 /// request under `v_max = V_dc/√3` and `i_max`, with `R_s` neglected as in its voltage
 /// ellipse. Base speed: `ω_e,b = v_max/√((L_d·i_d0 + ψ)² + (L_q·i_q0)²)` with
-/// `(i_d0, i_q0)` the MTPA point at `i_max`. Source for the limits and field weakening:
-/// Morimoto et al., "Expansion of operating limits for permanent magnet motor by
-/// current vector control considering inverter capacity", IEEE TIA 26(5), 1990.
+/// `(i_d0, i_q0)` the MTPA point at `i_max`. The current circle, voltage ellipse, MTPA
+/// and MTPV are derived in [`pelab_control::foc::fw`] and [`pelab_control::foc::mtpa`].
 ///
 /// # Errors
 /// [`CalcError`] for a field out of range, `l_d > l_q`, a bandwidth above its limit,

@@ -94,10 +94,9 @@ pub struct LlcTankResponse {
 /// ```
 ///
 /// so `M(f_r) = 1` at every load. The peak is found by golden-section search in
-/// `[f_p, f_r]` ([`Fha::peak`]), to about 1e-9 relative in frequency. Source:
-/// Steigerwald, "A comparison of half-bridge resonant converter topologies", IEEE
-/// Trans. Power Electronics 3(2), 1988; the FHA holds near `f_r`, and below `f_p` or
-/// far above `f_r` the simulated gain departs from it (see `docs/llc.md`).
+/// `[f_p, f_r]` ([`Fha::peak`]), to about 1e-9 relative in frequency. The derivation
+/// is in [`crate::models::llc::fha`]. The FHA holds near `f_r`; below `f_p` or far
+/// above `f_r` the simulated gain departs from it, as `docs/llc.md` measures.
 ///
 /// # Errors
 /// [`CalcError`] for a field out of range, for neither or both of `r_load` and `loads`,

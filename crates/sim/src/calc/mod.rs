@@ -151,10 +151,10 @@ pub(crate) fn decimate<T: Clone>(samples: &[T], max: usize) -> Vec<T> {
     }
     let stride = samples.len().div_ceil(max - 1);
     let mut out: Vec<T> = samples.iter().step_by(stride).cloned().collect();
-    if let Some(last) = samples.last() {
-        if (samples.len() - 1) % stride != 0 {
-            out.push(last.clone());
-        }
+    if let Some(last) = samples.last()
+        && !(samples.len() - 1).is_multiple_of(stride)
+    {
+        out.push(last.clone());
     }
     out
 }
@@ -188,5 +188,40 @@ mod tests {
         let f = log_space(10.0, 1000.0, 3);
         assert!((f[0] - 10.0).abs() < 1e-12 && (f[1] - 100.0).abs() < 1e-9);
         assert!((f[2] - 1000.0).abs() < 1e-9);
+    }
+}
+
+#[cfg(all(test, feature = "openapi"))]
+mod schema_tests {
+    use utoipa::PartialSchema;
+
+    #[test]
+    fn schemas_name_the_request_fields() {
+        let schemas = [
+            (
+                serde_json::to_string(&super::ripple::RippleRequest::schema()),
+                "phases",
+            ),
+            (
+                serde_json::to_string(&super::llc_tank::LlcTankRequest::schema()),
+                "loads",
+            ),
+            (
+                serde_json::to_string(&super::lcl::LclRequest::schema()),
+                "l_ratio",
+            ),
+            (
+                serde_json::to_string(&super::pv_curve::PvCurveRequest::schema()),
+                "irradiance",
+            ),
+            (
+                serde_json::to_string(&super::foc_tuning::FocTuningRequest::schema()),
+                "speed_step",
+            ),
+        ];
+        for (json, field) in schemas {
+            let json = json.unwrap();
+            assert!(json.contains(field), "{field} missing from {json}");
+        }
     }
 }

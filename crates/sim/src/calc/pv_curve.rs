@@ -88,10 +88,9 @@ pub struct PvModuleBrief {
 
 /// I-V and P-V curves of a CEC module at one irradiance and cell temperature.
 ///
-/// The CEC six-parameter model (Dobos, "An improved coefficient calculator for the
-/// California Energy Commission 6 parameter photovoltaic module model", J. Solar Energy
-/// Engineering 134(2), 2012) translates the table's reference parameters to `G` and
-/// `T_cell` ([`CecModule::at`]); the single-diode equation
+/// The CEC model (the De Soto translation with the CEC temperature adjustment, see
+/// [`pelab_components::pv`]) translates the table's reference parameters to `G` and
+/// `T_cell` ([`CecModule::at`]). The single-diode equation
 ///
 /// ```text
 /// I = I_L − I_0·(exp((V + I·R_s)/a) − 1) − (V + I·R_s)/R_sh

@@ -100,11 +100,15 @@ pub struct RippleResponse {
 /// K(N, D) = N·(D − m/N)·((m + 1)/N − D) / (D·(1 − D)),   m = ⌊N·D⌋
 /// ```
 ///
-/// `K = 1` for `N = 1` and `K = 0` when `N·D` is an integer: the rising and falling
-/// slopes of the phases then cancel at every instant. Source: the standard result for
-/// multiphase converters, e.g. Zumel et al., "Magnetic integration for interleaved
-/// converters", IEEE APEC 2003, and Erickson & Maksimović, *Fundamentals of Power
-/// Electronics*, 3rd ed., chapter 2.
+/// `K = 1` for `N = 1` and `K = 0` when `N·D` is an integer, because the rising and
+/// falling slopes of the phases then cancel at every instant.
+///
+/// Derivation: with the phases shifted by `T/N`, either `m + 1` or `m` of them are
+/// rising at any instant. The sum rises while `m + 1` do, for `(D − m/N)·T` in every
+/// `T/N`, with the slope `(m + 1)·ΔI/(D·T) − (N − m − 1)·ΔI/((1 − D)·T)`, which is
+/// `(m + 1 − N·D)·ΔI/(D·(1 − D)·T)`. The product of time and slope is `K·ΔI`. The test
+/// `interleaving_factor_matches_summed_triangles` checks the closed form against
+/// summed triangles for N = 1 to 6.
 pub fn interleaving_factor(n: u32, duty: f64) -> f64 {
     let n = f64::from(n);
     let m = (n * duty).floor();
@@ -139,8 +143,9 @@ pub fn interleaving_factor(n: u32, duty: f64) -> f64 {
 /// D_dcm = I_p·L/(V_on·T)
 /// ```
 ///
-/// Both meet the CCM values at the boundary. Source: Erickson & Maksimović,
-/// *Fundamentals of Power Electronics*, 3rd ed., chapters 2 and 5.
+/// Both meet the CCM values at the boundary. The CCM relations follow from
+/// volt-second balance on the inductor and the DCM ones from charge balance on the
+/// output, the textbook analysis of the three basic converters.
 ///
 /// # Errors
 /// [`CalcError`] for a field out of range, or `v_out` on the wrong side of `v_in` for a
