@@ -120,9 +120,14 @@ pub fn pv_curve(req: &PvCurveRequest) -> Result<PvCurveResponse, CalcError> {
         MAX_SERIES as usize,
     )? as u32;
     let module = find_module(&req.module)?;
-    let model = module
-        .at(irradiance, t_cell)
-        .map_err(|e| CalcError::new("irradiance", e.to_string()))?;
+    // The ranges checked above lie inside those of `CecModule::at`, so this only
+    // fails if the two drift apart.
+    let model = module.at(irradiance, t_cell).map_err(|e| match e {
+        DatabaseError::InvalidCondition {
+            field: "temp_cell", ..
+        } => CalcError::new("t_cell", e.to_string()),
+        _ => CalcError::new("irradiance", e.to_string()),
+    })?;
 
     let s = f64::from(series);
     let mpp = model.max_power_point();
