@@ -74,7 +74,9 @@ pub struct FocTuningRequest {
     /// Speed step of the speed-loop test, from standstill [rpm], −1e5 to 1e5.
     pub speed_step: f64,
     /// Duration of the speed step response t_end [s], above 0 up to 10 and at most
-    /// 100 000 samples (default: long enough to settle).
+    /// 100 000 samples. The default, 20/ω_s plus three times the slew time
+    /// J·Δω/T_max, settles the linear loop to 0.04 %; it is cut to 10 s or 100 000
+    /// samples when longer.
     #[serde(default)]
     pub t_end: Option<f64>,
 }
