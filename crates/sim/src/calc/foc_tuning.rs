@@ -75,7 +75,7 @@ pub struct FocTuningRequest {
     pub speed_step: f64,
     /// Duration of the speed step response t_end [s], above 0 up to 10 and at most
     /// 100 000 samples. The default, 20/ω_s plus three times the slew time
-    /// J·Δω/T_max, settles the linear loop to 0.04 %; it is cut to 10 s or 100 000
+    /// J·Δω/T_max, settles the linear loop to 0.04 %. It is cut to 10 s or 100 000
     /// samples when longer.
     #[serde(default)]
     pub t_end: Option<f64>,
