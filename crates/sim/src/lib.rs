@@ -1,5 +1,6 @@
 //! Switched piecewise-linear circuit simulation for power electronics.
 
+pub mod calc;
 pub mod circuit;
 
 /// The ODE solvers (RK4, Dormand–Prince 5(4), Radau IIA), re-exported from `pelab-ode`.

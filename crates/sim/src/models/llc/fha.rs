@@ -24,6 +24,12 @@ use std::f64::consts::PI;
 
 use super::plant::Tank;
 
+/// AC resistance `R_ac = 8·n²·R/π²` [Ω] that a rectifier with turns ratio `n` and load
+/// `r_load` [Ω] presents to the fundamental.
+pub fn ac_resistance(n: f64, r_load: f64) -> f64 {
+    8.0 * n * n * r_load / (PI * PI)
+}
+
 /// FHA tank description derived from the element values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fha {
@@ -40,12 +46,19 @@ pub struct Fha {
 impl Fha {
     /// The FHA description of `tank` at load `r_load` [Ω].
     pub fn new(tank: &Tank, r_load: f64) -> Self {
-        let r_ac = 8.0 * tank.n * tank.n * r_load / (PI * PI);
+        Self::from_elements(tank.lr, tank.cr, tank.lm, tank.n, r_load)
+    }
+
+    /// The FHA description of a tank given by its elements alone: series inductance
+    /// `lr` [H], series capacitance `cr` [F], magnetising inductance `lm` [H], turns
+    /// ratio `n` and load `r_load` [Ω].
+    pub fn from_elements(lr: f64, cr: f64, lm: f64, n: f64, r_load: f64) -> Self {
+        let r_ac = ac_resistance(n, r_load);
         Self {
-            f_r: tank.f_r(),
-            f_p: tank.f_p(),
-            k: tank.lm / tank.lr,
-            q: tank.z0() / r_ac,
+            f_r: 1.0 / (2.0 * PI * (lr * cr).sqrt()),
+            f_p: 1.0 / (2.0 * PI * ((lr + lm) * cr).sqrt()),
+            k: lm / lr,
+            q: (lr / cr).sqrt() / r_ac,
         }
     }
 
