@@ -10,9 +10,10 @@
 //! - `{"type":"progress","progress":p}` when progress moves and no chunk is due;
 //! - `{"type":"end","status":s}` when the attempt ends.
 //!
-//! A server whose client asks for a run it does not simulate reads that key from its
-//! first entry ([`spawn_follower`]) into a stream of its own hub, so the client gets
-//! the same messages, history included, as for a local run. The key expires
+//! A client may ask a server for a run that the server does not simulate. That server
+//! reads the run's key from its first entry into a stream of its own hub
+//! ([`spawn_follower`]). The client then gets the same messages as for a local run,
+//! history included. The key expires
 //! [`KEEP_AFTER_END`] after the end; later clients are served from the stored file,
 //! as are clients of a run whose worker publishes nothing (the follower gives up when
 //! the database shows the run ended).
@@ -32,7 +33,7 @@ use crate::stream::{Chunk, RunStream, StreamHub, StreamSignal};
 /// How long the messages of an ended run stay in Redis.
 pub const KEEP_AFTER_END: Duration = Duration::from_secs(600);
 
-/// Entries kept per run; a stream of 200 000 points per signal is about 800 chunks.
+/// Entries kept per run. A stream of 200 000 points per signal is about 800 chunks.
 const MAX_ENTRIES: u64 = 20_000;
 
 /// How long one read waits for new entries before the follower checks the database.
@@ -263,7 +264,7 @@ mod tests {
         assert_eq!(read.chunks[0].max[0], vec![1.5, 2.5]);
         assert!((read.progress - 0.5).abs() < 1e-12);
 
-        // A retried attempt starts over; only a final end stops the relay.
+        // A retried attempt starts over, and only a final end stops the relay.
         let retry = json!({"type": "end", "status": "queued"});
         assert_eq!(apply(&stream, &retry), Applied::Continue);
         assert_eq!(apply(&stream, &meta), Applied::Continue);

@@ -1,9 +1,9 @@
 //! The web UI: the built `web/dist` folder, embedded in the binary at compile time
 //! (release builds) or read from the folder (debug builds, or `web_dir`).
 //!
-//! Paths that name a file are served with their MIME type; any other path outside
-//! `/api`, `/health`, `/ready` and `/metrics` gets `index.html`, so the UI's client-side
-//! routes work on reload. Hashed files under `/assets/` are cached for a year; the
+//! Paths that name a file are served with their MIME type. Any other path outside
+//! `/api`, `/health`, `/ready` and `/metrics` gets `index.html`, so that the UI's
+//! client-side routes work on reload. Hashed files under `/assets/` are cached for a year; the
 //! rest must be revalidated so a new build shows at once.
 
 use std::borrow::Cow;
@@ -90,12 +90,12 @@ fn file_response(relative: &str, bytes: Cow<'static, [u8]>, mime: &str) -> Respo
     response
 }
 
-/// Whether this binary carries a UI build (`index.html` embedded or on disk).
+/// Returns whether this binary carries a UI build (`index.html` embedded or on disk).
 pub fn embedded() -> bool {
     Assets::get("index.html").is_some()
 }
 
-/// The page served at `/` when the binary was built without `web/dist`.
+/// Builds the page served at `/` when the binary was built without `web/dist`.
 fn not_built() -> Response {
     let body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
         <title>pelab</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\">\

@@ -49,7 +49,7 @@ fn first_field(problem: &Value) -> (String, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn too_small_budgets_are_refused_at_submission() {
+async fn small_budgets_rejected_at_submission() {
     let data = tempfile::tempdir().expect("temp dir");
     let server = common::start(data.path(), None, &[]).await;
     let base = common::base(&server);

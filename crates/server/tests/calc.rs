@@ -23,7 +23,7 @@ fn close(value: &Value, expected: f64, rel: f64) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn calculators_answer_and_refuse_bad_input() {
+async fn calculators_answer_and_reject_bad_input() {
     let data = tempfile::tempdir().expect("temp dir");
     let server = common::start(data.path(), None, &[]).await;
     let base = common::base(&server);
@@ -108,7 +108,10 @@ async fn calculators_answer_and_refuse_bad_input() {
     // An SPM below base speed: T = 1.5·p·ψ·i_max = 6 N·m.
     assert!(close(&r["torque_max"], 6.0, 1e-9), "{r}");
     // kp = ω_c·L = 2π·500 Hz·1 mH = π V/A.
-    assert!(close(&r["gains"]["kp_q"], std::f64::consts::PI, 1e-9), "{r}");
+    assert!(
+        close(&r["gains"]["kp_q"], std::f64::consts::PI, 1e-9),
+        "{r}"
+    );
 
     // Bad input names the field.
     for (path, body, field) in [

@@ -85,10 +85,10 @@ async fn serves_a_ui_folder_with_spa_fallback() {
 }
 
 #[test]
-fn a_ui_folder_without_index_is_refused() {
+fn ui_folder_without_index_rejected() {
     let ui = tempfile::tempdir().expect("temp dir");
     let env = vec![("PELAB_WEB_DIR".to_string(), ui.path().display().to_string())];
-    let err = Config::load(None, env).expect_err("an empty UI folder is refused");
+    let err = Config::load(None, env).expect_err("an empty UI folder is rejected");
     let text = err.to_string();
     assert!(text.contains("web_dir"), "{text}");
     assert!(text.contains("index.html"), "{text}");
