@@ -215,6 +215,30 @@ async fn flow(database_url: Option<String>) {
         .expect("the field has the expected type")
         .len();
     assert!((450..=500).contains(&t), "{t}");
+    // A zoomed view covers only its window, at full bucket count.
+    let zoom: Value = http
+        .get(format!(
+            "{base}/runs/{rid}/waveforms?points=200&signals=v(out),i(L1)&from=0.002&to=0.0021"
+        ))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("the body is the expected JSON");
+    assert_eq!(zoom["signals"].as_array().map(Vec::len), Some(2), "{zoom}");
+    let times: Vec<f64> = zoom["signals"][1]["t"]
+        .as_array()
+        .expect("the field has the expected type")
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    // 100 µs at 200 ns is 500 samples, so every one of the 200 buckets has samples.
+    assert_eq!(times.len(), 200, "{zoom}");
+    assert!(
+        times.iter().all(|t| (0.002..=0.0021).contains(t)),
+        "{times:?}"
+    );
     let r = http
         .get(format!("{base}/runs/{rid}/waveforms?signals=nope"))
         .send()

@@ -44,7 +44,7 @@ pub struct Bucket {
 }
 
 impl Bucket {
-    fn start(index: usize, t: f64, value: f64) -> Self {
+    pub(crate) fn start(index: usize, t: f64, value: f64) -> Self {
         Bucket {
             index,
             t_first: t,
@@ -57,7 +57,7 @@ impl Bucket {
         }
     }
 
-    fn add(&mut self, t: f64, value: f64) {
+    pub(crate) fn add(&mut self, t: f64, value: f64) {
         self.t_last = t;
         self.samples += 1;
         // f64::min and f64::max return the other operand when one is NaN.
@@ -133,7 +133,7 @@ pub enum DecimateError {
 
 /// Returns the bucket that time `t` falls into, or `None` when `t` is before
 /// `origin` or not finite. A zero width puts every sample in bucket 0.
-fn bucket_index(t: f64, origin: f64, width: f64) -> Option<usize> {
+pub(crate) fn bucket_index(t: f64, origin: f64, width: f64) -> Option<usize> {
     if !t.is_finite() || t < origin {
         return None;
     }

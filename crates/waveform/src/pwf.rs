@@ -394,7 +394,7 @@ pub(crate) fn read_full<R: Read>(reader: &mut R, buffer: &mut [u8]) -> io::Resul
 
 mod file;
 
-pub use file::{Block, PwfFile};
+pub use file::{Block, FileDecimateError, PwfFile};
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pelab_store::{NewRun, Run, RunBrief, RunFilter, RunMode, RunStatus};
-use pelab_waveform::decimate_waveforms;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -336,16 +335,6 @@ async fn waveform_name(s: &AppState, id: Uuid) -> ApiResult<String> {
     })
 }
 
-/// Loads the stored recording of a finished run.
-async fn load_waveforms(s: &AppState, id: Uuid) -> ApiResult<pelab_waveform::Waveforms> {
-    let name = waveform_name(s, id).await?;
-    let store = s.waveforms.clone();
-    tokio::task::spawn_blocking(move || store.read(&name))
-        .await
-        .map_err(|e| ApiError::internal(format!("reading waveforms stopped: {e}")))?
-        .map_err(|e| ApiError::internal(e.to_string()))
-}
-
 /// Min/max buckets of a stored recording, for charts.
 #[utoipa::path(get, path = "/runs/{id}/waveforms", tag = "runs",
     params(("id" = Uuid, Path), WaveformQuery),
@@ -373,28 +362,57 @@ async fn run_waveforms(
             ));
         }
     }
-    let waves = load_waveforms(&s, id).await?;
-    let Some((t0, t1)) = waves.time_span() else {
-        return Ok(Json(WaveformView {
+    let name = waveform_name(&s, id).await?;
+    let store = s.waveforms.clone();
+    let signals = q.signals.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut file = store
+            .open_file(&name)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        waveform_view(&mut file, q.from, q.to, points, signals.as_deref())
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("reading waveforms stopped: {e}")))?
+    .map(Json)
+}
+
+/// Rows read per block when a view is decimated from the file.
+const VIEW_BLOCK_ROWS: usize = 65_536;
+
+/// Min/max buckets of the stored file between `from` and `to` (default: the whole
+/// recording), read block by block so that a zoomed view reads only its rows.
+fn waveform_view(
+    file: &mut pelab_waveform::pwf::PwfFile,
+    from: Option<f64>,
+    to: Option<f64>,
+    points: usize,
+    wanted: Option<&str>,
+) -> ApiResult<WaveformView> {
+    let samples = file.sample_count();
+    if samples == 0 {
+        return Ok(WaveformView {
             samples: 0,
             from: 0.0,
             to: 0.0,
             signals: Vec::new(),
-        }));
-    };
-    let from = q.from.unwrap_or(t0);
-    let to = q.to.unwrap_or(t1);
+        });
+    }
+    let read = |e: pelab_waveform::pwf::PwfError| ApiError::internal(e.to_string());
+    let t0 = file.time_at(0).map_err(read)?;
+    let t1 = file.time_at(samples - 1).map_err(read)?;
+    let from = from.unwrap_or(t0);
+    let to = to.unwrap_or(t1);
     if from >= to {
         return Err(ApiError::field(
             "from",
             format!("{from} is not before to = {to}"),
         ));
     }
-    let wanted: Option<Vec<&str>> = q.signals.as_deref().map(|s| s.split(',').collect());
+    let wanted: Option<Vec<&str>> = wanted.map(|s| s.split(',').collect());
     if let Some(names) = &wanted {
         for name in names {
-            if waves.index_of(name).is_none() {
-                let known: Vec<&str> = waves.signals().iter().map(|s| s.name.as_str()).collect();
+            if !file.signals().iter().any(|s| s.name == *name) {
+                let known: Vec<&str> = file.signals().iter().map(|s| s.name.as_str()).collect();
                 return Err(ApiError::field(
                     "signals",
                     format!(
@@ -406,9 +424,15 @@ async fn run_waveforms(
             }
         }
     }
-    let buckets = decimate_waveforms(&waves, from, to, points)
-        .map_err(|e| ApiError::field("from", e.to_string()))?;
-    let signals = waves
+    let buckets = file
+        .decimate(from, to, points, VIEW_BLOCK_ROWS)
+        .map_err(|e| match e {
+            pelab_waveform::pwf::FileDecimateError::Decimate(e) => {
+                ApiError::field("from", e.to_string())
+            }
+            pelab_waveform::pwf::FileDecimateError::Pwf(e) => ApiError::internal(e.to_string()),
+        })?;
+    let signals = file
         .signals()
         .iter()
         .zip(buckets)
@@ -425,12 +449,12 @@ async fn run_waveforms(
             max: b.iter().map(|x| x.max).collect(),
         })
         .collect();
-    Ok(Json(WaveformView {
-        samples: waves.len(),
+    Ok(WaveformView {
+        samples: samples as usize,
         from,
         to,
         signals,
-    }))
+    })
 }
 
 /// Sends written bytes to a channel, blocking while the client is slow.

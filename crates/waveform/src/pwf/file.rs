@@ -12,6 +12,7 @@ use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
 
 use super::{PwfError, read_full, read_layout};
+use crate::decimate::{Bucket, DecimateError, bucket_index};
 use crate::signal::SignalInfo;
 use crate::waveforms::RecordError;
 
@@ -141,12 +142,114 @@ impl PwfFile {
         Some(Ok(block))
     }
 
+    /// Reads time value `row` [s] (one seek, 8 bytes).
+    pub fn time_at(&mut self, row: u64) -> Result<f64, PwfError> {
+        self.file.seek(SeekFrom::Start(
+            self.data_start + 8 * row.min(self.sample_count),
+        ))?;
+        let mut bytes = [0u8; 8];
+        if read_full(&mut self.file, &mut bytes)? < 8 {
+            return Err(PwfError::Truncated {
+                section: "time column".into(),
+                expected: 8,
+                found: 0,
+            });
+        }
+        Ok(f64::from_le_bytes(bytes))
+    }
+
+    /// First row whose time is not before `t` (by `before(time, t)`), found by
+    /// bisection over the time column: `log2(N)` reads of 8 bytes.
+    fn partition_point(&mut self, before: impl Fn(f64) -> bool) -> Result<u64, PwfError> {
+        let (mut lo, mut hi) = (0_u64, self.sample_count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if before(self.time_at(mid)?) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo)
+    }
+
+    /// Min/max buckets of every signal over `[t_start, t_end]` [s], equal to
+    /// [`crate::decimate_waveforms`] on the whole recording, but reading only the rows
+    /// in the window, in blocks of `block_rows`. Memory is one block plus the buckets,
+    /// so a zoomed view of a long recording reads a small part of the file.
+    ///
+    /// # Errors
+    /// [`FileDecimateError::Decimate`] for an invalid range, zero buckets or time that
+    /// decreases in the window, and [`FileDecimateError::Pwf`] for read errors.
+    pub fn decimate(
+        &mut self,
+        t_start: f64,
+        t_end: f64,
+        buckets: usize,
+        block_rows: usize,
+    ) -> Result<Vec<Vec<Bucket>>, FileDecimateError> {
+        if !t_start.is_finite() || !t_end.is_finite() || t_start > t_end {
+            return Err(DecimateError::InvalidRange {
+                start: t_start,
+                end: t_end,
+            }
+            .into());
+        }
+        if buckets == 0 {
+            return Err(DecimateError::ZeroBuckets.into());
+        }
+        let width = (t_end - t_start) / buckets as f64;
+        let first = self.partition_point(|t| t < t_start)?;
+        let end = self.partition_point(|t| t <= t_end)?.max(first);
+        let mut out: Vec<Vec<Bucket>> = vec![Vec::new(); self.signals.len()];
+        let mut previous = t_start;
+        let mut row = first;
+        while row < end {
+            let rows = ((end - row) as usize).min(block_rows.max(1));
+            let block = self.read_rows(row, rows)?;
+            for (k, &t) in block.time.iter().enumerate() {
+                if t < previous {
+                    return Err(DecimateError::TimeDecreasing {
+                        index: (row as usize) + k,
+                        previous,
+                        value: t,
+                    }
+                    .into());
+                }
+                previous = t;
+                let index = bucket_index(t, t_start, width)
+                    .unwrap_or(0)
+                    .min(buckets - 1);
+                for (signal, column) in out.iter_mut().zip(&block.columns) {
+                    let value = column[k];
+                    match signal.last_mut() {
+                        Some(bucket) if bucket.index == index => bucket.add(t, value),
+                        _ => signal.push(Bucket::start(index, t, value)),
+                    }
+                }
+            }
+            row += rows as u64;
+        }
+        Ok(out)
+    }
+
     fn column_name(&self, column: u64) -> String {
         match column.checked_sub(1) {
             None => "time column".to_string(),
             Some(k) => format!("column {:?}", self.signals[k as usize].name),
         }
     }
+}
+
+/// Error of [`PwfFile::decimate`].
+#[derive(Debug, thiserror::Error)]
+pub enum FileDecimateError {
+    /// The file cannot be read.
+    #[error(transparent)]
+    Pwf(#[from] PwfError),
+    /// The range, the bucket count or the time column is invalid.
+    #[error(transparent)]
+    Decimate(#[from] DecimateError),
 }
 
 /// Finite, non-decreasing time within one block; `start` numbers the rows in errors.

@@ -330,3 +330,48 @@ fn time_going_back_between_blocks_is_an_error() {
     );
     assert!(pwf.next_block(3).is_none(), "an error ends the sequence");
 }
+
+#[test]
+fn file_decimation_equals_in_memory_decimation() {
+    // Uneven steps with repeated times, as switching events record them.
+    let mut time = Vec::new();
+    let mut t = 0.0;
+    for i in 0..5_000 {
+        time.push(t);
+        if i % 7 != 3 {
+            t += 1e-6 * (1.0 + (i % 5) as f64);
+        }
+    }
+    let a: Vec<f64> = time.iter().map(|t| (t * 3e4).sin()).collect();
+    let b: Vec<f64> = time.iter().map(|t| (t * 7e3).cos() * 2.0).collect();
+    let waves = Waveforms::new(
+        vec![
+            SignalInfo::new("a", "V", SignalKind::State),
+            SignalInfo::new("b", "A", SignalKind::Output),
+        ],
+        time.clone(),
+        vec![a, b],
+    )
+    .unwrap();
+    let file = temp_file(&encode(&waves));
+    let mut pwf = PwfFile::open(file.path()).unwrap();
+    let end = *time.last().unwrap();
+    for (from, to, buckets) in [
+        (0.0, end, 100),
+        (1e-3, 2e-3, 37),
+        (time[10], time[10], 5),
+        (end * 0.5, end * 2.0, 1000),
+        (-1.0, 1e-4, 3),
+    ] {
+        let expected = crate::decimate_waveforms(&waves, from, to, buckets).unwrap();
+        for block_rows in [1, 64, 100_000] {
+            let got = pwf.decimate(from, to, buckets, block_rows).unwrap();
+            assert_eq!(
+                got, expected,
+                "[{from}, {to}] in {buckets}, blocks of {block_rows}"
+            );
+        }
+    }
+    assert!(pwf.decimate(1.0, 0.0, 10, 64).is_err());
+    assert!(pwf.decimate(0.0, 1.0, 0, 64).is_err());
+}
