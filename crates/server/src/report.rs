@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pelab_report::{JunctionRow, LossRow, Metric, Plot, ReportInput, Series};
 use pelab_store::Run;
-use pelab_waveform::{Waveforms, decimate_waveforms};
+use pelab_waveform::{Bucket, SignalInfo};
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -47,10 +47,10 @@ async fn report(State(s): State<AppState>, Id(id): Id) -> ApiResult<Response> {
     let waves = match s.store.run_waveform(s.org_id, id).await? {
         Some(name) => {
             let store = s.waveforms.clone();
-            tokio::task::spawn_blocking(move || store.read(&name))
+            tokio::task::spawn_blocking(move || plot_buckets(&store, &name))
                 .await
                 .ok()
-                .and_then(Result::ok)
+                .flatten()
         }
         None => None,
     };
@@ -88,7 +88,7 @@ fn push_metric(out: &mut Vec<Metric>, name: &str, value: Option<f64>, unit: &str
 
 /// Gathers what the report shows from the run's summary document (circuit or model
 /// results) and its recording.
-pub fn report_input(run: &Run, project: &str, waves: Option<&Waveforms>) -> ReportInput {
+pub fn report_input(run: &Run, project: &str, waves: Option<&PlotBuckets>) -> ReportInput {
     let design = &run.request["design"];
     let result = run
         .summary
@@ -268,31 +268,38 @@ pub fn report_input(run: &Run, project: &str, waves: Option<&Waveforms>) -> Repo
         metrics,
         losses,
         junctions,
-        plots: waves.map(plots).unwrap_or_default(),
+        plots: waves
+            .map(|(signals, buckets)| plots(signals, buckets))
+            .unwrap_or_default(),
         warnings,
         parameters,
     }
 }
 
-/// One plot per unit, signals decimated to min/max pairs drawn as one envelope line.
-fn plots(waves: &Waveforms) -> Vec<Plot> {
-    let Some((t0, t1)) = waves.time_span() else {
-        return Vec::new();
-    };
-    if t1 <= t0 {
-        return Vec::new();
-    }
-    let Ok(buckets) = decimate_waveforms(waves, t0, t1, PLOT_POINTS / 2) else {
-        return Vec::new();
-    };
+/// The signals of a recording and their min/max buckets over its whole span.
+pub type PlotBuckets = (Vec<SignalInfo>, Vec<Vec<Bucket>>);
+
+/// Rows read per block when the report's plots are decimated from the file.
+pub(crate) const PLOT_BLOCK_ROWS: usize = 65_536;
+
+/// Decimates a stored recording for the report's plots, block by block, so the report
+/// never holds the whole recording. `None` when the file is unreadable or empty.
+fn plot_buckets(store: &pelab_store::WaveformStore, name: &str) -> Option<PlotBuckets> {
+    let mut file = store.open_file(name).ok()?;
+    let (_, buckets) = file.decimate_all(PLOT_POINTS / 2, PLOT_BLOCK_ROWS).ok()??;
+    Some((file.signals().to_vec(), buckets))
+}
+
+/// Builds one plot per unit, each signal's min/max pairs drawn as one envelope line.
+fn plots(signals: &[SignalInfo], buckets: &[Vec<Bucket>]) -> Vec<Plot> {
     let mut plots: Vec<Plot> = Vec::new();
-    for (info, b) in waves.signals().iter().zip(buckets) {
+    for (info, b) in signals.iter().zip(buckets) {
         if info.name.starts_with("gate(") || info.name.starts_with("on(") {
             continue;
         }
         let mut x = Vec::with_capacity(2 * b.len());
         let mut y = Vec::with_capacity(2 * b.len());
-        for k in &b {
+        for k in b {
             x.push(k.t_first);
             y.push(k.min);
             x.push(k.t_last.max(k.t_first));

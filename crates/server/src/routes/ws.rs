@@ -17,7 +17,6 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use pelab_store::{Run, RunStatus};
-use pelab_waveform::decimate_waveforms;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
@@ -192,14 +191,9 @@ async fn replay(
         .and_then(|d| d.options.stream_points)
         .unwrap_or(DEFAULT_STREAM_POINTS);
     let store = s.waveforms.clone();
-    let Ok(Ok(waves)) = tokio::task::spawn_blocking(move || store.read(&name)).await else {
-        return Ok(());
-    };
-    let Some((t0, t1)) = waves.time_span() else {
-        return Ok(());
-    };
-    if !meta_sent {
-        let signals: Vec<StreamSignal> = waves
+    let decimated = tokio::task::spawn_blocking(move || {
+        let mut file = store.open_file(&name).ok()?;
+        let signals: Vec<StreamSignal> = file
             .signals()
             .iter()
             .map(|i| StreamSignal {
@@ -207,11 +201,18 @@ async fn replay(
                 unit: i.unit.clone(),
             })
             .collect();
-        send(socket, json!({"type": "meta", "signals": signals})).await?;
-    }
-    let Ok(buckets) = decimate_waveforms(&waves, t0, t1.max(t0 + f64::EPSILON), points) else {
+        let (_, buckets) = file
+            .decimate_all(points, crate::report::PLOT_BLOCK_ROWS)
+            .ok()??;
+        Some((signals, buckets))
+    })
+    .await;
+    let Ok(Some((signals, buckets))) = decimated else {
         return Ok(());
     };
+    if !meta_sent {
+        send(socket, json!({"type": "meta", "signals": signals})).await?;
+    }
     let n = buckets.first().map_or(0, Vec::len);
     for (seq, start) in (0..n).step_by(256).enumerate() {
         if (seq as u64) < from {

@@ -233,6 +233,32 @@ impl PwfFile {
         Ok(out)
     }
 
+    /// Min/max buckets of every signal over the whole recording, with its time span
+    /// `(t_first, t_last)` [s], as [`PwfFile::decimate`] reads them. `None` for an
+    /// empty recording or one that spans no time.
+    ///
+    /// # Errors
+    /// As [`PwfFile::decimate`].
+    #[allow(clippy::type_complexity)]
+    pub fn decimate_all(
+        &mut self,
+        buckets: usize,
+        block_rows: usize,
+    ) -> Result<Option<((f64, f64), Vec<Vec<Bucket>>)>, FileDecimateError> {
+        if self.sample_count == 0 {
+            return Ok(None);
+        }
+        let t0 = self.time_at(0)?;
+        let t1 = self.time_at(self.sample_count - 1)?;
+        if !(t1 > t0) {
+            return Ok(None);
+        }
+        Ok(Some((
+            (t0, t1),
+            self.decimate(t0, t1, buckets, block_rows)?,
+        )))
+    }
+
     fn column_name(&self, column: u64) -> String {
         match column.checked_sub(1) {
             None => "time column".to_string(),
