@@ -1,0 +1,195 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { TelemetryBucket } from '@/api/client';
+import { useRuns, useTelemetry, useTelemetrySignals } from '@/api/queries';
+import { ErrorBanner } from '@/components/ErrorBanner';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { Input, NativeSelect } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { WaveformChart } from '@/features/sim/WaveformChart';
+import type { WaveformData } from '@/features/sim/waveformData';
+import { formatSi, formatTime } from '@/lib/format';
+import { useWorkbenchStore } from '@/stores/workbench';
+
+/** The window of the first query, wide enough for any bench recording; it is then fitted to the data. */
+const SEARCH_FROM = '2000-01-01T00:00:00Z';
+const BUCKET_CHOICES = [100, 500, 1000, 5000, 10000];
+
+export interface TimeRange {
+  from: string;
+  to: string;
+}
+
+/** Converts buckets to chart data: seconds from the range start, with the min/max envelope. */
+export function bucketsToWaveform(signal: string, buckets: TelemetryBucket[], from: string): WaveformData {
+  const origin = Date.parse(from);
+  return {
+    t: buckets.map((bucket) => (Date.parse(bucket.time) - origin) / 1000),
+    signals: [{ name: signal, unit: '', min: buckets.map((bucket) => bucket.min), max: buckets.map((bucket) => bucket.max) }],
+  };
+}
+
+/** The time span the buckets cover, from the first bucket's start to the last one's end. */
+export function extentOf(buckets: TelemetryBucket[], range: TimeRange, count: number): TimeRange | null {
+  const first = buckets[0];
+  const last = buckets[buckets.length - 1];
+  if (!first || !last) return null;
+  const width = (Date.parse(range.to) - Date.parse(range.from)) / count;
+  return { from: first.time, to: new Date(Date.parse(last.time) + width).toISOString() };
+}
+
+function toLocalInput(iso: string): string {
+  // datetime-local takes UTC here, written without the zone; the label says UTC.
+  return iso.replace(/Z$/, '').slice(0, 23);
+}
+
+function fromLocalInput(text: string): string | null {
+  const time = Date.parse(`${text}Z`);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+export function TelemetryTab({ projectId }: { projectId: string }) {
+  const runs = useRuns(projectId);
+  const storedRunId = useWorkbenchStore((state) => state.runByProject[projectId] ?? null);
+  const selectRun = useWorkbenchStore((state) => state.selectRun);
+  const runId = storedRunId ?? runs.data?.[0]?.id ?? null;
+  const signals = useTelemetrySignals(runId);
+  const [signal, setSignal] = useState<string | null>(null);
+  const [buckets, setBuckets] = useState(1000);
+  const [range, setRange] = useState<TimeRange | null>(null);
+  const [rangeError, setRangeError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setSignal(signals.data?.[0] ?? null);
+    setRange(null);
+  }, [signals.data]);
+
+  const searchRange = useMemo<TimeRange>(() => ({ from: SEARCH_FROM, to: new Date(Date.now() + 86_400_000).toISOString() }), []);
+  const activeRange = range ?? searchRange;
+  const telemetry = useTelemetry(runId, signal, buckets, activeRange.from, activeRange.to);
+
+  // The first answer covers a wide window; narrow the range to where the samples are.
+  useEffect(() => {
+    if (range === null && telemetry.data && telemetry.data.length > 0) {
+      setRange(extentOf(telemetry.data, searchRange, buckets));
+    }
+  }, [telemetry.data, range, searchRange, buckets]);
+
+  const data = useMemo(
+    () => (telemetry.data && signal && range ? bucketsToWaveform(signal, telemetry.data, range.from) : null),
+    [telemetry.data, signal, range],
+  );
+  const totals = useMemo(() => {
+    const list = telemetry.data ?? [];
+    const count = list.reduce((sum, bucket) => sum + bucket.count, 0);
+    const mean = count > 0 ? list.reduce((sum, bucket) => sum + bucket.mean * bucket.count, 0) / count : Number.NaN;
+    return {
+      count,
+      min: list.length ? Math.min(...list.map((bucket) => bucket.min)) : Number.NaN,
+      max: list.length ? Math.max(...list.map((bucket) => bucket.max)) : Number.NaN,
+      mean,
+    };
+  }, [telemetry.data]);
+
+  const setBound = (key: 'from' | 'to', text: string) => {
+    const value = fromLocalInput(text);
+    if (value === null) {
+      setRangeError(`${key}: "${text}" is not a date and time`);
+      return;
+    }
+    const next = { ...activeRange, [key]: value };
+    if (Date.parse(next.from) >= Date.parse(next.to)) {
+      setRangeError('from must be before to');
+      return;
+    }
+    setRangeError(null);
+    setRange(next);
+  };
+
+  return (
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-[300px_minmax(0,1fr)]">
+      <Card>
+        <CardHeader>
+          <CardTitle>Telemetry source</CardTitle>
+        </CardHeader>
+        <CardContent className="space-y-3">
+          {runs.isError && <ErrorBanner error={runs.error} />}
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="telemetry-run">Run</Label>
+            <NativeSelect id="telemetry-run" value={runId ?? ''} onChange={(event) => selectRun(projectId, event.target.value)}>
+              {runs.data?.length === 0 && <option value="">No runs</option>}
+              {runs.data?.map((run) => (
+                <option key={run.id} value={run.id}>
+                  {run.title || run.kernel} · {run.mode} · {formatTime(run.created_at)}
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="telemetry-signal">Signal</Label>
+            <NativeSelect id="telemetry-signal" value={signal ?? ''} disabled={!signals.data?.length} onChange={(event) => setSignal(event.target.value)}>
+              {signals.data?.length === 0 && <option value="">No telemetry for this run</option>}
+              {signals.data?.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="telemetry-buckets">Buckets</Label>
+            <NativeSelect id="telemetry-buckets" value={buckets} onChange={(event) => setBuckets(Number(event.target.value))}>
+              {BUCKET_CHOICES.map((count) => (
+                <option key={count} value={count}>
+                  {count}
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+          {range && (
+            <>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="telemetry-from">From (UTC)</Label>
+                <Input id="telemetry-from" type="datetime-local" step="0.001" value={toLocalInput(range.from)} onChange={(event) => setBound('from', event.target.value)} />
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="telemetry-to">To (UTC)</Label>
+                <Input id="telemetry-to" type="datetime-local" step="0.001" value={toLocalInput(range.to)} onChange={(event) => setBound('to', event.target.value)} />
+              </div>
+            </>
+          )}
+          {rangeError && (
+            <p role="alert" className="text-xs font-medium text-destructive">
+              {rangeError}
+            </p>
+          )}
+        </CardContent>
+      </Card>
+      <Card className="min-w-0">
+        <CardHeader>
+          <CardTitle>{signal ?? 'Telemetry'}</CardTitle>
+          {range && (
+            <p className="text-xs text-muted-foreground">
+              t = 0 at {formatTime(range.from)} · {totals.count.toLocaleString()} samples · min {formatSi(totals.min)} · mean{' '}
+              {formatSi(totals.mean)} · max {formatSi(totals.max)}
+            </p>
+          )}
+        </CardHeader>
+        <CardContent>
+          {signals.isError && <ErrorBanner error={signals.error} onRetry={() => void signals.refetch()} />}
+          {telemetry.isError && <ErrorBanner error={telemetry.error} onRetry={() => void telemetry.refetch()} />}
+          {data && data.t.length > 0 ? (
+            <WaveformChart data={data} version={0} visible={new Set([signal ?? ''])} height={320} label={`Telemetry of ${signal}`} />
+          ) : (
+            <div className="flex h-[320px] items-center justify-center rounded-md border border-dashed p-6 text-center text-sm text-muted-foreground">
+              {signals.isSuccess && signals.data.length === 0
+                ? 'This run has no telemetry. Bench and HIL setups send samples with POST /api/v1/runs/{id}/telemetry.'
+                : telemetry.isFetching
+                  ? 'Loading telemetry…'
+                  : 'No samples in this time range.'}
+            </div>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
