@@ -12,35 +12,11 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { KINDS, validateComponent, type FormErrors, type FormState } from '@/features/components/componentForm';
 import { formatTime } from '@/lib/format';
-
-const KINDS = ['mosfet', 'igbt', 'diode', 'capacitor', 'inductor', 'core', 'heatsink'] as const;
 
 type Editing = { mode: 'create' } | { mode: 'edit'; component: Component } | { mode: 'view'; component: Component } | null;
 
-interface FormState {
-  kind: string;
-  vendor: string;
-  pn: string;
-  params: string;
-}
-
-type FormErrors = Partial<Record<keyof FormState, string>>;
-
-/** Checks the component form; `params` must be a JSON object. */
-export function validateComponent(form: FormState): FormErrors {
-  const errors: FormErrors = {};
-  if (!KINDS.includes(form.kind as (typeof KINDS)[number])) errors.kind = `choose one of ${KINDS.join(', ')}`;
-  if (!form.vendor.trim() || form.vendor.trim().length > 200) errors.vendor = 'a manufacturer of 1 to 200 characters is required';
-  if (!form.pn.trim() || form.pn.trim().length > 200) errors.pn = 'a part number of 1 to 200 characters is required';
-  try {
-    const parsed: unknown = JSON.parse(form.params);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) errors.params = 'params must be a JSON object, e.g. {"r_on": 0.016}';
-  } catch (error) {
-    errors.params = `invalid JSON: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  return errors;
-}
 
 function ComponentDialog({ editing, onClose }: { editing: Editing; onClose: () => void }) {
   const initial: FormState =

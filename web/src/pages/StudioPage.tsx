@@ -10,14 +10,20 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { KERNEL_TITLES } from '@/features/design/NewDesignWizard';
+import { KERNEL_TITLES } from '@/features/design/kernels';
 import { presetFor } from '@/presets';
 
 /** Parameter specs of `GET /kernels`, as far as this page reads them. */
 interface ParameterSpec {
   name?: string;
   unit?: string;
-  required?: boolean;
+  optional?: boolean;
+  default?: unknown;
+}
+
+/** A value the design must set: not optional and without a default. */
+function isRequired(spec: ParameterSpec): boolean {
+  return spec.optional === false && (spec.default === null || spec.default === undefined);
 }
 
 /** Design Studio: every topology the simulator has, and a shortcut into a project's design wizard. */
@@ -54,7 +60,7 @@ export default function StudioPage() {
       {projects.isError && <ErrorBanner error={projects.error} onRetry={() => void projects.refetch()} />}
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
         {kernels.data?.map((kernel) => {
-          const specs = (kernel.parameters as ParameterSpec[]).filter((spec) => spec.required);
+          const specs = (kernel.parameters as ParameterSpec[]).filter(isRequired);
           const preset = presetFor(kernel.name);
           return (
             <Card key={kernel.name} className="flex flex-col">

@@ -7,14 +7,16 @@ import { Button } from '@/components/ui/button';
 import { Input, NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import type { Preset } from '@/presets';
-import { DesignSections, inputId } from './DesignForm';
+import { DesignSections } from './DesignForm';
 import {
   fieldsOf,
   formPathOf,
+  inputId,
   readField,
   sectionsFromValues,
   validateAll,
   valuesFromDesign,
+  type FieldOrder,
   type FormErrors,
   type FormValues,
   type JsonSchema,
@@ -86,6 +88,8 @@ export interface DesignEditorProps {
   projectId: string;
   kernel: string;
   schema: JsonSchema;
+  /** The kernel's field order per section; schema order when absent. */
+  order?: FieldOrder;
   preset?: Preset;
   onCreated: (design: Design) => void;
   onCancel?: () => void;
@@ -96,8 +100,8 @@ export interface DesignEditorProps {
  * It submits only when every field is valid, and puts the server's 422 field errors
  * next to their fields.
  */
-export function DesignEditor({ projectId, kernel, schema, preset, onCreated, onCancel }: DesignEditorProps) {
-  const fields = useMemo(() => fieldsOf(schema), [schema]);
+export function DesignEditor({ projectId, kernel, schema, order, preset, onCreated, onCancel }: DesignEditorProps) {
+  const fields = useMemo(() => fieldsOf(schema, order), [schema, order]);
   const presetDesign = preset?.design;
   const [name, setName] = useState(presetDesign?.title ?? '');
   const [values, setValues] = useState<FormValues>(() => valuesFromDesign(fields, presetDesign ?? {}));
@@ -111,10 +115,8 @@ export function DesignEditor({ projectId, kernel, schema, preset, onCreated, onC
 
   const setFieldError = (path: string, error: string | undefined) =>
     setErrors((current) => {
-      const next = { ...current };
-      if (error === undefined) delete next[path];
-      else next[path] = error;
-      return next;
+      const rest = Object.fromEntries(Object.entries(current).filter(([key]) => key !== path));
+      return error === undefined ? rest : { ...rest, [path]: error };
     });
 
   const onChange = (path: string, value: string) => {

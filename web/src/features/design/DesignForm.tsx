@@ -1,11 +1,7 @@
 import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { cn } from '@/lib/utils';
-import { describeBounds, FORM_SECTIONS, SECTION_TITLES, type FieldSpec, type FormErrors, type FormValues } from './schemaForm';
-
-function inputId(path: string): string {
-  return `field-${path.replace(/\./g, '-')}`;
-}
+import { describeBounds, FORM_SECTIONS, inputId, SECTION_TITLES, type FieldSpec, type FormErrors, type FormValues } from './schemaForm';
 
 function capitalize(text: string): string {
   return text ? text[0]?.toUpperCase() + text.slice(1) : text;
@@ -160,5 +156,3 @@ export function DesignSections({ fields, values, errors, showAll, onChange, onBl
     </div>
   );
 }
-
-export { inputId };

@@ -8,7 +8,8 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { formatSi, formatTime } from '@/lib/format';
-import { KERNEL_TITLES, NewDesignWizard } from './NewDesignWizard';
+import { KERNEL_TITLES } from './kernels';
+import { NewDesignWizard } from './NewDesignWizard';
 
 /** A few headline values of a design document for the list, e.g. "250 V in, 65 kHz". */
 function keyValues(design: Design): string {

@@ -1,6 +1,6 @@
 import { ArrowLeft, ChevronRight } from 'lucide-react';
-import { useState } from 'react';
-import type { Design } from '@/api/client';
+import { useMemo, useState } from 'react';
+import type { Design, KernelDoc } from '@/api/client';
 import { useKernels, useKernelSchema } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { PageLoading } from '@/components/PageLoading';
@@ -8,20 +8,18 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { presetFor } from '@/presets';
 import { DesignEditor } from './DesignEditor';
-import type { JsonSchema } from './schemaForm';
+import { KERNEL_TITLES } from './kernels';
+import type { FieldOrder, JsonSchema } from './schemaForm';
 
-/** Human names of the kernels, as the wizard lists them. */
-export const KERNEL_TITLES: Record<string, string> = {
-  buck: 'Buck converter',
-  boost: 'Boost converter',
-  bidirectional: 'Bidirectional buck-boost',
-  interleaved_boost: 'Interleaved boost',
-  llc: 'LLC resonant converter',
-  pmsm_drive: 'PMSM traction drive (FOC)',
-  drive_cycle: 'Drive cycle (EV)',
-  grid_tie: 'Grid-tie inverter',
-  pv_mppt: 'PV string with MPPT',
-};
+function namesOf(specs: unknown[]): string[] {
+  return specs.flatMap((spec) => (spec && typeof spec === 'object' && 'name' in spec ? [String(spec.name)] : []));
+}
+
+/** The kernel's own field order per section, from its parameter specs. */
+function orderOf(doc: KernelDoc | undefined): FieldOrder {
+  if (!doc) return {};
+  return { parameters: namesOf(doc.parameters), control: namesOf(doc.controller), simulation: namesOf(doc.simulation) };
+}
 
 interface WizardProps {
   projectId: string;
@@ -35,6 +33,7 @@ export function NewDesignWizard({ projectId, initialKernel, onCreated, onCancel 
   const [kernel, setKernel] = useState<string | null>(initialKernel ?? null);
   const kernels = useKernels();
   const schema = useKernelSchema(kernel);
+  const order = useMemo(() => orderOf(kernels.data?.find((doc) => doc.name === kernel)), [kernels.data, kernel]);
 
   if (kernel === null) {
     if (kernels.isPending) return <PageLoading />;
@@ -97,6 +96,7 @@ export function NewDesignWizard({ projectId, initialKernel, onCreated, onCancel 
           projectId={projectId}
           kernel={kernel}
           schema={schema.data as JsonSchema}
+          order={order}
           preset={presetFor(kernel)}
           onCreated={onCreated}
           onCancel={onCancel}

@@ -130,14 +130,28 @@ function fieldOf(section: string, key: string, schema: JsonSchema, required: boo
   return null;
 }
 
-/** Lists the form fields of a design schema, section by section in design-file order. */
-export function fieldsOf(schema: JsonSchema): FieldSpec[] {
+/** Field names per section in the kernel's own order (from `GET /kernels`). */
+export type FieldOrder = Partial<Record<string, string[]>>;
+
+/**
+ * Lists the form fields of a design schema, section by section in design-file order.
+ * Within a section the fields follow `order` (the kernel's parameter list, which groups
+ * related values); names it does not list come after, in schema order.
+ */
+export function fieldsOf(schema: JsonSchema, order: FieldOrder = {}): FieldSpec[] {
   const fields: FieldSpec[] = [];
   for (const section of FORM_SECTIONS) {
     const sectionSchema = schema.properties?.[section];
     const required = new Set(sectionSchema?.required ?? []);
-    for (const [key, fieldSchema] of Object.entries(sectionSchema?.properties ?? {})) {
-      const field = fieldOf(section, key, fieldSchema, required.has(key));
+    const names = Object.keys(sectionSchema?.properties ?? {});
+    const ranked = order[section] ?? [];
+    const rank = (name: string) => {
+      const index = ranked.indexOf(name);
+      return index === -1 ? ranked.length + names.indexOf(name) : index;
+    };
+    for (const key of [...names].sort((a, b) => rank(a) - rank(b))) {
+      const fieldSchema = sectionSchema?.properties?.[key];
+      const field = fieldSchema ? fieldOf(section, key, fieldSchema, required.has(key)) : null;
       if (field) {
         fields.push(field);
       }
@@ -146,23 +160,36 @@ export function fieldsOf(schema: JsonSchema): FieldSpec[] {
   return fields;
 }
 
-const SI_PREFIX: Record<string, number> = { p: 1e-12, n: 1e-9, u: 1e-6, µ: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9 };
+/** Formats a number for an input in engineering notation: 2.2e-6, 500e3, 0.01, 48. */
+export function formatNumberInput(value: number): string {
+  if (value === 0 || !Number.isFinite(value)) {
+    return String(value);
+  }
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-2 && magnitude < 1e5) {
+    return String(Number(value.toPrecision(12)));
+  }
+  const exponent = Math.floor(Math.log10(magnitude) / 3) * 3;
+  const mantissa = Number((value / 10 ** exponent).toPrecision(12));
+  return `${mantissa}e${exponent}`;
+}
+
+/** Decimal exponent of each SI prefix the number inputs accept. */
+const SI_EXPONENT: Record<string, number> = { p: -12, n: -9, u: -6, µ: -6, m: -3, k: 3, M: 6, G: 9 };
 
 /**
  * Parses a number as an engineer types it: `400e-6`, `0.1`, or with an SI prefix `400u`,
- * `400µ`, `65k`, `2.2M`. Returns NaN for anything else. `m` is milli and `M` mega.
+ * `400µ`, `65k`, `2.2M`. Returns NaN for anything else. `m` is milli and `M` mega. The
+ * prefix shifts the decimal exponent, so `400u` is exactly the double nearest 400e-6.
  */
 export function parseNumber(text: string): number {
   const trimmed = text.trim().replace(/\s+/g, '');
-  if (trimmed === '') {
-    return Number.NaN;
-  }
-  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([pnuµmkMG]?)$/.exec(trimmed);
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+))?([pnuµmkMG]?)$/.exec(trimmed);
   if (!match) {
     return Number.NaN;
   }
-  const [, digits = '', prefix = ''] = match;
-  const value = Number(digits) * (prefix ? (SI_PREFIX[prefix] ?? Number.NaN) : 1);
+  const [, mantissa = '', exponent = '0', prefix = ''] = match;
+  const value = Number(`${mantissa}e${Number(exponent) + (SI_EXPONENT[prefix] ?? 0)}`);
   return Number.isFinite(value) ? value : Number.NaN;
 }
 
@@ -282,13 +309,14 @@ export function textOf(field: FieldSpec, value: unknown): string {
   if (value === undefined || value === null) {
     return '';
   }
+  const show = (item: unknown) => (typeof item === 'number' ? formatNumberInput(item) : String(item));
   if (field.kind === 'numberList' && Array.isArray(value)) {
-    return value.join(', ');
+    return value.map(show).join(', ');
   }
   if (field.kind === 'pairList' && Array.isArray(value)) {
-    return value.map((pair) => (Array.isArray(pair) ? pair.join(', ') : String(pair))).join('\n');
+    return value.map((pair) => (Array.isArray(pair) ? pair.map(show).join(', ') : show(pair))).join('\n');
   }
-  return String(value);
+  return show(value);
 }
 
 export type FormValues = Record<string, string>;
@@ -332,14 +360,9 @@ export function sectionsFromValues(
     sections[section] = original && typeof original === 'object' ? { ...(original as Record<string, unknown>) } : {};
   }
   for (const field of fields) {
-    const target = sections[field.section] ?? {};
     const { value } = readField(field, values[field.path] ?? '');
-    if (value === undefined) {
-      delete target[field.key];
-    } else {
-      target[field.key] = value;
-    }
-    sections[field.section] = target;
+    const rest = Object.fromEntries(Object.entries(sections[field.section] ?? {}).filter(([key]) => key !== field.key));
+    sections[field.section] = value === undefined ? rest : { ...rest, [field.key]: value };
   }
   return sections;
 }
@@ -351,4 +374,9 @@ export function sectionsFromValues(
 export function formPathOf(serverPath: string): string {
   const withoutIndex = serverPath.replace(/\[\d+\].*$/, '');
   return withoutIndex.startsWith('controller.') ? `control.${withoutIndex.slice('controller.'.length)}` : withoutIndex;
+}
+
+/** The id of a field's input element, e.g. `field-parameters-v_in`. */
+export function inputId(path: string): string {
+  return `field-${path.replace(/\./g, '-')}`;
 }

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { Ban, FileDown, FileText, Loader2, Play, Wifi, WifiOff } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api, request, type RunBrief } from '@/api/client';
 import { useDesigns, useRuns, useWaveforms } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
@@ -13,9 +13,9 @@ import { Progress } from '@/components/ui/progress';
 import { formatTime } from '@/lib/format';
 import { cn } from '@/lib/utils';
 import { useWorkbenchStore } from '@/stores/workbench';
-import { colorOf, WaveformChart } from './WaveformChart';
+import { WaveformChart } from './WaveformChart';
 import { useRunStream } from './useRunStream';
-import { fromView, type WaveformData } from './waveformData';
+import { colorOf, defaultVisible, fromView, type WaveformData } from './waveformData';
 
 const ACTIVE = new Set(['queued', 'running']);
 
@@ -61,10 +61,6 @@ function SignalPicker({
   );
 }
 
-/** The signals drawn at first: at most four, so a chart of a big kernel stays readable. */
-function defaultVisible(signals: { name: string }[]): Set<string> {
-  return new Set(signals.slice(0, 4).map((signal) => signal.name));
-}
 
 function RunList({ runs, selected, onSelect }: { runs: RunBrief[]; selected: string | null; onSelect: (id: string) => void }) {
   if (runs.length === 0) {
@@ -102,29 +98,25 @@ export function SimulationTab({ projectId }: { projectId: string }) {
   const runs = useRuns(projectId);
   const designId = useWorkbenchStore((state) => state.designByProject[projectId] ?? null);
   const selectDesign = useWorkbenchStore((state) => state.selectDesign);
-  const selectedRunId = useWorkbenchStore((state) => state.runByProject[projectId] ?? null);
+  const storedRunId = useWorkbenchStore((state) => state.runByProject[projectId] ?? null);
   const selectRun = useWorkbenchStore((state) => state.selectRun);
-  const [liveRunId, setLiveRunId] = useState<string | null>(null);
-  const [visible, setVisible] = useState<Set<string>>(new Set());
+  // The run started from this tab; it stays on the live stream after it ends.
+  const [startedRunId, setStartedRunId] = useState<string | null>(null);
+  const [picked, setPicked] = useState<{ key: string; names: Set<string> } | null>(null);
 
   const chosenDesign = designId ?? designs.data?.[0]?.id ?? null;
   const runList = runs.data ?? [];
+  // Without a selection, the newest run is shown.
+  const selectedRunId = storedRunId ?? runList[0]?.id ?? null;
   const selectedRun = runList.find((run) => run.id === selectedRunId) ?? null;
 
-  // Select the newest run when none is selected yet.
-  useEffect(() => {
-    const newest = runs.data?.[0];
-    if (selectedRunId === null && newest) {
-      selectRun(projectId, newest.id);
-    }
-  }, [runs.data, selectedRunId, projectId, selectRun]);
-
-  // A selected run that is still queued or running is followed live.
-  useEffect(() => {
-    if (selectedRun && ACTIVE.has(selectedRun.status) && liveRunId !== selectedRun.id) {
-      setLiveRunId(selectedRun.id);
-    }
-  }, [selectedRun, liveRunId]);
+  // A run started here, or a selected run that is still queued or running, is followed live.
+  const liveRunId =
+    startedRunId !== null && startedRunId === selectedRunId
+      ? startedRunId
+      : selectedRun && ACTIVE.has(selectedRun.status)
+        ? selectedRun.id
+        : null;
 
   const live = useRunStream(liveRunId);
   const showingLive = liveRunId !== null && liveRunId === selectedRunId;
@@ -133,7 +125,7 @@ export function SimulationTab({ projectId }: { projectId: string }) {
   const start = useMutation({
     mutationFn: (id: string) => request(() => api.POST('/api/v1/simulate/run', { body: { project_id: projectId, design_id: id } })),
     onSuccess: (queued) => {
-      setLiveRunId(queued.run_id);
+      setStartedRunId(queued.run_id);
       selectRun(projectId, queued.run_id);
       void runs.refetch();
     },
@@ -147,11 +139,12 @@ export function SimulationTab({ projectId }: { projectId: string }) {
   const chartData = showingLive ? (live?.data ?? null) : storedData;
   const signals = useMemo(() => chartData?.signals.map(({ name, unit }) => ({ name, unit })) ?? [], [chartData?.signals]);
   const signalKey = signals.map((signal) => signal.name).join(',');
-
-  useEffect(() => {
-    setVisible(defaultVisible(signals));
-    // Reset the picker only when another set of signals arrives.
-  }, [signalKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The picker keeps the user's choice while the signal set stays the same.
+  const visible = useMemo(
+    () => (picked !== null && picked.key === signalKey ? picked.names : defaultVisible(signals)),
+    [picked, signalKey, signals],
+  );
+  const setVisible = (names: Set<string>) => setPicked({ key: signalKey, names });
 
   const status = showingLive ? (live?.status ?? selectedRun?.status ?? 'queued') : selectedRun?.status;
   const progress = showingLive ? (live?.progress ?? 0) : (selectedRun?.progress ?? 0);

@@ -3,17 +3,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import { Button } from '@/components/ui/button';
 import { formatSi } from '@/lib/format';
-import type { WaveformData } from './waveformData';
+import { colorOf, type WaveformData } from './waveformData';
 
 /** Set by the benchmark to an array; each redraw appends its duration in ms. */
 type WindowWithDraws = Window & { __pelabChartDraws?: number[] };
 
-/** Series colours that read on both the light and the dark background. */
-const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#475569', '#ea580c'];
-
-export function colorOf(index: number): string {
-  return PALETTE[index % PALETTE.length] ?? '#2563eb';
-}
 
 interface ChartProps {
   data: WaveformData;
@@ -351,6 +345,3 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
     </div>
   );
 }
-
-/** Exposed for the chart benchmark page, which drives a chart directly. */
-export type { uPlot };

@@ -1,10 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { keys } from '@/api/queries';
 import { RunStream, type ConnectionState, type SignalInfo } from './streamClient';
 import { appendChunk, emptyWaveform, type WaveformData } from './waveformData';
 
 export interface LiveRun {
+  runId: string;
   signals: SignalInfo[];
   data: WaveformData;
   /** Raised on every chunk; the chart redraws when it changes. */
@@ -18,18 +19,21 @@ export interface LiveRun {
   reconnects: number;
 }
 
-const INITIAL: LiveRun = {
-  signals: [],
-  data: emptyWaveform([]),
-  version: 0,
-  chunks: 0,
-  status: null,
-  progress: 0,
-  connection: 'connecting',
-  connectionDetail: null,
-  error: null,
-  reconnects: 0,
-};
+function initial(runId: string): LiveRun {
+  return {
+    runId,
+    signals: [],
+    data: emptyWaveform([]),
+    version: 0,
+    chunks: 0,
+    status: null,
+    progress: 0,
+    connection: 'connecting',
+    connectionDetail: null,
+    error: null,
+    reconnects: 0,
+  };
+}
 
 /**
  * Follows the live stream of a run and collects its chunks into chart data. Returns
@@ -38,46 +42,46 @@ const INITIAL: LiveRun = {
  */
 export function useRunStream(runId: string | null): LiveRun | null {
   const [live, setLive] = useState<LiveRun | null>(null);
-  const dataRef = useRef<WaveformData>(emptyWaveform([]));
   const client = useQueryClient();
 
   useEffect(() => {
     if (runId === null) {
-      setLive(null);
       return;
     }
-    dataRef.current = emptyWaveform([]);
-    setLive({ ...INITIAL, data: dataRef.current });
+    let data = emptyWaveform([]);
+    // Applies a change to this run's state; a state left from another run starts afresh.
+    const update = (change: (current: LiveRun) => Partial<LiveRun>) =>
+      setLive((current) => {
+        const base = current !== null && current.runId === runId ? current : { ...initial(runId), data };
+        return { ...base, ...change(base) };
+      });
     const stream = new RunStream({
       runId,
       onMeta: (signals) => {
-        dataRef.current = emptyWaveform(signals);
-        setLive((current) => current && { ...current, signals, data: dataRef.current });
+        data = emptyWaveform(signals);
+        update(() => ({ signals, data }));
       },
       onChunk: (chunk) => {
-        appendChunk(dataRef.current, chunk);
-        setLive((current) => current && { ...current, version: current.version + 1, chunks: current.chunks + 1 });
+        appendChunk(data, chunk);
+        update((current) => ({ version: current.version + 1, chunks: current.chunks + 1 }));
       },
-      onProgress: (status, progress) => setLive((current) => current && { ...current, status, progress }),
+      onProgress: (status, progress) => update(() => ({ status, progress })),
       onEnd: (status, error) => {
-        setLive((current) => current && { ...current, status, error, progress: status === 'done' ? 1 : current.progress });
+        update((current) => ({ status, error, progress: status === 'done' ? 1 : current.progress }));
         void client.invalidateQueries({ queryKey: ['runs'] });
         void client.invalidateQueries({ queryKey: keys.run(runId) });
       },
       onState: (connection, detail) =>
-        setLive(
-          (current) =>
-            current && {
-              ...current,
-              connection,
-              connectionDetail: detail ?? null,
-              reconnects: current.reconnects + (connection === 'reconnecting' && detail?.startsWith('resuming') ? 1 : 0),
-            },
-        ),
+        update((current) => ({
+          connection,
+          connectionDetail: detail ?? null,
+          reconnects: current.reconnects + (connection === 'reconnecting' && detail?.startsWith('resuming') ? 1 : 0),
+        })),
     });
     stream.start();
     return () => stream.close();
   }, [runId, client]);
 
-  return live;
+  if (runId === null) return null;
+  return live !== null && live.runId === runId ? live : initial(runId);
 }

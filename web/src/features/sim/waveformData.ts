@@ -40,3 +40,20 @@ export function fromView(view: { signals: { name: string; unit: string; t: numbe
     signals: view.signals.map((signal) => ({ name: signal.name, unit: signal.unit, min: signal.min, max: signal.max })),
   };
 }
+
+/**
+ * The signals drawn at first: up to three, leaving out switch-node voltages, gate signals
+ * and duty, whose full-swing square waves would hide the rest.
+ */
+export function defaultVisible(signals: { name: string }[]): Set<string> {
+  const quiet = signals.filter((signal) => !/sw|gate|duty/i.test(signal.name));
+  const chosen = (quiet.length > 0 ? quiet : signals).slice(0, 3);
+  return new Set(chosen.map((signal) => signal.name));
+}
+
+/** Series colours that read on both the light and the dark background. */
+const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#475569', '#ea580c'];
+
+export function colorOf(index: number): string {
+  return PALETTE[index % PALETTE.length] ?? '#2563eb';
+}

@@ -1,51 +1,22 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { TelemetryBucket } from '@/api/client';
+import { useMemo, useState } from 'react';
 import { useRuns, useTelemetry, useTelemetrySignals } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input, NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { WaveformChart } from '@/features/sim/WaveformChart';
-import type { WaveformData } from '@/features/sim/waveformData';
 import { formatSi, formatTime } from '@/lib/format';
 import { useWorkbenchStore } from '@/stores/workbench';
-
-/** The window of the first query, wide enough for any bench recording; it is then fitted to the data. */
-const SEARCH_FROM = '2000-01-01T00:00:00Z';
-const BUCKET_CHOICES = [100, 500, 1000, 5000, 10000];
-
-export interface TimeRange {
-  from: string;
-  to: string;
-}
-
-/** Converts buckets to chart data: seconds from the range start, with the min/max envelope. */
-export function bucketsToWaveform(signal: string, buckets: TelemetryBucket[], from: string): WaveformData {
-  const origin = Date.parse(from);
-  return {
-    t: buckets.map((bucket) => (Date.parse(bucket.time) - origin) / 1000),
-    signals: [{ name: signal, unit: '', min: buckets.map((bucket) => bucket.min), max: buckets.map((bucket) => bucket.max) }],
-  };
-}
-
-/** The time span the buckets cover, from the first bucket's start to the last one's end. */
-export function extentOf(buckets: TelemetryBucket[], range: TimeRange, count: number): TimeRange | null {
-  const first = buckets[0];
-  const last = buckets[buckets.length - 1];
-  if (!first || !last) return null;
-  const width = (Date.parse(range.to) - Date.parse(range.from)) / count;
-  return { from: first.time, to: new Date(Date.parse(last.time) + width).toISOString() };
-}
-
-function toLocalInput(iso: string): string {
-  // datetime-local takes UTC here, written without the zone; the label says UTC.
-  return iso.replace(/Z$/, '').slice(0, 23);
-}
-
-function fromLocalInput(text: string): string | null {
-  const time = Date.parse(`${text}Z`);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
-}
+import {
+  BUCKET_CHOICES,
+  bucketsToWaveform,
+  extentOf,
+  fromLocalInput,
+  SEARCH_BUCKETS,
+  SEARCH_RANGE,
+  toLocalInput,
+  type TimeRange,
+} from './telemetryData';
 
 export function TelemetryTab({ projectId }: { projectId: string }) {
   const runs = useRuns(projectId);
@@ -53,26 +24,21 @@ export function TelemetryTab({ projectId }: { projectId: string }) {
   const selectRun = useWorkbenchStore((state) => state.selectRun);
   const runId = storedRunId ?? runs.data?.[0]?.id ?? null;
   const signals = useTelemetrySignals(runId);
-  const [signal, setSignal] = useState<string | null>(null);
+  const [pickedSignal, setSignal] = useState<string | null>(null);
   const [buckets, setBuckets] = useState(1000);
-  const [range, setRange] = useState<TimeRange | null>(null);
+  // A range the user typed, for the run and signal it was typed for.
+  const [typed, setTyped] = useState<{ key: string; range: TimeRange } | null>(null);
   const [rangeError, setRangeError] = useState<string | null>(null);
 
-  useEffect(() => {
-    setSignal(signals.data?.[0] ?? null);
-    setRange(null);
-  }, [signals.data]);
+  const signal = pickedSignal !== null && signals.data?.includes(pickedSignal) ? pickedSignal : (signals.data?.[0] ?? null);
+  const key = `${runId}|${signal}`;
 
-  const searchRange = useMemo<TimeRange>(() => ({ from: SEARCH_FROM, to: new Date(Date.now() + 86_400_000).toISOString() }), []);
-  const activeRange = range ?? searchRange;
-  const telemetry = useTelemetry(runId, signal, buckets, activeRange.from, activeRange.to);
-
-  // The first answer covers a wide window; narrow the range to where the samples are.
-  useEffect(() => {
-    if (range === null && telemetry.data && telemetry.data.length > 0) {
-      setRange(extentOf(telemetry.data, searchRange, buckets));
-    }
-  }, [telemetry.data, range, searchRange, buckets]);
+  // First find where the samples are, then read that span at the chosen resolution.
+  const search = useTelemetry(runId, signal, SEARCH_BUCKETS, SEARCH_RANGE.from, SEARCH_RANGE.to);
+  const fitted = useMemo(() => (search.data ? extentOf(search.data, SEARCH_RANGE, SEARCH_BUCKETS) : null), [search.data]);
+  const range = typed !== null && typed.key === key ? typed.range : fitted;
+  const telemetry = useTelemetry(range ? runId : null, signal, buckets, range?.from ?? '', range?.to ?? '');
+  const setRange = (next: TimeRange) => setTyped({ key, range: next });
 
   const data = useMemo(
     () => (telemetry.data && signal && range ? bucketsToWaveform(signal, telemetry.data, range.from) : null),
@@ -90,13 +56,14 @@ export function TelemetryTab({ projectId }: { projectId: string }) {
     };
   }, [telemetry.data]);
 
-  const setBound = (key: 'from' | 'to', text: string) => {
+  const setBound = (bound: 'from' | 'to', text: string) => {
     const value = fromLocalInput(text);
     if (value === null) {
-      setRangeError(`${key}: "${text}" is not a date and time`);
+      setRangeError(`${bound}: "${text}" is not a date and time`);
       return;
     }
-    const next = { ...activeRange, [key]: value };
+    if (range === null) return;
+    const next = { ...range, [bound]: value };
     if (Date.parse(next.from) >= Date.parse(next.to)) {
       setRangeError('from must be before to');
       return;
@@ -176,6 +143,7 @@ export function TelemetryTab({ projectId }: { projectId: string }) {
         </CardHeader>
         <CardContent>
           {signals.isError && <ErrorBanner error={signals.error} onRetry={() => void signals.refetch()} />}
+          {search.isError && <ErrorBanner error={search.error} onRetry={() => void search.refetch()} />}
           {telemetry.isError && <ErrorBanner error={telemetry.error} onRetry={() => void telemetry.refetch()} />}
           {data && data.t.length > 0 ? (
             <WaveformChart data={data} version={0} visible={new Set([signal ?? ''])} height={320} label={`Telemetry of ${signal}`} />
@@ -183,7 +151,7 @@ export function TelemetryTab({ projectId }: { projectId: string }) {
             <div className="flex h-[320px] items-center justify-center rounded-md border border-dashed p-6 text-center text-sm text-muted-foreground">
               {signals.isSuccess && signals.data.length === 0
                 ? 'This run has no telemetry. Bench and HIL setups send samples with POST /api/v1/runs/{id}/telemetry.'
-                : telemetry.isFetching
+                : telemetry.isFetching || search.isFetching
                   ? 'Loading telemetry…'
                   : 'No samples in this time range.'}
             </div>
