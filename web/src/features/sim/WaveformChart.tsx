@@ -63,6 +63,7 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
   const frameRef = useRef<number | null>(null);
   const [readout, setReadout] = useState<Readout | null>(null);
   const [points, setPoints] = useState(0);
+  const [xRange, setXRange] = useState<[number, number] | null>(null);
   const visibleRef = useRef(visible);
   useEffect(() => {
     visibleRef.current = visible;
@@ -160,6 +161,13 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
           },
         ],
         setSelect: [() => (zoomedRef.current = true)],
+        setScale: [
+          (u, key) => {
+            const min = u.scales.x?.min;
+            const max = u.scales.x?.max;
+            if (key === 'x' && min !== undefined && max !== undefined) setXRange([min, max]);
+          },
+        ],
         ready: [
           (u) => {
             const over = u.over;
@@ -327,6 +335,7 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
           aria-label={`${label}: ${points} points per signal`}
           data-testid="waveform-chart"
           data-points={points}
+          data-x-range={xRange ? `${xRange[0]} ${xRange[1]}` : undefined}
           onKeyDown={onKeyDown}
           className="w-full rounded-md focus-visible:outline-2 focus-visible:outline-ring"
         />

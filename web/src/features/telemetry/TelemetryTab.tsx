@@ -33,9 +33,11 @@ export function TelemetryTab({ projectId }: { projectId: string }) {
   const signal = pickedSignal !== null && signals.data?.includes(pickedSignal) ? pickedSignal : (signals.data?.[0] ?? null);
   const key = `${runId}|${signal}`;
 
-  // First find where the samples are, then read that span at the chosen resolution.
+  // First find where the samples are, in two searches, then read that span at the chosen resolution.
   const search = useTelemetry(runId, signal, SEARCH_BUCKETS, SEARCH_RANGE.from, SEARCH_RANGE.to);
-  const fitted = useMemo(() => (search.data ? extentOf(search.data, SEARCH_RANGE, SEARCH_BUCKETS) : null), [search.data]);
+  const coarse = useMemo(() => (search.data ? extentOf(search.data, SEARCH_RANGE, SEARCH_BUCKETS) : null), [search.data]);
+  const refine = useTelemetry(coarse ? runId : null, signal, SEARCH_BUCKETS, coarse?.from ?? '', coarse?.to ?? '');
+  const fitted = useMemo(() => (refine.data && coarse ? extentOf(refine.data, coarse, SEARCH_BUCKETS) : null), [refine.data, coarse]);
   const range = typed !== null && typed.key === key ? typed.range : fitted;
   const telemetry = useTelemetry(range ? runId : null, signal, buckets, range?.from ?? '', range?.to ?? '');
   const setRange = (next: TimeRange) => setTyped({ key, range: next });
@@ -151,7 +153,7 @@ export function TelemetryTab({ projectId }: { projectId: string }) {
             <div className="flex h-[320px] items-center justify-center rounded-md border border-dashed p-6 text-center text-sm text-muted-foreground">
               {signals.isSuccess && signals.data.length === 0
                 ? 'This run has no telemetry. Bench and HIL setups send samples with POST /api/v1/runs/{id}/telemetry.'
-                : telemetry.isFetching || search.isFetching
+                : telemetry.isFetching || search.isFetching || refine.isFetching
                   ? 'Loading telemetry…'
                   : 'No samples in this time range.'}
             </div>

@@ -2,12 +2,14 @@ import type { TelemetryBucket } from '@/api/client';
 import type { WaveformData } from '@/features/sim/waveformData';
 
 /**
- * The window of the first query, wide enough for any bench recording; the chart then
- * uses the span where that query found samples.
+ * The window of the first search query, wide enough for any bench recording. Two searches
+ * locate the samples: 100 years in 10 000 buckets of about 3.7 days, then the occupied
+ * span in 10 000 buckets again (about 32 s wide after a search of one bucket), so the
+ * chart's range ends at most two search buckets past the samples.
  */
 export const SEARCH_RANGE: TimeRange = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
-/** Buckets of the search query: 100 years in 1000 buckets are about 37 days each. */
-export const SEARCH_BUCKETS = 1000;
+/** Buckets of each search query, the most the server accepts. */
+export const SEARCH_BUCKETS = 10000;
 export const BUCKET_CHOICES = [100, 500, 1000, 5000, 10000];
 
 export interface TimeRange {
