@@ -22,8 +22,9 @@ export default tseslint.config(
     rules: { 'react-refresh/only-export-components': 'off' },
   },
   {
+    // Node scripts; the e2e tests also pass functions to page.evaluate, which run in the browser.
     files: ['e2e/**/*.mjs', 'scripts/**/*.mjs'],
     extends: [js.configs.recommended],
-    languageOptions: { ecmaVersion: 2022, globals: globals.node },
+    languageOptions: { ecmaVersion: 2022, globals: { ...globals.node, ...globals.browser } },
   },
 );

@@ -35,8 +35,8 @@ async function waitRunsIdle(timeoutMs) {
   throw new Error(`runs still active after ${timeoutMs / 1000} s`);
 }
 
-async function shot(name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+async function shot(name, fullPage = false) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 function percentile(sorted, p) {
@@ -123,6 +123,10 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
     assert.equal(designs.length, 1);
     assert.equal(designs[0].topology, 'interleaved_boost');
     await shot('design-list');
+    await page.goto(`${server.base}/projects/${state.projectId}?tab=design&wizard=pmsm_drive`);
+    await page.getByLabel('Design name').waitFor();
+    await shot('design-wizard-pmsm', true);
+    await page.goto(`${server.base}/projects/${state.projectId}?tab=design`);
   });
 
   it('runs the design and draws live chunks as they arrive', async () => {
@@ -231,7 +235,7 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
     await page.getByText('Junction temperature per device').waitFor();
     const bars = await page.locator('.recharts-bar-rectangle').count();
     assert.ok(bars >= 4, `loss and Tj charts draw bars, found ${bars}`);
-    await shot('analytics');
+    await shot('analytics', true);
   });
 
   it('manages the component library', async () => {

@@ -220,8 +220,8 @@ export function kernelOf(summary: unknown): string | undefined {
   return isObject(design) && typeof design.kernel === 'string' ? design.kernel : undefined;
 }
 
-/** Key figures of a run for cards: label, value and unit, only those the summary has. */
-export function keyFigures(summary: unknown): Figure[] {
+/** Key figures of a run for cards: label, value and unit, only those the summary has, at most `limit`. */
+export function keyFigures(summary: unknown, limit = 4): Figure[] {
   const kernel = kernelOf(summary);
   const modelFigures = kernel ? MODEL_FIGURES[kernel] : undefined;
   if (modelFigures && metricsOf(summary).length > 0) {
@@ -230,7 +230,7 @@ export function keyFigures(summary: unknown): Figure[] {
       const figure = metricFigure(summary, name, label);
       if (figure) figures.push(figure);
     }
-    if (figures.length > 0) return figures;
+    if (figures.length > 0) return figures.slice(0, limit);
   }
 
   const result = resultOf(summary);
@@ -253,5 +253,5 @@ export function keyFigures(summary: unknown): Figure[] {
   const tj = junctions(summary);
   if (tj.length > 0) figures.push({ label: 'Tj max', value: Math.max(...tj.map((junction) => junction.tjMax)), unit: '°C' });
 
-  return figures.slice(0, 4);
+  return figures.slice(0, limit);
 }

@@ -17,7 +17,7 @@ import { useRun, useRuns } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { PageLoading } from '@/components/PageLoading';
 import { StatusBadge } from '@/components/StatusBadge';
-import { Alert, AlertDescription } from '@/components/ui/alert';
+import { Alert } from '@/components/ui/alert';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -63,6 +63,15 @@ function DeviceLossChart({ summary }: { summary: unknown }) {
   const rows = deviceLosses(summary);
   if (rows.length === 0) return null;
   const split = rows.some((row) => row.conduction + row.switching + row.recovery + row.coss > 0);
+  // Parts without recovery or Coss data report 0 W there; those stacks are left out.
+  const stacks = (
+    [
+      ['conduction', 'Conduction'],
+      ['switching', 'Switching'],
+      ['recovery', 'Recovery'],
+      ['coss', 'Coss'],
+    ] as const
+  ).filter(([key]) => rows.some((row) => row[key] > 0));
   return (
     <ChartCard
       title="Semiconductor losses per device"
@@ -77,12 +86,7 @@ function DeviceLossChart({ summary }: { summary: unknown }) {
             <Tooltip formatter={(value) => watts(value)} {...tooltipStyle} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {split ? (
-              <>
-                <Bar dataKey="conduction" name="Conduction" stackId="loss" fill={LOSS_COLORS.conduction} />
-                <Bar dataKey="switching" name="Switching" stackId="loss" fill={LOSS_COLORS.switching} />
-                <Bar dataKey="recovery" name="Recovery" stackId="loss" fill={LOSS_COLORS.recovery} />
-                <Bar dataKey="coss" name="Coss" stackId="loss" fill={LOSS_COLORS.coss} />
-              </>
+              stacks.map(([key, name]) => <Bar key={key} dataKey={key} name={name} stackId="loss" fill={LOSS_COLORS[key]} />)
             ) : (
               <Bar dataKey="total" name="Total" fill={LOSS_COLORS.total} />
             )}
@@ -272,7 +276,7 @@ export default function AnalyticsTab({ projectId }: { projectId: string }) {
   }, [runId, storedRunId, projectId, selectRun]);
 
   const summary = run.data?.summary;
-  const figures = keyFigures(summary);
+  const figures = keyFigures(summary, 5);
   const efficiency = efficiencyOf(summary);
   const warnings = warningsOf(summary);
 
@@ -302,7 +306,7 @@ export default function AnalyticsTab({ projectId }: { projectId: string }) {
       )}
       {run.data && (
         <>
-          <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+          <div className="grid grid-cols-2 gap-3 md:grid-cols-5">
             {figures.map((figure) => (
               <Card key={figure.label}>
                 <CardContent className="p-4">
@@ -320,13 +324,16 @@ export default function AnalyticsTab({ projectId }: { projectId: string }) {
           {warnings.length > 0 && (
             <Alert variant="warning">
               <AlertTriangle aria-hidden="true" />
-              <AlertDescription>
-                <ul className="list-disc space-y-1 pl-4 text-foreground">
-                  {warnings.map((warning) => (
+              <details className="flex-1">
+                <summary className="cursor-pointer rounded-sm font-medium focus-visible:outline-2 focus-visible:outline-ring">
+                  {warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`} from the simulator: {warnings[0]}
+                </summary>
+                <ul className="mt-2 list-disc space-y-1 pl-4">
+                  {warnings.slice(1).map((warning) => (
                     <li key={warning}>{warning}</li>
                   ))}
                 </ul>
-              </AlertDescription>
+              </details>
             </Alert>
           )}
           <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">

@@ -1,17 +1,8 @@
 import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { cn } from '@/lib/utils';
-import { describeBounds, FORM_SECTIONS, inputId, SECTION_TITLES, type FieldSpec, type FormErrors, type FormValues } from './schemaForm';
+import { describeBounds, FORM_SECTIONS, inputId, labelOf, SECTION_TITLES, type FieldSpec, type FormErrors, type FormValues } from './schemaForm';
 
-function capitalize(text: string): string {
-  return text ? text[0]?.toUpperCase() + text.slice(1) : text;
-}
-
-/** Short label from the description: its first clause, e.g. "input voltage". */
-function shortLabel(field: FieldSpec): string {
-  const first = field.description.split(/[;:(]/)[0]?.trim() ?? '';
-  return capitalize(first || field.key);
-}
 
 function hintOf(field: FieldSpec): string {
   const hints: string[] = [];
@@ -89,7 +80,7 @@ export function DesignField({ field, value, error, onChange, onBlur }: FieldProp
     <div className="flex flex-col gap-1.5" data-field={field.path}>
       <Label htmlFor={id} className="flex items-baseline justify-between gap-2">
         <span title={field.description}>
-          {shortLabel(field)}
+          {labelOf(field)}
           {field.unit && <span className="sr-only"> in {field.unit}</span>}
           {field.required && (
             <span className="text-destructive" aria-hidden="true">

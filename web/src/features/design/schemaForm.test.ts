@@ -4,6 +4,7 @@ import {
   fieldsOf,
   formatNumberInput,
   formPathOf,
+  labelOf,
   parseNumber,
   readField,
   sectionsFromValues,
@@ -165,5 +166,19 @@ describe('helpers', () => {
     expect(formatNumberInput(0.5e-3)).toBe('500e-6');
     expect(formatNumberInput(44.4)).toBe('44.4');
     expect(formatNumberInput(0)).toBe('0');
+  });
+});
+
+describe('labelOf', () => {
+  const spec = (description: string): FieldSpec => ({ ...field('parameters.l'), description });
+
+  it.each([
+    ['input voltage', 'Input voltage'],
+    ['ramp time of the duty (open loop) or of the reference (closed loop); 0 disables', 'Ramp time of the duty (open loop) or of the reference (closed loop)'],
+    ['DC source inductance (0: ideal source)', 'DC source inductance (0: ideal source)'],
+    ['recording interval (default: switching period / 20', 'Recording interval'],
+    ['computation delay: commands apply from the next period', 'Computation delay'],
+  ])('labels "%s"', (description, expected) => {
+    expect(labelOf(spec(description))).toBe(expected);
   });
 });

@@ -380,3 +380,29 @@ export function formPathOf(serverPath: string): string {
 export function inputId(path: string): string {
   return `field-${path.replace(/\./g, '-')}`;
 }
+
+function capitalize(text: string): string {
+  return text ? text[0]?.toUpperCase() + text.slice(1) : text;
+}
+
+/**
+ * Label from the description up to its first ";" or ":" outside brackets, e.g. "input
+ * voltage" from "input voltage; …". A bracket the cut would leave open is dropped too.
+ */
+export function labelOf(field: FieldSpec): string {
+  const text = field.description;
+  const open: number[] = [];
+  let end = text.length;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (char === '(' || char === '[') open.push(i);
+    else if ((char === ')' || char === ']') && open.length > 0) open.pop();
+    else if ((char === ';' || char === ':') && open.length === 0) {
+      end = i;
+      break;
+    }
+  }
+  const cut = end < text.length || open.length === 0 ? end : (open[0] ?? end);
+  const first = text.slice(0, cut).trim();
+  return capitalize(first || field.key);
+}
