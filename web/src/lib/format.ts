@@ -44,3 +44,27 @@ export function formatTime(iso: string | null | undefined): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/**
+ * Formats the tick values of one chart axis with a shared SI prefix and just enough
+ * decimals to tell neighbouring ticks apart, e.g. 397.5 V, 398 V, 398.5 V.
+ */
+export function formatTicks(ticks: number[], unit = ''): string[] {
+  const finite = ticks.filter((tick) => Number.isFinite(tick));
+  if (finite.length === 0) {
+    return ticks.map(() => '');
+  }
+  const largest = Math.max(...finite.map((tick) => Math.abs(tick)));
+  const unscaled = unit === '°C' || unit === '%' || unit === '1' || unit === '';
+  const found = PREFIXES.find(([scale]) => largest >= scale * 0.9995);
+  const [scale, prefix] = unscaled || !found || largest === 0 ? [1, ''] : found;
+  const steps = finite.slice(1).map((tick, i) => Math.abs(tick - (finite[i] ?? tick))).filter((step) => step > 0);
+  const step = steps.length > 0 ? Math.min(...steps) / scale : 1;
+  const decimals = Math.min(9, Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+  const shownUnit = unit === '1' ? '' : unit;
+  return ticks.map((tick) => {
+    if (!Number.isFinite(tick)) return '';
+    const text = (tick / scale).toFixed(decimals);
+    return shownUnit ? `${text} ${prefix}${shownUnit}` : `${text}${prefix}`;
+  });
+}

@@ -2,7 +2,7 @@ import { Maximize2, ZoomIn, ZoomOut } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import { Button } from '@/components/ui/button';
-import { formatSi } from '@/lib/format';
+import { formatSi, formatTicks } from '@/lib/format';
 import { colorOf, type WaveformData } from './waveformData';
 
 /** Set by the benchmark to an array; each redraw appends its duration in ms. */
@@ -97,7 +97,7 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
         stroke: axisColor,
         grid: { stroke: gridColor, width: 1 },
         ticks: { stroke: gridColor, width: 1 },
-        values: (_u, splits) => splits.map((value) => formatSi(value, 's')),
+        values: (_u, splits) => formatTicks(splits, 's'),
         size: 36,
       },
     ];
@@ -108,7 +108,7 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
         stroke: axisColor,
         grid: { show: index === 0, stroke: gridColor, width: 1 },
         ticks: { stroke: gridColor, width: 1 },
-        values: (_u, splits) => splits.map((value) => formatSi(value, unit === '1' ? '' : unit)),
+        values: (_u, splits) => formatTicks(splits, unit === '1' ? '' : unit),
         size: 64,
       });
     });
@@ -310,36 +310,28 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
 
   return (
     <div className="space-y-2">
-      <div className="flex min-h-6 flex-wrap items-center gap-x-4 gap-y-1 font-mono text-xs" aria-live="off" data-testid="chart-readout">
-        {readout ? (
-          <>
-            <span className="text-muted-foreground">t = {formatSi(readout.time, 's', 5)}</span>
-            {readout.values.map((value) => (
-              <span key={value.name} className="flex items-center gap-1">
-                <span className="inline-block size-2 rounded-full" style={{ background: value.color }} aria-hidden="true" />
-                {value.name}: {value.min === value.max ? formatSi(value.max, value.unit, 4) : `${formatSi(value.min, value.unit, 4)} … ${formatSi(value.max, value.unit, 4)}`}
-              </span>
-            ))}
-          </>
-        ) : (
-          <span className="text-muted-foreground">
-            Hover for values · drag to zoom · Shift+drag or ←/→ to pan · wheel or +/− to zoom · double-click or 0 to reset
-          </span>
-        )}
-      </div>
-      <div className="relative">
-        <div
-          ref={wrapRef}
-          role="img"
-          tabIndex={0}
-          aria-label={`${label}: ${points} points per signal`}
-          data-testid="waveform-chart"
-          data-points={points}
-          data-x-range={xRange ? `${xRange[0]} ${xRange[1]}` : undefined}
-          onKeyDown={onKeyDown}
-          className="w-full rounded-md focus-visible:outline-2 focus-visible:outline-ring"
-        />
-        <div className="absolute right-2 top-2 flex gap-1">
+      <div className="flex items-start justify-between gap-3">
+        <div className="flex min-h-7 flex-1 flex-wrap items-center gap-x-4 gap-y-1 font-mono text-xs" aria-live="off" data-testid="chart-readout">
+          {readout ? (
+            <>
+              <span className="text-muted-foreground">t = {formatSi(readout.time, 's', 5)}</span>
+              {readout.values.map((value) => (
+                <span key={value.name} className="flex items-center gap-1">
+                  <span className="inline-block size-2 rounded-full" style={{ background: value.color }} aria-hidden="true" />
+                  {value.name}:{' '}
+                  {value.min === value.max
+                    ? formatSi(value.max, value.unit, 4)
+                    : `${formatSi(value.min, value.unit, 4)} … ${formatSi(value.max, value.unit, 4)}`}
+                </span>
+              ))}
+            </>
+          ) : (
+            <span className="text-muted-foreground">
+              Hover for values · drag to zoom · Shift+drag or ←/→ to pan · wheel or +/− to zoom · double-click or 0 to reset
+            </span>
+          )}
+        </div>
+        <div className="flex shrink-0 gap-1">
           <Button variant="outline" size="icon" className="size-7" aria-label="Zoom in" onClick={() => zoomBy(0.8)}>
             <ZoomIn />
           </Button>
@@ -351,6 +343,17 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
           </Button>
         </div>
       </div>
+      <div
+        ref={wrapRef}
+        role="img"
+        tabIndex={0}
+        aria-label={`${label}: ${points} points per signal`}
+        data-testid="waveform-chart"
+        data-points={points}
+        data-x-range={xRange ? `${xRange[0]} ${xRange[1]}` : undefined}
+        onKeyDown={onKeyDown}
+        className="w-full rounded-md focus-visible:outline-2 focus-visible:outline-ring"
+      />
     </div>
   );
 }
