@@ -35,8 +35,16 @@ async function waitRunsIdle(timeoutMs) {
   throw new Error(`runs still active after ${timeoutMs / 1000} s`);
 }
 
+/** Takes a screenshot and checks that every visible form control on the page has a label. */
 async function shot(name, fullPage = false) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+  const unlabeled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea')]
+      .filter((element) => element.type !== 'hidden')
+      .filter((element) => !(element.labels?.length > 0 || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby')))
+      .map((element) => element.outerHTML.slice(0, 120)),
+  );
+  assert.deepEqual(unlabeled, [], `form controls without a label on ${name}`);
 }
 
 function percentile(sorted, p) {
@@ -162,11 +170,59 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
     const runs = await api(`/api/v1/runs?project_id=${state.projectId}`);
     assert.equal(runs.length, 1);
     state.runId = runs[0].id;
+    const chunks = Number(/(\d+) chunks/.exec(await page.getByTestId('stream-state').textContent())?.[1]);
+    assert.ok(chunks > 3, `the run streamed ${chunks} chunks, enough to cut the stream after 3 in the next test`);
     assert.equal(runs[0].status, 'done');
     await page.getByRole('link', { name: 'Export CSV' }).waitFor();
     await chart.hover();
     await page.getByTestId('chart-readout').getByText(/t = /).waitFor();
     await shot('simulation');
+  });
+
+  it('resumes a dropped stream from the next chunk', async () => {
+    // Relay the stream through Playwright and cut the first socket after 3 chunks.
+    const urls = [];
+    let dropped = false;
+    await page.routeWebSocket(/\/api\/v1\/simulate\/stream\//, (socket) => {
+      urls.push(socket.url());
+      const upstream = socket.connectToServer();
+      let chunks = 0;
+      upstream.onMessage((message) => {
+        socket.send(message);
+        if (!dropped && JSON.parse(String(message)).type === 'chunk') {
+          chunks += 1;
+          if (chunks === 3) {
+            dropped = true;
+            upstream.close();
+            socket.close({ code: 4001, reason: 'dropped by the test' });
+          }
+        }
+      });
+    });
+    try {
+      await page.getByRole('button', { name: 'Run simulation' }).click();
+      // Wait for the end of the new run's stream, not the ended state still shown for the first run.
+      await page.waitForFunction(
+        (previous) => {
+          const runId = document.querySelector('[data-testid="run-id"]')?.textContent;
+          const stream = document.querySelector('[data-testid="stream-state"]')?.textContent ?? '';
+          return runId !== undefined && runId !== previous && stream.startsWith('ended');
+        },
+        state.runId,
+        { timeout: 180_000 },
+      );
+    } finally {
+      await page.unrouteAll({ behavior: 'wait' });
+    }
+    assert.ok(dropped, 'the first socket was cut');
+    assert.equal(urls.length, 2, `one reconnect expected, saw ${urls.join(', ')}`);
+    assert.doesNotMatch(urls[0], /from=/);
+    assert.match(urls[1], /\?from=3$/);
+    // The chunk count varies from run to run, but the buckets do not: 4000 means none was lost or doubled.
+    assert.equal(Number(await page.getByTestId('waveform-chart').getAttribute('data-points')), 4000, 'no bucket lost or doubled');
+    const runs = await api(`/api/v1/runs?project_id=${state.projectId}`);
+    assert.equal(runs.length, 2);
+    state.runId = runs.find((run) => run.id !== state.runId).id;
   });
 
   it('exports the run as CSV', async () => {

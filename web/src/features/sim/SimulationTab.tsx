@@ -205,7 +205,7 @@ export function SimulationTab({ projectId }: { projectId: string }) {
             {selectedRunId && (
               <p className="mt-1 flex items-center gap-2 text-xs text-muted-foreground">
                 <StatusBadge status={status ?? null} />
-                <code>{selectedRunId}</code>
+                <code data-testid="run-id">{selectedRunId}</code>
               </p>
             )}
           </div>

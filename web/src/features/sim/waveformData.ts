@@ -42,12 +42,21 @@ export function fromView(view: { signals: { name: string; unit: string; t: numbe
 }
 
 /**
- * The signals drawn at first: up to three, leaving out switch-node voltages, gate signals
- * and duty, whose full-swing square waves would hide the rest.
+ * The signals drawn at first: up to three, output voltages first, then inductor currents,
+ * then the rest in their order. Switch-node voltages, gate signals and duty come last,
+ * because their full-swing square waves would hide everything else.
  */
 export function defaultVisible(signals: { name: string }[]): Set<string> {
-  const quiet = signals.filter((signal) => !/sw|gate|duty/i.test(signal.name));
-  const chosen = (quiet.length > 0 ? quiet : signals).slice(0, 3);
+  const rank = (name: string) => {
+    if (/sw|gate|duty/i.test(name)) return 3;
+    if (/^v.*out/i.test(name)) return 0;
+    if (/^i\(?_?L/.test(name)) return 1;
+    return 2;
+  };
+  const chosen = signals
+    .map((signal, index) => ({ name: signal.name, rank: rank(signal.name), index }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .slice(0, 3);
   return new Set(chosen.map((signal) => signal.name));
 }
 
