@@ -267,6 +267,19 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
     assert.deepEqual([min3, max3], [min0, max0], '0 shows the whole run again');
   });
 
+  it('loads finer data for a zoomed stored run', async () => {
+    // After a reload the finished run comes from /runs/{id}/waveforms (2000 buckets per signal).
+    await page.reload();
+    const chart = page.getByTestId('waveform-chart');
+    await page.waitForFunction(() => document.querySelector('[data-testid="waveform-chart"]')?.getAttribute('data-points') === '2000');
+    await chart.focus();
+    for (let i = 0; i < 4; i += 1) await page.keyboard.press('+');
+    // The window's 2000 buckets replace the overview's buckets inside it.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="waveform-chart"]')?.getAttribute('data-points')) > 2500);
+    await page.keyboard.press('0');
+    await page.waitForFunction(() => document.querySelector('[data-testid="waveform-chart"]')?.getAttribute('data-points') === '2000');
+  });
+
   it('shows telemetry of the run', async () => {
     const start = Date.parse('2026-01-01T00:00:00Z');
     const samples = Array.from({ length: 2000 }, (_, i) => ({

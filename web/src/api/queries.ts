@@ -117,6 +117,22 @@ export function useWaveforms(runId: string | null, points: number, enabled: bool
   });
 }
 
+/** Points of a zoomed window of a stored run; disabled while no window is given. */
+const WINDOW_POINTS = 2000;
+
+export function useWaveformWindow(runId: string | null, window: [number, number] | null) {
+  const [from, to] = window ?? [0, 0];
+  return useQuery({
+    queryKey: ['run', runId ?? 'none', 'waveforms', WINDOW_POINTS, from, to] as const,
+    enabled: runId !== null && window !== null,
+    queryFn: () =>
+      request(() =>
+        api.GET('/api/v1/runs/{id}/waveforms', { params: { path: { id: runId ?? '' }, query: { points: WINDOW_POINTS, from, to } } }),
+      ),
+    placeholderData: keepPreviousData,
+  });
+}
+
 export function useTelemetrySignals(runId: string | null) {
   return useQuery({
     queryKey: keys.telemetrySignals(runId ?? 'none'),

@@ -69,11 +69,11 @@ export default function StudioPage() {
                   <CardTitle>{KERNEL_TITLES[kernel.name] ?? kernel.name}</CardTitle>
                   <Badge variant="secondary">{kernel.family}</Badge>
                 </div>
-                <CardDescription>{kernel.summary}</CardDescription>
+                <CardDescription className="first-letter:uppercase">{kernel.summary}</CardDescription>
               </CardHeader>
               <CardContent className="flex flex-1 flex-col justify-between gap-3">
                 <p className="text-xs text-muted-foreground">
-                  Required: {specs.length ? specs.map((spec) => `${spec.name}${spec.unit ? ` [${spec.unit}]` : ''}`).join(', ') : 'none'}
+                  Required: {specs.length ? specs.map((spec) => `${spec.name}${spec.unit && spec.unit !== '1' ? ` [${spec.unit}]` : ''}`).join(', ') : 'none'}
                   <br />
                   Preset: {preset ? <code>{preset.source}</code> : 'none'}
                 </p>

@@ -63,7 +63,7 @@ export function NewDesignWizard({ projectId, initialKernel, onCreated, onCancel 
                       <span className="font-medium">{KERNEL_TITLES[doc.name] ?? doc.name}</span>
                       <Badge variant="secondary">{doc.family}</Badge>
                     </div>
-                    <p className="mt-1 text-sm text-muted-foreground">{doc.summary}</p>
+                    <p className="mt-1 text-sm text-muted-foreground first-letter:uppercase">{doc.summary}</p>
                     <p className="mt-2 text-xs text-muted-foreground">
                       <code>{doc.name}</code> · {preset ? `preset from ${preset.source}` : 'no preset'}
                     </p>

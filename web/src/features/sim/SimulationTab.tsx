@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { Ban, FileDown, FileText, Loader2, Play, Wifi, WifiOff } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { api, request, type RunBrief } from '@/api/client';
-import { useDesigns, useRuns, useWaveforms } from '@/api/queries';
+import { useDesigns, useRuns, useWaveforms, useWaveformWindow } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { StatusBadge } from '@/components/StatusBadge';
 import { Button } from '@/components/ui/button';
@@ -15,7 +15,7 @@ import { cn } from '@/lib/utils';
 import { useWorkbenchStore } from '@/stores/workbench';
 import { WaveformChart } from './WaveformChart';
 import { useRunStream } from './useRunStream';
-import { colorOf, defaultVisible, fromView, type WaveformData } from './waveformData';
+import { colorOf, defaultVisible, fromView, mergeDetail, type WaveformData } from './waveformData';
 
 const ACTIVE = new Set(['queued', 'running']);
 
@@ -135,7 +135,17 @@ export function SimulationTab({ projectId }: { projectId: string }) {
     mutationFn: (id: string) => request(() => api.POST('/api/v1/simulate/run/{id}/cancel', { params: { path: { id } } })),
   });
 
-  const storedData = useMemo<WaveformData | null>(() => (stored.data ? fromView(stored.data) : null), [stored.data]);
+  // A zoomed window of a stored run is loaded again at full chart resolution.
+  const [detailRange, setDetailRange] = useState<{ runId: string; range: [number, number] } | null>(null);
+  const detailWindow = detailRange !== null && detailRange.runId === selectedRunId && !showingLive ? detailRange.range : null;
+  const detail = useWaveformWindow(selectedRunId, detailWindow);
+  const storedData = useMemo<WaveformData | null>(() => {
+    if (!stored.data) return null;
+    const overview = fromView(stored.data);
+    if (!detail.data || !detailWindow) return overview;
+    // Merge over the window the detail covers: while a new window loads, the previous one is shown.
+    return mergeDetail(overview, fromView(detail.data), detail.data.from, detail.data.to);
+  }, [stored.data, detail.data, detailWindow]);
   const chartData = showingLive ? (live?.data ?? null) : storedData;
   const signals = useMemo(() => chartData?.signals.map(({ name, unit }) => ({ name, unit })) ?? [], [chartData?.signals]);
   const signalKey = signals.map((signal) => signal.name).join(',');
@@ -260,6 +270,11 @@ export function SimulationTab({ projectId }: { projectId: string }) {
               version={showingLive ? (live?.version ?? 0) : 0}
               visible={visible}
               label={`Waveforms of ${selectedRun?.title ?? 'the run'}`}
+              onRangeChange={
+                showingLive || selectedRunId === null
+                  ? undefined
+                  : (range) => setDetailRange(range === null ? null : { runId: selectedRunId, range })
+              }
             />
           ) : (
             <div className="flex h-[360px] items-center justify-center rounded-md border border-dashed text-sm text-muted-foreground">

@@ -18,6 +18,11 @@ interface ChartProps {
   height?: number;
   /** Accessible name of the chart. */
   label: string;
+  /**
+   * Called 300 ms after the user zooms or pans, with the visible time window, or with
+   * null once the whole run is shown again; lets the caller load finer data.
+   */
+  onRangeChange?: (range: [number, number] | null) => void;
 }
 
 interface Readout {
@@ -56,7 +61,7 @@ function zoomRange(min: number, max: number, centre: number, factor: number): [n
  * A uPlot chart of min/max envelopes: drag to zoom a time window, Shift+drag or the
  * arrow keys to pan, the wheel or +/- to zoom, double-click or 0 to show everything.
  */
-export function WaveformChart({ data, version, visible, height = 360, label }: ChartProps) {
+export function WaveformChart({ data, version, visible, height = 360, label, onRangeChange }: ChartProps) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
   const zoomedRef = useRef(false);
@@ -65,9 +70,12 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
   const [points, setPoints] = useState(0);
   const [xRange, setXRange] = useState<[number, number] | null>(null);
   const visibleRef = useRef(visible);
+  const rangeCallbackRef = useRef(onRangeChange);
+  const rangeTimerRef = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     visibleRef.current = visible;
-  }, [visible]);
+    rangeCallbackRef.current = onRangeChange;
+  }, [visible, onRangeChange]);
 
   // The chart is rebuilt only when the set of signals changes, not when data grows.
   const signature = data.signals.map((signal) => `${signal.name}[${signal.unit}]${isSingle(signal) ? 1 : 2}`).join('|');
@@ -166,6 +174,18 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
             const min = u.scales.x?.min;
             const max = u.scales.x?.max;
             if (key === 'x' && min !== undefined && max !== undefined) setXRange([min, max]);
+            if (key === 'x' && rangeCallbackRef.current) {
+              // Reads the zoom state when the timer fires, because a double-click resets
+              // the scale before the listener below clears the zoomed flag.
+              if (rangeTimerRef.current !== null) clearTimeout(rangeTimerRef.current);
+              rangeTimerRef.current = setTimeout(() => {
+                rangeTimerRef.current = null;
+                const from = u.scales.x?.min;
+                const to = u.scales.x?.max;
+                const zoomed = zoomedRef.current && from !== undefined && to !== undefined;
+                rangeCallbackRef.current?.(zoomed ? [from, to] : null);
+              }, 300);
+            }
           },
         ],
         ready: [
@@ -249,6 +269,7 @@ export function WaveformChart({ data, version, visible, height = 360, label }: C
 
   useEffect(() => () => {
     if (frameRef.current !== null) cancelAnimationFrame(frameRef.current);
+    if (rangeTimerRef.current !== null) clearTimeout(rangeTimerRef.current);
   }, []);
 
   useEffect(() => {

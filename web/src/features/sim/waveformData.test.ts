@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendChunk, defaultVisible, emptyWaveform, fromView } from './waveformData';
+import { appendChunk, defaultVisible, emptyWaveform, fromView, mergeDetail } from './waveformData';
 
 const names = (list: string[]) => list.map((name) => ({ name }));
 
@@ -39,5 +39,23 @@ describe('fromView', () => {
     });
     expect(data.t).toEqual([0, 0.5]);
     expect(data.signals.map((signal) => signal.unit)).toEqual(['V', 'A']);
+  });
+});
+
+describe('mergeDetail', () => {
+  it('swaps the zoomed window for finer buckets', () => {
+    const overview = { t: [0, 1, 2, 3, 4], signals: [{ name: 'v', unit: 'V', min: [0, 10, 20, 30, 40], max: [1, 11, 21, 31, 41] }] };
+    const detail = { t: [1, 1.5, 2, 2.5, 3, 3.5], signals: [{ name: 'v', unit: 'V', min: [10, 15, 20, 25, 30, 35], max: [11, 16, 21, 26, 31, 36] }] };
+    const merged = mergeDetail(overview, detail, 1.2, 2.8);
+    expect(merged.t).toEqual([0, 1, 1.5, 2, 2.5, 3, 4]);
+    expect(merged.signals[0]?.min).toEqual([0, 10, 15, 20, 25, 30, 40]);
+    expect(merged.signals[0]?.max).toEqual([1, 11, 16, 21, 26, 31, 41]);
+  });
+
+  it('keeps times increasing', () => {
+    const overview = { t: [0, 2, 4], signals: [{ name: 'v', unit: 'V', min: [0, 2, 4], max: [0, 2, 4] }] };
+    const detail = { t: [1, 2, 3], signals: [{ name: 'v', unit: 'V', min: [1, 2, 3], max: [1, 2, 3] }] };
+    const merged = mergeDetail(overview, detail, 1, 3);
+    expect(merged.t).toEqual([0, 1, 2, 3, 4]);
   });
 });

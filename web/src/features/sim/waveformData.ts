@@ -66,3 +66,33 @@ const PALETTE = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2
 export function colorOf(index: number): string {
   return PALETTE[index % PALETTE.length] ?? '#2563eb';
 }
+
+/**
+ * Replaces the overview's buckets inside [from, to] with a finer view of that window, so
+ * a zoomed chart shows full detail while the rest of the run stays drawn. Both views must
+ * list the same signals in the same order.
+ */
+export function mergeDetail(overview: WaveformData, detail: WaveformData, from: number, to: number): WaveformData {
+  const before: number[] = [];
+  const after: number[] = [];
+  overview.t.forEach((time, index) => {
+    if (time < from) before.push(index);
+    else if (time > to) after.push(index);
+  });
+  const pick = (values: number[], indices: number[]) => indices.map((index) => values[index] ?? Number.NaN);
+  const inside = detail.t.filter((time) => time >= from && time <= to);
+  const first = detail.t.findIndex((time) => time >= from);
+  const start = first === -1 ? detail.t.length : first;
+  const end = start + inside.length;
+  return {
+    t: [...pick(overview.t, before), ...inside, ...pick(overview.t, after)],
+    signals: overview.signals.map((signal, index) => {
+      const fine = detail.signals[index];
+      return {
+        ...signal,
+        min: [...pick(signal.min, before), ...(fine?.min.slice(start, end) ?? []), ...pick(signal.min, after)],
+        max: [...pick(signal.max, before), ...(fine?.max.slice(start, end) ?? []), ...pick(signal.max, after)],
+      };
+    }),
+  };
+}
