@@ -199,8 +199,10 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
         }
       });
     });
+
     try {
       await page.getByRole('button', { name: 'Run simulation' }).click();
+
       // Wait for the end of the new run's stream, not the ended state still shown for the first run.
       await page.waitForFunction(
         (previous) => {
@@ -214,6 +216,7 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
     } finally {
       await page.unrouteAll({ behavior: 'wait' });
     }
+
     assert.ok(dropped, 'the first socket was cut');
     assert.equal(urls.length, 2, `one reconnect expected, saw ${urls.join(', ')}`);
     assert.doesNotMatch(urls[0], /from=/);

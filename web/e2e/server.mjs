@@ -19,7 +19,7 @@ function isFree(port) {
   });
 }
 
-/** The first free port from E2E_PORT_FROM to E2E_PORT_TO (default 3100 to 3199). */
+/** Finds the first free port from E2E_PORT_FROM to E2E_PORT_TO (default 3100 to 3199). */
 async function freePort() {
   const from = Number(process.env.E2E_PORT_FROM ?? 3100);
   const to = Number(process.env.E2E_PORT_TO ?? 3199);

@@ -64,7 +64,7 @@ export function useDeleteDesign(projectId: string) {
   });
 }
 
-/** The runs of one project (or of all projects), newest first, polled while any is active. */
+/** Lists the runs of one project (or of all projects), newest first, and polls while any is active. */
 export function useRuns(projectId?: string) {
   return useQuery({
     queryKey: keys.runs(projectId),

@@ -16,7 +16,7 @@ function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** The `result` object of a summary document, or an empty object. */
+/** Returns the `result` object of a summary document, or an empty object. */
 export function resultOf(summary: unknown): JsonObject {
   return isObject(summary) && isObject(summary.result) ? summary.result : {};
 }
@@ -214,7 +214,7 @@ const MODEL_FIGURES: Record<string, [string, string][]> = {
   ],
 };
 
-/** The kernel that produced a summary, from its design echo. */
+/** Returns the kernel that produced a summary, from its design echo. */
 export function kernelOf(summary: unknown): string | undefined {
   const design = resultOf(summary).design;
   return isObject(design) && typeof design.kernel === 'string' ? design.kernel : undefined;

@@ -26,7 +26,7 @@ interface FieldProps {
   onBlur: (path: string) => void;
 }
 
-/** One design value with its label, unit, accepted range and error. */
+/** Renders one design value with its label, unit, accepted range and error. */
 export function DesignField({ field, value, error, onChange, onBlur }: FieldProps) {
   const id = inputId(field.path);
   const hintId = `${id}-hint`;
@@ -112,7 +112,7 @@ interface FormProps {
   onBlur: (path: string) => void;
 }
 
-/** The design sections as groups of fields; optional empty fields hide unless `showAll`. */
+/** Renders the design sections as groups of fields. Empty optional fields stay hidden unless `showAll` is set. */
 export function DesignSections({ fields, values, errors, showAll, onChange, onBlur }: FormProps) {
   return (
     <div className="space-y-6">

@@ -15,7 +15,7 @@ function namesOf(specs: unknown[]): string[] {
   return specs.flatMap((spec) => (spec && typeof spec === 'object' && 'name' in spec ? [String(spec.name)] : []));
 }
 
-/** The kernel's own field order per section, from its parameter specs. */
+/** Reads the kernel's own field order per section from its parameter specs. */
 function orderOf(doc: KernelDoc | undefined): FieldOrder {
   if (!doc) return {};
   return { parameters: namesOf(doc.parameters), control: namesOf(doc.controller), simulation: namesOf(doc.simulation) };

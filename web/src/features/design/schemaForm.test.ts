@@ -100,19 +100,20 @@ describe('readField', () => {
 });
 
 describe('pair lists', () => {
-  const pmsm = pmsmDriveSchema;
-  const speedRef = fieldsOf(pmsm).find((item) => item.path === 'control.speed_ref');
+  const found = fieldsOf(pmsmDriveSchema).find((item) => item.path === 'control.speed_ref');
+  if (!found) throw new Error('the pmsm_drive schema has no control.speed_ref');
+  const speedRef = found;
 
   it('reads one time, value pair per line', () => {
-    expect(speedRef && readField(speedRef, '0, 1000\n0.02, 6000')).toEqual({ value: [[0, 1000], [0.02, 6000]] });
+    expect(readField(speedRef, '0, 1000\n0.02, 6000')).toEqual({ value: [[0, 1000], [0.02, 6000]] });
   });
 
   it('rejects a line without two numbers', () => {
-    expect(speedRef && readField(speedRef, '0, 1000\n0.02').error).toBe('line 2: write "time, value"');
+    expect(readField(speedRef, '0, 1000\n0.02').error).toBe('line 2: write "time, value"');
   });
 
   it('checks the value range', () => {
-    expect(speedRef && readField(speedRef, '0, 2e6').error).toContain('line 1, value');
+    expect(readField(speedRef, '0, 2e6').error).toContain('line 1, value');
   });
 });
 

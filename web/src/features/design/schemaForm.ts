@@ -125,7 +125,7 @@ function fieldOf(section: string, key: string, schema: JsonSchema, required: boo
       return { ...base, kind: 'pairList', itemBounds: boundsOf(schema.items.prefixItems?.[1]), minItems: schema.minItems, maxItems: schema.maxItems };
     }
   }
-  // NOTE: the kernel schemas have no other field shapes; an unknown one is left out of the
+  // NOTE: the kernel schemas have no other field shapes. An unknown one is left out of the
   // form, and the preset's value for it is still sent unchanged.
   return null;
 }
@@ -376,7 +376,7 @@ export function formPathOf(serverPath: string): string {
   return withoutIndex.startsWith('controller.') ? `control.${withoutIndex.slice('controller.'.length)}` : withoutIndex;
 }
 
-/** The id of a field's input element, e.g. `field-parameters-v_in`. */
+/** Returns the id of a field's input element, e.g. `field-parameters-v_in`. */
 export function inputId(path: string): string {
   return `field-${path.replace(/\./g, '-')}`;
 }

@@ -19,8 +19,8 @@ interface ChartProps {
   /** Accessible name of the chart. */
   label: string;
   /**
-   * Called 300 ms after the user zooms or pans, with the visible time window, or with
-   * null once the whole run is shown again; lets the caller load finer data.
+   * Receives the visible time window 300 ms after the user zooms or pans, or null once the
+   * whole run is shown again. The caller can load finer data for that window.
    */
   onRangeChange?: (range: [number, number] | null) => void;
 }
@@ -36,7 +36,7 @@ function cssVar(name: string, fallback: string): string {
   return value || fallback;
 }
 
-/** Whether a signal carries one value per bucket (the same array as min and max). */
+/** Returns whether a signal carries one value per bucket (the same array as min and max). */
 function isSingle(signal: { min: number[]; max: number[] }): boolean {
   return signal.min === signal.max;
 }
@@ -52,14 +52,14 @@ function buildSeriesData(data: WaveformData): uPlot.AlignedData {
   return columns as uPlot.AlignedData;
 }
 
-/** The x range after zooming by `factor` (below 1 zooms in) around the point `centre`. */
+/** Returns the x range after zooming by `factor` (below 1 zooms in) around the point `centre`. */
 function zoomRange(min: number, max: number, centre: number, factor: number): [number, number] {
   return [centre - (centre - min) * factor, centre + (max - centre) * factor];
 }
 
 /**
- * A uPlot chart of min/max envelopes: drag to zoom a time window, Shift+drag or the
- * arrow keys to pan, the wheel or +/- to zoom, double-click or 0 to show everything.
+ * Draws min/max envelopes with uPlot. Drag to zoom a time window, Shift+drag or the arrow
+ * keys to pan, the wheel or +/- to zoom, and double-click or 0 to show everything.
  */
 export function WaveformChart({ data, version, visible, height = 360, label, onRangeChange }: ChartProps) {
   const wrapRef = useRef<HTMLDivElement>(null);

@@ -42,7 +42,7 @@ export function fromView(view: { signals: { name: string; unit: string; t: numbe
 }
 
 /**
- * The signals drawn at first: up to three, output voltages first, then inductor currents,
+ * Picks the signals drawn at first: up to three, output voltages first, then inductor currents,
  * then the rest in their order. Switch-node voltages, gate signals and duty come last,
  * because their full-swing square waves would hide everything else.
  */

@@ -3,9 +3,10 @@ import type { WaveformData } from '@/features/sim/waveformData';
 
 /**
  * The window of the first search query, wide enough for any bench recording. Two searches
- * locate the samples: 100 years in 10 000 buckets of about 3.7 days, then the occupied
- * span in 10 000 buckets again (about 32 s wide after a search of one bucket), so the
- * chart's range ends at most two search buckets past the samples.
+ * locate the samples. The first splits 100 years into 10 000 buckets of about 3.7 days.
+ * The second splits the occupied span into 10 000 buckets again, about 32 s wide when the
+ * first search found one bucket. So the chart's range ends at most two search buckets
+ * past the samples.
  */
 export const SEARCH_RANGE: TimeRange = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
 /** Buckets of each search query, the most the server accepts. */
@@ -26,7 +27,7 @@ export function bucketsToWaveform(signal: string, buckets: TelemetryBucket[], fr
   };
 }
 
-/** The time span the buckets cover, from the first bucket's start to the last one's end. */
+/** Returns the time span the buckets cover, from the first bucket's start to the last one's end. */
 export function extentOf(buckets: TelemetryBucket[], range: TimeRange, count: number): TimeRange | null {
   const first = buckets[0];
   const last = buckets[buckets.length - 1];
@@ -36,7 +37,7 @@ export function extentOf(buckets: TelemetryBucket[], range: TimeRange, count: nu
 }
 
 export function toLocalInput(iso: string): string {
-  // datetime-local takes UTC here, written without the zone; the label says UTC.
+  // The datetime-local inputs hold UTC times without the zone suffix, and their labels state UTC.
   return iso.replace(/Z$/, '').slice(0, 23);
 }
 
