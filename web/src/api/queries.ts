@@ -64,10 +64,14 @@ export function useDeleteDesign(projectId: string) {
   });
 }
 
-/** Lists the runs of one project (or of all projects), newest first, and polls while any is active. */
-export function useRuns(projectId?: string) {
+/**
+ * Lists the runs of one project (or of all projects when `projectId` is undefined),
+ * newest first, and polls while any is active. A null `projectId` disables the query.
+ */
+export function useRuns(projectId?: string | null) {
   return useQuery({
-    queryKey: keys.runs(projectId),
+    queryKey: keys.runs(projectId ?? undefined),
+    enabled: projectId !== null,
     queryFn: () =>
       request(() =>
         api.GET('/api/v1/runs', { params: { query: { limit: 200, ...(projectId ? { project_id: projectId } : {}) } } }),

@@ -41,8 +41,11 @@ function Figures({ runId }: { runId: string }) {
   );
 }
 
-function AreaTile({ area, project, run }: { area: AreaCard; project: Project | undefined; run: RunBrief | undefined }) {
+function AreaTile({ area, project }: { area: AreaCard; project: Project | undefined }) {
   const Icon = area.icon;
+  // The project's own run list, so the card stays right however many runs other projects have.
+  const runs = useRuns(project?.id ?? null);
+  const run = latestRun(area, project, runs.data ?? []);
   const target = project ? `/projects/${project.id}?tab=${run ? 'analytics' : 'design'}` : '/projects';
   return (
     <Card className="flex flex-col transition-colors hover:border-primary/50" data-testid={`area-${area.key}`}>
@@ -59,12 +62,14 @@ function AreaTile({ area, project, run }: { area: AreaCard; project: Project | u
         {project ? (
           <>
             <div className="flex items-center justify-between gap-2 text-sm">
-              <span className="truncate font-medium">{project.name}</span>
+              <span className="truncate font-medium" title={project.name}>
+                {project.name}
+              </span>
               <StatusBadge status={run?.status ?? null} />
             </div>
             {run ? (
               <>
-                <p className="truncate text-xs text-muted-foreground">
+                <p className="truncate text-xs text-muted-foreground" title={run.title || run.kernel}>
                   Last run: {run.title || run.kernel} · {formatTime(run.finished_at ?? run.created_at)}
                 </p>
                 <Figures runId={run.id} />
@@ -108,7 +113,7 @@ export function OverviewPage() {
             return <Skeleton key={area.key} className="h-64" />;
           }
           const project = projectFor(area, projects.data ?? [], runs.data ?? []);
-          return <AreaTile key={area.key} area={area} project={project} run={latestRun(area, project, runs.data ?? [])} />;
+          return <AreaTile key={area.key} area={area} project={project} />;
         })}
       </div>
     </div>
