@@ -58,6 +58,8 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
     server = await startServer({ logFile: join(RESULTS, 'pelab-serve.log') });
     browser = await launchBrowser();
     page = await browser.context.newPage();
+    // Generous waits: CI shares its 2 cores with the server's simulation worker and the browser.
+    page.setDefaultTimeout(90_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // The seeded demo runs are computed by the worker first; the overview shows their results.
     const runs = await waitRunsIdle(240_000);
@@ -296,7 +298,7 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
       body: JSON.stringify({ samples }),
     });
     await page.getByRole('tab', { name: 'Telemetry' }).click();
-    await page.getByText('2,000 samples').waitFor({ timeout: 20_000 });
+    await page.getByText('2,000 samples').waitFor();
     const points = Number(await page.getByTestId('waveform-chart').getAttribute('data-points'));
     assert.ok(points > 100, `telemetry chart has ${points} buckets`);
     await shot('telemetry');
