@@ -5,6 +5,7 @@ import { PageLoading } from './components/PageLoading';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { ProjectsPage } from './pages/ProjectsPage';
+import { RouteErrorPage } from './pages/RouteErrorPage';
 
 // Pages past the first view load on demand, so the initial bundle holds only the shell.
 const ProjectPage = lazy(() => import('./pages/ProjectPage'));
@@ -20,14 +21,20 @@ export const router = createBrowserRouter([
   {
     element: <AppShell />,
     children: [
-      { path: '/', element: <OverviewPage /> },
-      { path: '/projects', element: <ProjectsPage /> },
-      { path: '/projects/:id', element: suspend(<ProjectPage />) },
-      { path: '/studio', element: suspend(<StudioPage />) },
-      { path: '/admin/components', element: suspend(<ComponentsPage />) },
-      // A chart benchmark fed synthetic data, used by the end-to-end frame-time measurement.
-      { path: '/dev/chart-bench', element: suspend(<ChartBenchPage />) },
-      { path: '*', element: <NotFoundPage /> },
+      {
+        // A page that throws keeps the top bar and the safety footer around this message.
+        errorElement: <RouteErrorPage />,
+        children: [
+          { path: '/', element: <OverviewPage /> },
+          { path: '/projects', element: <ProjectsPage /> },
+          { path: '/projects/:id', element: suspend(<ProjectPage />) },
+          { path: '/studio', element: suspend(<StudioPage />) },
+          { path: '/admin/components', element: suspend(<ComponentsPage />) },
+          // A chart benchmark fed synthetic data, used by the end-to-end frame-time measurement.
+          { path: '/dev/chart-bench', element: suspend(<ChartBenchPage />) },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
     ],
   },
 ]);
