@@ -1,0 +1,40 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { createBrowserRouter } from 'react-router';
+import { AppShell } from './components/layout/AppShell';
+import { PageLoading } from './components/PageLoading';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { OverviewPage } from './pages/OverviewPage';
+import { ProjectsPage } from './pages/ProjectsPage';
+import { RouteErrorPage } from './pages/RouteErrorPage';
+
+// Pages past the first view load on demand, so the initial bundle holds only the shell.
+const ProjectPage = lazy(() => import('./pages/ProjectPage'));
+const StudioPage = lazy(() => import('./pages/StudioPage'));
+const ComponentsPage = lazy(() => import('./pages/ComponentsPage'));
+const ChartBenchPage = lazy(() => import('./pages/ChartBenchPage'));
+
+function suspend(node: ReactNode) {
+  return <Suspense fallback={<PageLoading />}>{node}</Suspense>;
+}
+
+export const router = createBrowserRouter([
+  {
+    element: <AppShell />,
+    children: [
+      {
+        // A page that throws keeps the top bar and the safety footer around this message.
+        errorElement: <RouteErrorPage />,
+        children: [
+          { path: '/', element: <OverviewPage /> },
+          { path: '/projects', element: <ProjectsPage /> },
+          { path: '/projects/:id', element: suspend(<ProjectPage />) },
+          { path: '/studio', element: suspend(<StudioPage />) },
+          { path: '/admin/components', element: suspend(<ComponentsPage />) },
+          // A chart benchmark fed synthetic data, used by the end-to-end frame-time measurement.
+          { path: '/dev/chart-bench', element: suspend(<ChartBenchPage />) },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);
