@@ -86,9 +86,9 @@ function DeviceLossChart({ summary }: { summary: unknown }) {
             <Tooltip formatter={(value) => watts(value)} {...tooltipStyle} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {split ? (
-              stacks.map(([key, name]) => <Bar key={key} dataKey={key} name={name} stackId="loss" fill={LOSS_COLORS[key]} />)
+              stacks.map(([key, name]) => <Bar isAnimationActive={false} key={key} dataKey={key} name={name} stackId="loss" fill={LOSS_COLORS[key]} />)
             ) : (
-              <Bar dataKey="total" name="Total" fill={LOSS_COLORS.total} />
+              <Bar isAnimationActive={false} dataKey="total" name="Total" fill={LOSS_COLORS.total} />
             )}
           </BarChart>
         </ResponsiveContainer>
@@ -131,7 +131,7 @@ function ElementLossChart({ summary }: { summary: unknown }) {
             <XAxis type="number" tick={axisStyle} tickFormatter={(value: number) => formatSi(value, 'W', 2)} />
             <YAxis type="category" dataKey="element" tick={axisStyle} width={56} />
             <Tooltip formatter={(value) => watts(value)} {...tooltipStyle} />
-            <Bar dataKey="power" name="Loss" fill={LOSS_COLORS.total} />
+            <Bar isAnimationActive={false} dataKey="power" name="Loss" fill={LOSS_COLORS.total} />
           </BarChart>
         </ResponsiveContainer>
       </div>
@@ -154,8 +154,8 @@ function JunctionChart({ summary }: { summary: unknown }) {
             <YAxis tick={axisStyle} unit=" °C" width={64} />
             <Tooltip formatter={(value) => (typeof value === 'number' ? `${value.toFixed(1)} °C` : String(value))} {...tooltipStyle} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
-            <Bar dataKey="tjMax" name="Tj max" fill="#dc2626" />
-            {hasFinal && <Bar dataKey="tjFinal" name="Tj at end" fill="#d97706" />}
+            <Bar isAnimationActive={false} dataKey="tjMax" name="Tj max" fill="#dc2626" />
+            {hasFinal && <Bar isAnimationActive={false} dataKey="tjFinal" name="Tj at end" fill="#d97706" />}
             {limit !== undefined && <ReferenceLine y={limit} stroke="var(--destructive)" strokeDasharray="4 4" label={{ value: `limit ${limit} °C`, fontSize: 11, fill: 'var(--destructive)' }} />}
           </BarChart>
         </ResponsiveContainer>
@@ -183,7 +183,7 @@ function ResultTableChart({ table }: { table: ResultTable }) {
               <XAxis type="number" tick={axisStyle} unit={` ${table.columns[0]?.unit ?? ''}`} />
               <YAxis type="category" dataKey="name" tick={axisStyle} width={150} />
               <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(2) : String(value))} {...tooltipStyle} />
-              <Bar dataKey="value" name="Value" fill="#2563eb" />
+              <Bar isAnimationActive={false} dataKey="value" name="Value" fill="#2563eb" />
             </BarChart>
           </ResponsiveContainer>
         </div>
