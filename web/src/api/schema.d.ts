@@ -4,6 +4,63 @@
  */
 
 export interface paths {
+    "/api/v1/calc/foc-tuning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * PMSM FOC tuning: loop gains, current and speed step responses with the real
+         *     controllers, and the torque-speed envelope.
+         */
+        post: operations["foc_tuning_calc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calc/lcl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * LCL grid filter sizing for a three-phase two-level inverter (Liserre et al. 2005),
+         *     with resonance, passive damping and design checks.
+         */
+        post: operations["lcl_calc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calc/llc-tank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** First-harmonic gain curves of an LLC tank for one or more loads. */
+        post: operations["llc_tank_calc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calc/losses": {
         parameters: {
             query?: never;
@@ -15,6 +72,46 @@ export interface paths {
         put?: never;
         /** Semiconductor losses at an operating point or from waveforms (see docs/losses.md). */
         post: operations["losses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calc/pv-curve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * I-V and P-V curves of a CEC module (or a series string of them) at an irradiance
+         *     and cell temperature, with the maximum power point.
+         */
+        post: operations["pv_curve_calc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calc/ripple": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inductor ripple of a buck, boost or inverting buck-boost in CCM with interleaved
+         *     phases, the CCM/DCM boundary and the mode at a given load.
+         */
+        post: operations["ripple_calc"];
         delete?: never;
         options?: never;
         head?: never;
@@ -168,6 +265,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/parts/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A built-in part with its datasheet curves (on-state, diode, Eon, Eoff, Err, Coss). */
+        get: operations["get_part"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects": {
         parameters: {
             query?: never;
@@ -217,6 +331,23 @@ export interface paths {
         put?: never;
         /** Validates and stores a design in a project. */
         post: operations["create_design"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pv/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CEC modules whose name contains every word of `q`. */
+        get: operations["list_pv_modules"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -555,6 +686,60 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description Conduction mode at the given output current.
+         * @enum {string}
+         */
+        ConductionMode: "ccm" | "dcm";
+        /** @description One sample of the current step response. */
+        CurrentSample: {
+            /**
+             * Format: double
+             * @description d-axis current i_d [A].
+             */
+            i_d: number;
+            /**
+             * Format: double
+             * @description q-axis current i_q [A].
+             */
+            i_q: number;
+            /**
+             * Format: double
+             * @description Time since the step t [s].
+             */
+            t: number;
+        };
+        /** @description One datasheet curve: points `[x, y]` at a parameter (Tj [°C]). */
+        CurveData: {
+            /** @description Datasheet points `[x, y]` in the units of the family. */
+            points: number[][];
+            /**
+             * Format: double
+             * @description The parameter of the curve: Tj [°C] for on-state and energy curves.
+             */
+            tj_c: number;
+        };
+        /** @description A family of datasheet curves with its axes. */
+        CurveSet: {
+            /** @description One curve per Tj. */
+            curves: components["schemas"]["CurveData"][];
+            /** @description What the family shows, e.g. `channel` or `e_on`. */
+            name: string;
+            /**
+             * Format: double
+             * @description Gate resistance of a switching-energy measurement [Ω].
+             */
+            r_g_ref_ohm?: number | null;
+            /**
+             * Format: double
+             * @description Supply voltage of a switching-energy measurement [V].
+             */
+            v_ref_v?: number | null;
+            /** @description x axis, e.g. `I_D [A]`. */
+            x: string;
+            /** @description y axis, e.g. `V_DS [V]`. */
+            y: string;
+        };
         /** @description A stored design: a kernel (topology) and its parameter sections, as in a design file. */
         Design: {
             /**
@@ -641,12 +826,205 @@ export interface components {
          * @enum {string}
          */
         Domain: "EV" | "PV" | "GRID" | "SST" | "DC";
+        /** @description One point of the torque-speed envelope. */
+        EnvelopePoint: {
+            /**
+             * Format: double
+             * @description d-axis current at that point i_d [A].
+             */
+            i_d: number;
+            /**
+             * Format: double
+             * @description q-axis current at that point i_q [A].
+             */
+            i_q: number;
+            /**
+             * Format: double
+             * @description Mechanical power T_max·ω_m [W].
+             */
+            power: number;
+            /**
+             * Format: double
+             * @description Mechanical speed n [rpm].
+             */
+            speed: number;
+            /**
+             * Format: double
+             * @description Largest torque within the current and voltage limits T_max [N·m].
+             */
+            torque: number;
+        };
         /** @description One invalid field of a request. */
         FieldError: {
             /** @description Path of the field, e.g. `parameters.v_in`. */
             field: string;
             /** @description Problem and the accepted values. */
             message: string;
+        };
+        /** @description PI gains as the controllers derive them. */
+        FocGains: {
+            /**
+             * Format: double
+             * @description d-axis integral gain ki_d = ω_c·R_s [V/(A·s)].
+             */
+            ki_d: number;
+            /**
+             * Format: double
+             * @description q-axis integral gain ki_q = ω_c·R_s [V/(A·s)].
+             */
+            ki_q: number;
+            /**
+             * Format: double
+             * @description Speed integral gain ki_ω = J·ω_s²/4 [N·m/rad].
+             */
+            ki_speed: number;
+            /**
+             * Format: double
+             * @description d-axis proportional gain kp_d = ω_c·L_d [V/A].
+             */
+            kp_d: number;
+            /**
+             * Format: double
+             * @description q-axis proportional gain kp_q = ω_c·L_q [V/A].
+             */
+            kp_q: number;
+            /**
+             * Format: double
+             * @description Speed proportional gain kp_ω = J·ω_s [N·m·s/rad].
+             */
+            kp_speed: number;
+        };
+        /** @description FOC tuning request. */
+        FocTuningRequest: {
+            /**
+             * Format: double
+             * @description Viscous friction b [N·m·s/rad], 0 to 1e3 (default 0).
+             */
+            b?: number;
+            /**
+             * Format: double
+             * @description Current-loop bandwidth f_c [Hz], above 0 up to 0.2·f_sample/(2π).
+             */
+            current_bandwidth: number;
+            /**
+             * Format: double
+             * @description Control (sampling) rate f_sample [Hz], 100 to 1e6.
+             */
+            f_sample: number;
+            /**
+             * Format: double
+             * @description Current limit i_max [A peak], 1e-3 to 1e4.
+             */
+            i_max: number;
+            /**
+             * Format: double
+             * @description q-current step of the current-loop test i_q_step [A], −i_max to i_max.
+             */
+            i_q_step: number;
+            /**
+             * Format: double
+             * @description Rotor and load inertia J [kg·m²], 1e-8 to 1e3.
+             */
+            j: number;
+            /**
+             * Format: double
+             * @description d-axis inductance L_d [H], 1e-7 to 1, at most `l_q`.
+             */
+            l_d: number;
+            /**
+             * Format: double
+             * @description q-axis inductance L_q [H], 1e-7 to 1.
+             */
+            l_q: number;
+            /**
+             * Format: int32
+             * @description Pole pairs p, 1 to 100.
+             */
+            pole_pairs: number;
+            /**
+             * Format: double
+             * @description Magnet flux linkage ψ [Wb], 1e-5 to 10.
+             */
+            psi: number;
+            /**
+             * Format: double
+             * @description Stator resistance R_s [Ω], 0 to 100.
+             */
+            r_s: number;
+            /**
+             * Format: double
+             * @description Speed-loop bandwidth f_s [Hz], above 0 up to current_bandwidth/5.
+             */
+            speed_bandwidth: number;
+            /**
+             * Format: double
+             * @description Speed step of the speed-loop test, from standstill [rpm], −1e5 to 1e5.
+             */
+            speed_step: number;
+            /**
+             * Format: double
+             * @description Duration of the speed step response t_end [s], above 0 up to 10 and at most
+             *     100 000 samples. The default, 20/ω_s plus three times the slew time
+             *     J·Δω/T_max, settles the linear loop to 0.04 %. It is cut to 10 s or 100 000
+             *     samples when longer.
+             */
+            t_end?: number | null;
+            /**
+             * Format: double
+             * @description DC-link voltage V_dc [V], 1 to 1e4.
+             */
+            v_dc: number;
+        };
+        /** @description FOC tuning response. */
+        FocTuningResponse: {
+            /**
+             * Format: double
+             * @description Base speed: the highest speed where the MTPA point at i_max fits the voltage
+             *     limit [rpm].
+             */
+            base_speed: number;
+            /**
+             * Format: double
+             * @description Time for i_q to first reach 63.2 % of the step in the simulation [s]; absent
+             *     when it never does.
+             */
+            current_rise_time?: number | null;
+            /** @description Current step response, at most 2000 samples. */
+            current_step: components["schemas"]["CurrentSample"][];
+            /**
+             * Format: double
+             * @description Designed current-loop time constant 1/ω_c [s].
+             */
+            current_time_constant: number;
+            /** @description Torque-speed envelope from 0 to twice the base speed. */
+            envelope: components["schemas"]["EnvelopePoint"][];
+            /** @description Controller gains. */
+            gains: components["schemas"]["FocGains"];
+            /** @description Speed step response, at most 2000 samples. */
+            speed_step: components["schemas"]["SpeedSample"][];
+            /**
+             * Format: double
+             * @description MTPA torque at i_max [N·m].
+             */
+            torque_max: number;
+            /**
+             * Format: double
+             * @description Voltage limit v_max = V_dc/√3 [V].
+             */
+            v_max: number;
+        };
+        /** @description One point of a gain curve. */
+        GainPoint: {
+            /**
+             * Format: double
+             * @description Switching frequency f [Hz].
+             */
+            f: number;
+            /**
+             * Format: double
+             * @description FHA gain M = n·V_out/(V_in/2) for a half-bridge (dimensionless).
+             */
+            gain: number;
         };
         /** @description Liveness. */
         Health: {
@@ -678,6 +1056,226 @@ export interface components {
             /** @description One-line description. */
             summary: string;
         };
+        /** @description One design rule and whether the filter meets it. */
+        LclCheck: {
+            /** @description The rule with the values that were compared. */
+            detail: string;
+            /** @description Rule identifier: `resonance_window`, `total_inductance` or `dc_link`. */
+            name: string;
+            /** @description Whether the rule holds. */
+            ok: boolean;
+        };
+        /** @description LCL filter request. */
+        LclRequest: {
+            /**
+             * Format: double
+             * @description Filter-capacitor reactive power as a fraction of the rated power, 0.001 to 0.1
+             *     (default 0.05).
+             */
+            c_fraction?: number;
+            /**
+             * Format: double
+             * @description Grid frequency f_grid [Hz], 1 to 1000.
+             */
+            f_grid: number;
+            /**
+             * Format: double
+             * @description Inverter switching frequency f_sw [Hz], 100 to 1e7.
+             */
+            f_sw: number;
+            /**
+             * Format: double
+             * @description Ratio of the grid-side to the inverter-side inductance r = L2/L1, 0.1 to 2
+             *     (default 0.5).
+             */
+            l_ratio?: number;
+            /**
+             * Format: double
+             * @description Rated active power P [W], 1 to 1e8.
+             */
+            p_rated: number;
+            /**
+             * Format: double
+             * @description Allowed peak-to-peak inverter-side ripple as a fraction of the rated peak current,
+             *     0.05 to 0.5 (default 0.2).
+             */
+            ripple?: number;
+            /**
+             * Format: double
+             * @description DC-link voltage V_dc [V], 1 to 1e5.
+             */
+            v_dc: number;
+            /**
+             * Format: double
+             * @description Grid line-to-line voltage V_ll [V rms], 1 to 1e5.
+             */
+            v_ll: number;
+        };
+        /** @description LCL filter response. Per-phase values of a star-equivalent filter. */
+        LclResponse: {
+            /**
+             * Format: double
+             * @description Grid-current to inverter-current ratio at f_sw, |1/(1 − ω_sw²·L2·C_f)|, ideal
+             *     and undamped (dimensionless).
+             */
+            attenuation: number;
+            /**
+             * Format: double
+             * @description The same ratio in decibels, 20·log10(attenuation) [dB].
+             */
+            attenuation_db: number;
+            /**
+             * Format: double
+             * @description Base capacitance C_b = 1/(ω_g·Z_b) [F].
+             */
+            c_base: number;
+            /**
+             * Format: double
+             * @description Filter capacitance per phase (star) C_f = c_fraction·C_b [F].
+             */
+            c_f: number;
+            /** @description Design rules and whether the filter meets them. */
+            checks: components["schemas"]["LclCheck"][];
+            /**
+             * Format: double
+             * @description Allowed peak-to-peak inverter-side ripple ΔI_max = ripple·I_pk [A].
+             */
+            delta_i_max: number;
+            /**
+             * Format: double
+             * @description Resonance f_res = (1/2π)·√((L1 + L2)/(L1·L2·C_f)) [Hz].
+             */
+            f_res: number;
+            /**
+             * Format: double
+             * @description Rated peak phase current I_pk = √2·P/(√3·V_ll) [A].
+             */
+            i_peak: number;
+            /**
+             * Format: double
+             * @description Inverter-side inductance L1 = V_dc/(6·f_sw·ΔI_max) [H].
+             */
+            l1: number;
+            /**
+             * Format: double
+             * @description Grid-side inductance L2 = r·L1 [H].
+             */
+            l2: number;
+            /**
+             * Format: double
+             * @description Base inductance L_b = Z_b/ω_g [H].
+             */
+            l_base: number;
+            /**
+             * Format: double
+             * @description Passive damping resistor in series with C_f, R_d = 1/(3·ω_res·C_f) [Ω].
+             */
+            r_damp: number;
+            /**
+             * Format: double
+             * @description Total inductance (L1 + L2)/L_b [per unit].
+             */
+            total_l_pu: number;
+            /**
+             * Format: double
+             * @description Base impedance Z_b = V_ll²/P [Ω].
+             */
+            z_base: number;
+        };
+        /** @description LLC tank request. Give exactly one of `r_load` and `loads`. */
+        LlcTankRequest: {
+            /**
+             * Format: double
+             * @description Series (resonant) capacitance C_r [F], 1e-12 to 1.
+             */
+            c_r: number;
+            /**
+             * Format: double
+             * @description Highest frequency of the curves f_max [Hz], above `f_min`, at most 1e9.
+             */
+            f_max: number;
+            /**
+             * Format: double
+             * @description Lowest frequency of the curves f_min [Hz], above 0.
+             */
+            f_min: number;
+            /**
+             * Format: double
+             * @description Magnetising inductance L_m [H], 1e-9 to 10.
+             */
+            l_m: number;
+            /**
+             * Format: double
+             * @description Series (resonant) inductance L_r [H], 1e-9 to 1.
+             */
+            l_r: number;
+            /** @description Load resistances R [Ω], 1 to 8 values of 1e-3 to 1e6 each (or use `r_load`). */
+            loads?: number[] | null;
+            /**
+             * Format: double
+             * @description Transformer turns ratio n (primary to secondary), 1e-3 to 1000.
+             */
+            n: number;
+            /** @description Points per curve, log-spaced, 2 to 2000 (default 400). */
+            points?: number | null;
+            /**
+             * Format: double
+             * @description Load resistance R [Ω], 1e-3 to 1e6 (or use `loads`).
+             */
+            r_load?: number | null;
+        };
+        /** @description LLC tank response. */
+        LlcTankResponse: {
+            /**
+             * Format: double
+             * @description Parallel resonance f_p = 1/(2π√((L_r + L_m)·C_r)) [Hz].
+             */
+            f_p: number;
+            /**
+             * Format: double
+             * @description Series resonance f_r = 1/(2π√(L_r·C_r)) [Hz].
+             */
+            f_r: number;
+            /**
+             * Format: double
+             * @description Inductance ratio k = L_m/L_r (dimensionless).
+             */
+            k: number;
+            /** @description One entry per load, in request order. */
+            loads: components["schemas"]["LoadCurve"][];
+            /**
+             * Format: double
+             * @description AC resistance of the first load [Ω] (each load has its own in `loads`).
+             */
+            r_ac: number;
+            /**
+             * Format: double
+             * @description Characteristic impedance Z_0 = √(L_r/C_r) [Ω].
+             */
+            z_0: number;
+        };
+        /** @description The gain curve at one load. */
+        LoadCurve: {
+            /** @description Gain against frequency, log-spaced from `f_min` to `f_max`. */
+            curve: components["schemas"]["GainPoint"][];
+            /** @description Largest gain in [f_p, f_r] and its frequency; at least 1, since M(f_r) = 1. */
+            peak: components["schemas"]["GainPoint"];
+            /**
+             * Format: double
+             * @description Quality factor Q = √(L_r/C_r)/R_ac (dimensionless).
+             */
+            q: number;
+            /**
+             * Format: double
+             * @description AC resistance R_ac = 8·n²·R/π² [Ω].
+             */
+            r_ac: number;
+            /**
+             * Format: double
+             * @description Load resistance R [Ω].
+             */
+            r_load: number;
+        };
         /** @description Fields of a new component. */
         NewComponent: {
             /** @description Kind: `mosfet`, `igbt`, `diode`, `capacitor`, `inductor`, `core`, `heatsink`. */
@@ -697,6 +1295,15 @@ export interface components {
             name: string;
             /** @description Free-text notes (up to 20 000 characters). */
             notes?: string;
+        };
+        /** @description A built-in part with its datasheet curves, for plotting. */
+        PartDetail: {
+            /** @description On-state, diode, switching-energy and capacitance curves that the data carry. */
+            curves: components["schemas"]["CurveSet"][];
+            /** @description Gaps and repairs found when the data were imported, one line each. */
+            findings: string[];
+            /** @description Ratings and identity. */
+            summary: components["schemas"]["PartSummary"];
         };
         /** @description A built-in part with its main ratings. */
         PartSummary: {
@@ -794,6 +1401,100 @@ export interface components {
              */
             version: number;
         };
+        /** @description PV curve request. */
+        PvCurveRequest: {
+            /**
+             * Format: double
+             * @description Plane-of-array irradiance G [W/m²], above 0 up to 1500.
+             */
+            irradiance: number;
+            /** @description Module name as in the CEC table (exact, or differing only in case). */
+            module: string;
+            /** @description Points of the curve from 0 V to V_oc, 2 to 2000 (default 200). */
+            points?: number | null;
+            /**
+             * Format: int32
+             * @description Identical modules in series, 1 to 100 (default 1); voltages and powers scale
+             *     with it.
+             */
+            series?: number | null;
+            /**
+             * Format: double
+             * @description Cell temperature T_cell [°C], −40 to 100.
+             */
+            t_cell: number;
+        };
+        /** @description PV curve response. Voltages and powers are those of the whole series string. */
+        PvCurveResponse: {
+            /** @description The curve from 0 V to V_oc, evenly spaced in voltage. */
+            curve: components["schemas"]["PvPoint"][];
+            /**
+             * Format: double
+             * @description Fill factor P_mp/(V_oc·I_sc) (dimensionless).
+             */
+            fill_factor: number;
+            /**
+             * Format: double
+             * @description Short-circuit current I_sc [A].
+             */
+            i_sc: number;
+            /** @description Module name as in the CEC table. */
+            module: string;
+            /** @description Maximum power point. */
+            mpp: components["schemas"]["PvPoint"];
+            /**
+             * Format: int32
+             * @description Modules in series.
+             */
+            series: number;
+            /** @description Cell technology from the table, for example `Mono-c-Si`. */
+            technology: string;
+            /**
+             * Format: double
+             * @description Open-circuit voltage V_oc [V].
+             */
+            v_oc: number;
+        };
+        /** @description A module in the search results. */
+        PvModuleBrief: {
+            /**
+             * Format: double
+             * @description Short-circuit current at STC [A].
+             */
+            i_sc: number;
+            /** @description Module name as in the CEC table. */
+            name: string;
+            /**
+             * Format: double
+             * @description Power at the maximum power point at STC, V_mp·I_mp [W].
+             */
+            p_stc: number;
+            /** @description Cell technology, for example `Mono-c-Si`. */
+            technology: string;
+            /**
+             * Format: double
+             * @description Open-circuit voltage at STC [V].
+             */
+            v_oc: number;
+        };
+        /** @description One point of the I-V curve. */
+        PvPoint: {
+            /**
+             * Format: double
+             * @description Current I [A].
+             */
+            i: number;
+            /**
+             * Format: double
+             * @description Power P = V·I [W].
+             */
+            p: number;
+            /**
+             * Format: double
+             * @description Terminal voltage V [V].
+             */
+            v: number;
+        };
         /** @description Readiness of each dependency. */
         Ready: {
             /** @description `sqlite` or `postgres`. */
@@ -809,6 +1510,93 @@ export interface components {
             queue: string;
             /** @description `ready` or `unavailable`. */
             status: string;
+        };
+        /** @description Ripple calculator request. */
+        RippleRequest: {
+            /**
+             * Format: double
+             * @description Switching frequency of each phase f_sw [Hz], 1 to 1e8.
+             */
+            f_sw: number;
+            /**
+             * Format: double
+             * @description Output current I_out [A], total of all phases, 0 to 1e5 (optional).
+             */
+            i_out?: number | null;
+            /**
+             * Format: double
+             * @description Inductance of each phase L [H], 1e-9 to 1.
+             */
+            l: number;
+            /**
+             * Format: int32
+             * @description Number of interleaved phases N, shifted by 360°/N, 1 to 12 (default 1).
+             */
+            phases?: number;
+            /** @description Converter topology. */
+            topology: components["schemas"]["Topology"];
+            /**
+             * Format: double
+             * @description Input voltage V_in [V], 1e-3 to 1e5.
+             */
+            v_in: number;
+            /**
+             * Format: double
+             * @description Output voltage magnitude |V_out| [V], 1e-3 to 1e5; below `v_in` for a buck and
+             *     above it for a boost.
+             */
+            v_out: number;
+        };
+        /** @description Ripple calculator response. */
+        RippleResponse: {
+            /**
+             * Format: double
+             * @description Ratio of the summed current's peak-to-peak ripple to one phase's, 0 to 1.
+             */
+            cancellation: number;
+            /**
+             * Format: double
+             * @description Peak-to-peak ripple of one phase's inductor current in CCM ΔI_L [A].
+             */
+            delta_i_l_pp: number;
+            /**
+             * Format: double
+             * @description Peak-to-peak ripple of the summed current ΔI_sum [A].
+             */
+            delta_i_sum_pp: number;
+            /**
+             * Format: double
+             * @description CCM duty cycle D of each phase.
+             */
+            duty: number;
+            /**
+             * Format: double
+             * @description Duty cycle that sets `v_out` in DCM (only when `mode` is `dcm`); the CCM duty
+             *     above no longer applies there.
+             */
+            duty_dcm?: number | null;
+            /**
+             * Format: double
+             * @description Output current at the CCM/DCM boundary, all phases together [A].
+             */
+            i_boundary: number;
+            /**
+             * Format: double
+             * @description Peak inductor current of one phase at `i_out` [A] (only when `i_out` is given);
+             *     in DCM the ripple equals this peak.
+             */
+            i_l_peak?: number | null;
+            mode?: components["schemas"]["ConductionMode"] | null;
+            /**
+             * Format: double
+             * @description Fundamental frequency of the summed current's ripple N·f_sw [Hz].
+             */
+            ripple_frequency: number;
+            /**
+             * @description The terminal current that sums the phases: `output` for a buck, `input` for a
+             *     boost and `inductors` (the sum of the inductor currents) for a buck-boost.
+             */
+            summed_current: string;
         };
         /** @description A simulation or HIL run. */
         Run: {
@@ -1007,6 +1795,34 @@ export interface components {
             /** @description Kernel of an inline design; required unless `design_id` is given. */
             topology?: string | null;
         };
+        /** @description One sample of the speed step response. */
+        SpeedSample: {
+            /**
+             * Format: double
+             * @description d-axis current i_d [A].
+             */
+            i_d: number;
+            /**
+             * Format: double
+             * @description q-axis current i_q [A].
+             */
+            i_q: number;
+            /**
+             * Format: double
+             * @description Mechanical speed n [rpm].
+             */
+            speed: number;
+            /**
+             * Format: double
+             * @description Time since the step t [s].
+             */
+            t: number;
+            /**
+             * Format: double
+             * @description Electromagnetic torque T_e [N·m].
+             */
+            torque: number;
+        };
         /** @description A stored sweep. */
         Sweep: {
             /**
@@ -1130,6 +1946,11 @@ export interface components {
              */
             value: number;
         };
+        /**
+         * @description Converter topology.
+         * @enum {string}
+         */
+        Topology: "buck" | "boost" | "buck_boost";
         /** @description A downsampled view of a stored recording. */
         WaveformView: {
             /**
@@ -1156,6 +1977,177 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    foc_tuning_calc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FocTuningRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocTuningResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server's limit (`server.body_limit`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body was sent without `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lcl_calc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LclRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LclResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server's limit (`server.body_limit`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body was sent without `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    llc_tank_calc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LlcTankRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LlcTankResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server's limit (`server.body_limit`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body was sent without `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     losses: {
         parameters: {
             query?: never;
@@ -1177,6 +2169,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, unknown>;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server's limit (`server.body_limit`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body was sent without `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pv_curve_calc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PvCurveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PvCurveResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server's limit (`server.body_limit`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body was sent without `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ripple_calc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RippleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RippleResponse"];
                 };
             };
             400: {
@@ -1790,6 +2896,36 @@ export interface operations {
             };
         };
     };
+    get_part: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description part name as listed by GET /parts */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_projects: {
         parameters: {
             query?: {
@@ -2124,6 +3260,41 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_pv_modules: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Words that must all appear in the module name (case ignored); empty lists the
+                 *     first modules.
+                 */
+                q?: string;
+                /** @description Most modules returned, 1 to 100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PvModuleBrief"][];
                 };
             };
             422: {
