@@ -1,4 +1,4 @@
-import { Activity, Cpu, FolderKanban, LayoutDashboard, Moon, PenTool, Sun } from 'lucide-react';
+import { Activity, Calculator, Cpu, FolderKanban, Gauge, LayoutDashboard, Moon, PenTool, Sun, SunMedium } from 'lucide-react';
 import { NavLink, Outlet } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/utils';
@@ -7,7 +7,10 @@ import { useThemeStore } from '@/stores/theme';
 const NAV = [
   { to: '/', label: 'Overview', icon: LayoutDashboard, end: true },
   { to: '/projects', label: 'Projects', icon: FolderKanban, end: false },
-  { to: '/studio', label: 'Design Studio', icon: PenTool, end: false },
+  { to: '/studio', label: 'Design Studio', icon: PenTool, end: true },
+  { to: '/studio/calculators', label: 'Calculators', icon: Calculator, end: false },
+  { to: '/labs/motor', label: 'Motor Lab', icon: Gauge, end: false },
+  { to: '/labs/pv', label: 'PV Lab', icon: SunMedium, end: false },
   { to: '/admin/components', label: 'Components', icon: Cpu, end: false },
 ];
 
