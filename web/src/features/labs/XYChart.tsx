@@ -150,7 +150,8 @@ export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], b
       style={{ height }}
       className="w-full"
     >
-      <ResponsiveContainer width="100%" height="100%">
+      {/* The initial size draws the chart before the first resize measurement arrives. */}
+      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 640, height }}>
         <LineChart margin={{ top: 16, right: y2 ? 8 : 24, bottom: 20, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--chart-grid)" />
           <XAxis
