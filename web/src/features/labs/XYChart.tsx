@@ -78,6 +78,8 @@ interface XYChartProps {
   yDomain?: [number, number];
   height?: number;
   testId?: string;
+  /** Shown in place of the chart while no series has points. */
+  emptyText?: string;
 }
 
 const axisStyle = { fontSize: 11, fill: 'var(--chart-axis)' };
@@ -131,7 +133,7 @@ function linearDomain(axis: AxisSpec): [number, number] | [number | 'auto', 'aut
  * a second y axis, vertical markers, labelled points and shaded x ranges. Recharts is
  * loaded only with the pages that use this chart.
  */
-export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], bands = [], yDomain, height = 300, testId }: XYChartProps) {
+export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], bands = [], yDomain, height = 300, testId, emptyText = 'No results yet: calculate to draw the curves.' }: XYChartProps) {
   const total = series.reduce((sum, line) => sum + line.points.length, 0);
   const xExtent = extentOf(series, (point) => point.x, x.log === true);
   const xDomain = x.log && xExtent ? xExtent : linearDomain(x);
@@ -140,6 +142,19 @@ export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], b
   const yData = y.log ? extentOf(leftSeries, (point) => point.y, true) : null;
   const yExtent = yDomain ?? (yData ? decadesAround(yData) : null);
   const yTicks = y.log && yExtent ? logTicks(yExtent[0], yExtent[1]) : undefined;
+
+  if (total === 0) {
+    return (
+      <div
+        data-testid={testId}
+        data-points={0}
+        style={{ height }}
+        className="flex w-full items-center justify-center rounded-md border border-dashed text-sm text-muted-foreground"
+      >
+        {emptyText}
+      </div>
+    );
+  }
 
   return (
     <div
@@ -160,7 +175,7 @@ export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], b
             scale={x.log ? 'log' : 'linear'}
             domain={xDomain}
             ticks={xTicks}
-            allowDataOverflow={x.log === true}
+            allowDataOverflow={x.log === true || x.fromZero === true || x.domain !== undefined}
             tick={axisStyle}
             tickFormatter={tickTextFor(x.unit)}
             label={{ value: axisLabel(x), position: 'insideBottom', offset: -12, style: labelStyle }}
@@ -172,7 +187,7 @@ export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], b
             scale={y.log ? 'log' : 'linear'}
             domain={yExtent ?? linearDomain(y)}
             ticks={yTicks}
-            allowDataOverflow={yExtent !== null}
+            allowDataOverflow={yExtent !== null || y.fromZero === true || y.domain !== undefined}
             tick={axisStyle}
             width={56}
             tickFormatter={tickTextFor(y.unit)}
@@ -185,6 +200,7 @@ export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], b
               type="number"
               dataKey="y"
               domain={linearDomain(y2)}
+              allowDataOverflow={y2.fromZero === true || y2.domain !== undefined}
               tick={axisStyle}
               width={56}
               tickFormatter={tickTextFor(y2.unit)}
