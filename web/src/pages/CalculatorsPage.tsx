@@ -19,7 +19,7 @@ export default function CalculatorsPage() {
     <div>
       <PageHeader
         title="Design calculators"
-        description="Closed-form sizing that answers in milliseconds, without a simulation. All values are SI."
+        description="Closed-form sizing that returns in milliseconds, without a simulation. All values are SI."
         actions={
           <Button variant="outline" size="sm" asChild>
             <Link to="/studio">

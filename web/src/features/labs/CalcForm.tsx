@@ -32,9 +32,9 @@ interface CalcFormProps {
 }
 
 /**
- * A calculator form: every number shows its unit and accepted range, accepts SI prefixes,
- * and is checked before sending. An invalid form is never sent, and the server's 422
- * field errors are shown next to the fields they name.
+ * Renders a calculator form. Every number shows its unit and accepted range, accepts SI
+ * prefixes, and is checked before sending. An invalid form is never sent, and the
+ * server's 422 field errors are shown next to the fields they name.
  */
 export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmit, submitOnMount = false, gridClassName, groups, wideKeys = [], children }: CalcFormProps) {
   const [values, setValues] = useState<FormValues>(() => valuesOf(fields, initial));

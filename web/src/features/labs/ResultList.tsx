@@ -11,7 +11,7 @@ export interface ResultRow {
   testId?: string;
 }
 
-/** A two-column list of computed values with their symbols; values carry their units. */
+/** Renders computed values in two columns with their symbols; each value carries its unit. */
 export function ResultList({ rows, className }: { rows: ResultRow[]; className?: string }) {
   return (
     <dl className={cn('grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2', className)}>

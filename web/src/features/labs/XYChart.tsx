@@ -33,7 +33,7 @@ export interface XMarker {
   x: number;
   label: string;
   color?: string;
-  /** Where the label sits, so two close markers keep their labels apart. */
+  /** Label position, set apart for two close markers so their labels do not overlap. */
   labelPosition?: 'insideTopRight' | 'insideTopLeft' | 'insideBottomRight' | 'insideBottomLeft';
 }
 

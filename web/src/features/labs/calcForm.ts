@@ -17,7 +17,7 @@ export interface CalcInput {
   optional?: boolean;
   /** Default the server applies when the input is left empty, shown in the hint. */
   serverDefault?: number;
-  /** What the value means, shown as the label's tooltip. */
+  /** Meaning of the value, shown as the label's tooltip. */
   description?: string;
 }
 
@@ -76,8 +76,8 @@ export function requestOf(fields: FieldSpec[], values: FormValues): Record<strin
 
 /**
  * Maps the invalid fields of a 422 response to form paths. The calculators name the
- * request field (`l`) or a list item (`loads[2]`), which maps to the list's input; a
- * simulation request names the section too (`controller.step_size`), which is dropped.
+ * request field (`l`) or a list item (`loads[2]`), which maps to the list's input. A
+ * simulation request also names the section (`controller.step_size`), which is dropped.
  * Errors on fields the form does not show are returned apart.
  */
 export function serverErrorsOf(fields: FieldSpec[], error: unknown): { errors: FormErrors; other: string[] } {

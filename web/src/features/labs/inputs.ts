@@ -16,7 +16,7 @@ export const RIPPLE_INPUTS: CalcInput[] = [
 /** The two-phase 250 V to 400 V, 65 kHz stage of examples/obc-interleaved-boost-2ph.toml. */
 export const RIPPLE_DEFAULTS: RippleRequest = { topology: 'boost', v_in: 250, v_out: 400, f_sw: 65e3, l: 400e-6, phases: 2, i_out: 9 };
 
-/** The output voltage that gives the CCM duty `duty` from `v_in`. */
+/** Returns the output voltage that sets the CCM duty `duty` at input voltage `vIn`. */
 export function outputForDuty(topology: RippleRequest['topology'], vIn: number, duty: number): number {
   if (topology === 'buck') return vIn * duty;
   if (topology === 'boost') return vIn / (1 - duty);

@@ -104,7 +104,7 @@ interface FormCase {
   defaults: Record<string, unknown>;
   /** A field to make invalid, the text to type and the message the form shows. */
   bad: { path: string; label: RegExp; text: string; message: string };
-  /** A field error the server answers with, and the input it belongs to. */
+  /** A field error the server returns, and the input it belongs to. */
   server: { field: string; message: string; path: string };
 }
 
@@ -183,7 +183,7 @@ describe.each(CASES)('$name form', (form) => {
     const user = userEvent.setup();
     setup({ [`POST ${form.endpoint}`]: form.answer }, form.ui());
     await waitFor(() => expect(posts(form.endpoint).length).toBeGreaterThan(0));
-    // The ripple page also sends its duty sweep after the first answer; wait until it is out.
+    // The ripple page sends its duty sweep after the first response, so wait until it is sent.
     await new Promise((done) => setTimeout(done, 50));
     const before = posts(form.endpoint).length;
 

@@ -16,7 +16,7 @@ export type PartDetail = Schemas['PartDetail'];
 export type CurveSet = Schemas['CurveSet'];
 
 // The calculator forms build their bodies from checked inputs, so the hooks take plain
-// records and leave the field-by-field checks to the server's 422 answer.
+// records and leave the field-by-field checks to the server's 422 response.
 export function useRippleCalc() {
   return useMutation({
     mutationFn: (body: Record<string, unknown>) => request(() => api.POST('/api/v1/calc/ripple', { body: body as RippleRequest })),
