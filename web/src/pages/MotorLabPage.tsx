@@ -4,7 +4,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { CalcForm } from '@/features/labs/CalcForm';
 import { specsOf } from '@/features/labs/calcForm';
-import { FOC_DEFAULTS, FOC_GROUPS, FOC_INPUTS } from '@/features/labs/inputs';
+import { checkFoc, FOC_DEFAULTS, FOC_GROUPS, FOC_INPUTS } from '@/features/labs/inputs';
 import { useFocTuningCalc, type FocTuningRequest, type FocTuningResponse } from '@/features/labs/labsApi';
 import { ResultList } from '@/features/labs/ResultList';
 import { XYChart } from '@/features/labs/XYChart';
@@ -148,6 +148,7 @@ export default function MotorLabPage() {
               fields={fields}
               initial={FOC_DEFAULTS}
               groups={FOC_GROUPS}
+              check={checkFoc}
               gridClassName="sm:grid-cols-2 xl:grid-cols-2"
               submitLabel="Tune and simulate"
               pending={calc.isPending}

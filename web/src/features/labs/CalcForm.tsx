@@ -23,6 +23,8 @@ interface CalcFormProps {
   submitOnMount?: boolean;
   /** Grid classes of the field layout. */
   gridClassName?: string;
+  /** Checks the rules between fields of a request whose fields are each valid; returns errors by field key. */
+  check?: (body: Record<string, unknown>) => Record<string, string>;
   /** Keys of fields that span the whole row, e.g. a list of values. */
   wideKeys?: string[];
   /** Titled groups of field keys, drawn as fieldsets; all fields in one grid when absent. */
@@ -36,7 +38,7 @@ interface CalcFormProps {
  * prefixes, and is checked before sending. An invalid form is never sent, and the
  * server's 422 field errors are shown next to the fields they name.
  */
-export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmit, submitOnMount = false, gridClassName, groups, wideKeys = [], children }: CalcFormProps) {
+export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmit, submitOnMount = false, gridClassName, groups, wideKeys = [], check, children }: CalcFormProps) {
   const [values, setValues] = useState<FormValues>(() => valuesOf(fields, initial));
   const [errors, setErrors] = useState<FormErrors>({});
   const [otherErrors, setOtherErrors] = useState<string[]>([]);
@@ -62,6 +64,12 @@ export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmi
 
   const send = async (current: FormValues) => {
     const found = validateValues(fields, current);
+    if (Object.keys(found).length === 0 && check) {
+      for (const [key, message] of Object.entries(check(requestOf(fields, current)))) {
+        const field = fields.find((candidate) => candidate.key === key);
+        if (field) found[field.path] = message;
+      }
+    }
     setErrors(found);
     setOtherErrors([]);
     setFailure(null);

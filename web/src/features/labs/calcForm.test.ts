@@ -3,7 +3,7 @@ import { ApiError } from '@/api/client';
 import { logTicks } from './axes';
 import { requestOf, serverErrorsOf, specsOf, validateValues, valuesOf } from './calcForm';
 import { lclAdmittance } from './calculators/lclResponse';
-import { LLC_DEFAULTS, LLC_INPUTS, outputForDuty, RIPPLE_DEFAULTS, RIPPLE_INPUTS, sweepDuties } from './inputs';
+import { checkFoc, checkLlc, checkRipple, FOC_DEFAULTS, LLC_DEFAULTS, LLC_INPUTS, outputForDuty, RIPPLE_DEFAULTS, RIPPLE_INPUTS, sweepDuties } from './inputs';
 import { splitAxis } from './partCurves';
 
 function problem(errors: { field: string; message: string }[]): ApiError {
@@ -103,6 +103,32 @@ describe('ripple sweep', () => {
     expect(outputForDuty('buck', 400, 0.25)).toBe(100);
     expect(outputForDuty('boost', 250, 0.375)).toBeCloseTo(400, 12);
     expect(outputForDuty('buck_boost', 100, 0.5)).toBeCloseTo(100, 12);
+  });
+});
+
+describe('rules between fields', () => {
+  it('accept the defaults', () => {
+    expect(checkRipple({ ...RIPPLE_DEFAULTS })).toEqual({});
+    expect(checkLlc({ ...LLC_DEFAULTS })).toEqual({});
+    expect(checkFoc({ ...FOC_DEFAULTS })).toEqual({});
+  });
+
+  it('match the output voltage to the topology', () => {
+    expect(checkRipple({ ...RIPPLE_DEFAULTS, topology: 'buck' })).toEqual({ v_out: '400 is out of range: accepted below v_in = 250 V for a buck' });
+    expect(checkRipple({ ...RIPPLE_DEFAULTS, v_out: 200 })).toEqual({ v_out: '200 is out of range: accepted above v_in = 250 V for a boost' });
+    expect(checkRipple({ ...RIPPLE_DEFAULTS, topology: 'buck_boost', v_out: 100 })).toEqual({});
+  });
+
+  it('need f_max above f_min', () => {
+    expect(checkLlc({ ...LLC_DEFAULTS, f_max: 30e3 })).toEqual({ f_max: '30000 is out of range: accepted above f_min = 30000 Hz' });
+  });
+
+  it('bound the FOC loops and limits', () => {
+    const errors = checkFoc({ ...FOC_DEFAULTS, l_d: 4e-4, current_bandwidth: 2000, speed_bandwidth: 500, i_q_step: -600 });
+    expect(errors.l_d).toBe('0.0004 is out of range: accepted at most l_q = 0.0003 H');
+    expect(errors.current_bandwidth).toBe('2000 is out of range: accepted up to 0.2·f_sample/2π = 1273 Hz');
+    expect(errors.speed_bandwidth).toBe('500 is out of range: accepted up to current_bandwidth/5 = 400 Hz');
+    expect(errors.i_q_step).toBe('-600 is out of range: accepted from −i_max to i_max = 500 A');
   });
 });
 

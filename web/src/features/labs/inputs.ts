@@ -162,3 +162,49 @@ export const MPPT_INPUTS: CalcInput[] = [
 
 /** The P&O tracker of examples/pv-string-mppt.toml on both EN 50530 ramp sets. */
 export const MPPT_DEFAULTS = { algorithm: 'po', step_size: 1, mppt_rate: 10, ramp_set: 'both' };
+
+/** Messages of the values that break a rule between fields, keyed by request field. */
+export type CrossErrors = Record<string, string>;
+
+function ruleBroken(value: unknown, accepted: string): string {
+  return `${String(value)} is out of range: accepted ${accepted}`;
+}
+
+/** Checks that the output voltage suits the topology, as the ripple calculator requires. */
+export function checkRipple(body: Record<string, unknown>): CrossErrors {
+  const vIn = body.v_in as number;
+  const vOut = body.v_out as number;
+  if (body.topology === 'buck' && !(vOut < vIn)) return { v_out: ruleBroken(vOut, `below v_in = ${vIn} V for a buck`) };
+  if (body.topology === 'boost' && !(vOut > vIn)) return { v_out: ruleBroken(vOut, `above v_in = ${vIn} V for a boost`) };
+  return {};
+}
+
+/** Checks that the frequency range is not empty. */
+export function checkLlc(body: Record<string, unknown>): CrossErrors {
+  const fMin = body.f_min as number;
+  const fMax = body.f_max as number;
+  return fMax > fMin ? {} : { f_max: ruleBroken(fMax, `above f_min = ${fMin} Hz`) };
+}
+
+/**
+ * Checks the FOC rules between fields: L_d ≤ L_q, a current loop up to 0.2·f_sample/2π,
+ * a speed loop up to a fifth of it, and |i_q_step| ≤ i_max. The server checks these and
+ * the rules that need the plant (the speed step against f_sample, the step count) too.
+ */
+export function checkFoc(body: Record<string, unknown>): CrossErrors {
+  const errors: CrossErrors = {};
+  const lD = body.l_d as number;
+  const lQ = body.l_q as number;
+  const currentBandwidth = body.current_bandwidth as number;
+  const currentLimit = (0.2 * (body.f_sample as number)) / (2 * Math.PI);
+  const iMax = body.i_max as number;
+  if (lD > lQ) errors.l_d = ruleBroken(lD, `at most l_q = ${lQ} H`);
+  if (currentBandwidth > currentLimit) {
+    errors.current_bandwidth = ruleBroken(currentBandwidth, `up to 0.2·f_sample/2π = ${Number(currentLimit.toPrecision(4))} Hz`);
+  }
+  if ((body.speed_bandwidth as number) > currentBandwidth / 5) {
+    errors.speed_bandwidth = ruleBroken(body.speed_bandwidth, `up to current_bandwidth/5 = ${Number((currentBandwidth / 5).toPrecision(4))} Hz`);
+  }
+  if (Math.abs(body.i_q_step as number) > iMax) errors.i_q_step = ruleBroken(body.i_q_step, `from −i_max to i_max = ${iMax} A`);
+  return errors;
+}

@@ -207,6 +207,33 @@ describe.each(CASES)('$name form', (form) => {
   });
 });
 
+describe('rules between fields', () => {
+  it('keep a buck above its input from being sent', async () => {
+    const user = userEvent.setup();
+    setup({ 'POST /api/v1/calc/ripple': rippleAnswer }, <RippleCalc />);
+    await waitFor(() => expect(posts('/api/v1/calc/ripple').length).toBeGreaterThan(1));
+    await new Promise((done) => setTimeout(done, 50));
+    const before = posts('/api/v1/calc/ripple').length;
+    await user.selectOptions(screen.getByLabelText(/^Topology/), 'buck');
+    await user.click(screen.getByRole('button', { name: 'Calculate ripple' }));
+    expect(within(fieldBox('ripple.v_out')).getByRole('alert')).toHaveTextContent('400 is out of range: accepted below v_in = 250 V for a buck');
+    expect(screen.getByLabelText(/^Output voltage/)).toHaveFocus();
+    expect(posts('/api/v1/calc/ripple')).toHaveLength(before);
+  });
+
+  it('keep L_d above L_q from being sent', async () => {
+    const user = userEvent.setup();
+    setup({ 'POST /api/v1/calc/foc-tuning': focAnswer }, <MotorLabPage />);
+    await waitFor(() => expect(posts('/api/v1/calc/foc-tuning')).toHaveLength(1));
+    const input = screen.getByLabelText(/^D-axis inductance/);
+    await user.clear(input);
+    await user.type(input, '400u');
+    await user.click(screen.getByRole('button', { name: 'Tune and simulate' }));
+    expect(within(fieldBox('foc.l_d')).getByRole('alert')).toHaveTextContent('is out of range: accepted at most l_q = 0.0003 H');
+    expect(posts('/api/v1/calc/foc-tuning')).toHaveLength(1);
+  });
+});
+
 describe('ripple results', () => {
   it('shows the mode and sweeps the duty', async () => {
     setup({ 'POST /api/v1/calc/ripple': rippleAnswer }, <RippleCalc />);

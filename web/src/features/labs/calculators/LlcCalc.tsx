@@ -5,7 +5,7 @@ import { colorOf } from '@/features/sim/waveformData';
 import { formatSi } from '@/lib/format';
 import { CalcForm } from '../CalcForm';
 import { specsOf } from '../calcForm';
-import { LLC_DEFAULTS, LLC_INPUTS } from '../inputs';
+import { checkLlc, LLC_DEFAULTS, LLC_INPUTS } from '../inputs';
 import { useLlcTankCalc, type LlcTankResponse } from '../labsApi';
 import { ResultList } from '../ResultList';
 import { XYChart } from '../XYChart';
@@ -69,7 +69,7 @@ export function LlcCalc() {
           <CardDescription>First-harmonic approximation of the half-bridge LLC; it holds near f_r. Give loads comma-separated.</CardDescription>
         </CardHeader>
         <CardContent>
-          <CalcForm label="LLC tank" fields={fields} initial={LLC_DEFAULTS} wideKeys={['loads']} submitLabel="Calculate gain curves" pending={calc.isPending} onSubmit={(body) => calc.mutateAsync(body)} submitOnMount />
+          <CalcForm label="LLC tank" fields={fields} initial={LLC_DEFAULTS} check={checkLlc} wideKeys={['loads']} submitLabel="Calculate gain curves" pending={calc.isPending} onSubmit={(body) => calc.mutateAsync(body)} submitOnMount />
         </CardContent>
       </Card>
       <div className="min-w-0 space-y-4">

@@ -5,7 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { formatPercent, formatSi } from '@/lib/format';
 import { CalcForm } from '../CalcForm';
 import { specsOf } from '../calcForm';
-import { outputForDuty, RIPPLE_DEFAULTS, RIPPLE_INPUTS, sweepDuties } from '../inputs';
+import { checkRipple, outputForDuty, RIPPLE_DEFAULTS, RIPPLE_INPUTS, sweepDuties } from '../inputs';
 import { postRipple, useRippleCalc, type RippleRequest, type RippleResponse } from '../labsApi';
 import { ResultList, type ResultRow } from '../ResultList';
 import { XYChart } from '../XYChart';
@@ -83,7 +83,7 @@ export function RippleCalc() {
           <CardDescription>Lossless CCM with N identical phases shifted by T/N. Numbers take SI prefixes: 400u is 400e-6.</CardDescription>
         </CardHeader>
         <CardContent>
-          <CalcForm label="Inductor ripple" fields={fields} initial={RIPPLE_DEFAULTS} submitLabel="Calculate ripple" pending={calc.isPending} onSubmit={submit} submitOnMount />
+          <CalcForm label="Inductor ripple" fields={fields} initial={RIPPLE_DEFAULTS} check={checkRipple} submitLabel="Calculate ripple" pending={calc.isPending} onSubmit={submit} submitOnMount />
         </CardContent>
       </Card>
       <div className="min-w-0 space-y-4">
