@@ -119,6 +119,11 @@ function tickTextFor(unit: string): (value: number) => string {
   return (value) => formatSi(value, 'x', 3).replace(/ ?x$/, '').replace(' ', '');
 }
 
+/** Formats a hovered value with its unit; speeds stay in rpm, as motor datasheets give them. */
+function valueText(value: number, unit: string): string {
+  return unit === 'rpm' ? `${Number(value.toPrecision(5))} rpm` : formatSi(value, unit, 4);
+}
+
 /** Widens a positive range to whole decades, so a log axis starts and ends on a labelled tick. */
 function decadesAround([min, max]: [number, number]): [number, number] {
   return [10 ** Math.floor(Math.log10(min) + 1e-9), 10 ** Math.ceil(Math.log10(max) - 1e-9)];
@@ -209,11 +214,12 @@ export function XYChart({ title, x, y, y2, series, xMarkers = [], points = [], b
           )}
           <Tooltip
             {...tooltipStyle}
-            labelFormatter={(value) => (typeof value === 'number' ? `${x.label} ${formatSi(value, x.unit, 4)}` : String(value))}
+            labelFormatter={(value) => (typeof value === 'number' ? `${x.label} ${valueText(value, x.unit)}` : String(value))}
             formatter={(value, name, item) => {
               const unit = series.find((line) => line.name === name)?.axis === 'right' ? (y2?.unit ?? '') : y.unit;
-              return [typeof value === 'number' ? formatSi(value, unit, 4) : String(value), item?.name ?? String(name)];
+              return [typeof value === 'number' ? valueText(value, unit) : String(value), item?.name ?? String(name)];
             }}
+            itemSorter={(item) => series.findIndex((line) => line.name === item.name)}
           />
           <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
           {bands.map((band) => (
