@@ -28,7 +28,7 @@ function LclResults({ result }: { result: LclResponse }) {
           { label: 'Filter capacitance (star)', symbol: 'C_f', value: formatSi(result.c_f, 'F', 4), key: true },
           { label: 'Resonance', symbol: 'f_res', value: formatSi(result.f_res, 'Hz', 4), key: true, testId: 'lcl-fres' },
           { label: 'Damping resistor', symbol: 'R_d', value: formatSi(result.r_damp, 'Ω', 4) },
-          { label: 'Attenuation at f_sw', symbol: 'i_g/i_i', value: `${result.attenuation.toPrecision(3)} (${result.attenuation_db.toFixed(1)} dB)` },
+          { label: 'Attenuation at f_sw, undamped', symbol: 'i_g/i_i', value: `${result.attenuation.toPrecision(3)} (${result.attenuation_db.toFixed(1)} dB)` },
           { label: 'Rated peak current', symbol: 'I_pk', value: formatSi(result.i_peak, 'A', 4) },
           { label: 'Allowed ripple', symbol: 'ΔI_max', value: formatSi(result.delta_i_max, 'A', 4) },
           { label: 'Total inductance', symbol: '(L1+L2)/L_b', value: `${result.total_l_pu.toFixed(4)} pu` },
