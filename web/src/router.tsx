@@ -12,6 +12,10 @@ const ProjectPage = lazy(() => import('./pages/ProjectPage'));
 const StudioPage = lazy(() => import('./pages/StudioPage'));
 const ComponentsPage = lazy(() => import('./pages/ComponentsPage'));
 const ChartBenchPage = lazy(() => import('./pages/ChartBenchPage'));
+const CalculatorsPage = lazy(() => import('./pages/CalculatorsPage'));
+const MotorLabPage = lazy(() => import('./pages/MotorLabPage'));
+const PvLabPage = lazy(() => import('./pages/PvLabPage'));
+const PartPage = lazy(() => import('./pages/PartPage'));
 
 function suspend(node: ReactNode) {
   return <Suspense fallback={<PageLoading />}>{node}</Suspense>;
@@ -29,7 +33,11 @@ export const router = createBrowserRouter([
           { path: '/projects', element: <ProjectsPage /> },
           { path: '/projects/:id', element: suspend(<ProjectPage />) },
           { path: '/studio', element: suspend(<StudioPage />) },
+          { path: '/studio/calculators', element: suspend(<CalculatorsPage />) },
+          { path: '/labs/motor', element: suspend(<MotorLabPage />) },
+          { path: '/labs/pv', element: suspend(<PvLabPage />) },
           { path: '/admin/components', element: suspend(<ComponentsPage />) },
+          { path: '/admin/parts/:name', element: suspend(<PartPage />) },
           // A chart benchmark fed synthetic data, used by the end-to-end frame-time measurement.
           { path: '/dev/chart-bench', element: suspend(<ChartBenchPage />) },
           { path: '*', element: <NotFoundPage /> },

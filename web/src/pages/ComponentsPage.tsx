@@ -1,5 +1,6 @@
 import { Eye, Pencil, Plus, Trash2 } from 'lucide-react';
 import { useMemo, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { ApiError, type Component } from '@/api/client';
 import { useComponents, useDeleteComponent, useParts, useSaveComponent } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
@@ -140,7 +141,7 @@ function PartsTable() {
       <CardHeader className="flex-row items-end justify-between gap-4">
         <div>
           <CardTitle>Built-in datasheet parts</CardTitle>
-          <CardDescription>Parts that a design's [devices] section can name. Read-only.</CardDescription>
+          <CardDescription>Parts that a design's [devices] section can name. Read-only; open a part to plot its datasheet curves.</CardDescription>
         </div>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="parts-filter">Filter parts</Label>
@@ -167,7 +168,11 @@ function PartsTable() {
             <TBody>
               {shown.map((part) => (
                 <Tr key={part.name}>
-                  <Td className="font-mono text-xs">{part.name}</Td>
+                  <Td className="font-mono text-xs">
+                    <Link to={`/admin/parts/${encodeURIComponent(part.name)}`} className="text-primary underline-offset-4 hover:underline" aria-label={`Curves of ${part.name}`}>
+                      {part.name}
+                    </Link>
+                  </Td>
                   <Td>
                     <Badge variant="secondary">{part.kind}</Badge>
                   </Td>

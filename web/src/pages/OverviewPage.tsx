@@ -1,4 +1,4 @@
-import { ArrowRight } from 'lucide-react';
+import { ArrowRight, Calculator, Cpu, Gauge, SunMedium } from 'lucide-react';
 import { Link } from 'react-router';
 import type { Project, RunBrief } from '@/api/client';
 import { useProjects, useRun, useRuns } from '@/api/queries';
@@ -95,6 +95,61 @@ function AreaTile({ area, project }: { area: AreaCard; project: Project | undefi
   );
 }
 
+const LABS = [
+  {
+    to: '/studio/calculators',
+    title: 'Design calculators',
+    blurb: 'Inductor ripple with interleaving, LLC gain curves and LCL filter sizing, in milliseconds.',
+    icon: Calculator,
+  },
+  {
+    to: '/labs/motor',
+    title: 'Motor Control Lab',
+    blurb: 'FOC gains from the machine constants, current and speed steps, torque-speed envelope.',
+    icon: Gauge,
+  },
+  {
+    to: '/labs/pv',
+    title: 'PV/MPPT Lab',
+    blurb: 'I-V and P-V curves of CEC modules and MPPT tracking on EN 50530 ramps.',
+    icon: SunMedium,
+  },
+  {
+    to: '/admin/components',
+    title: 'Component curves',
+    blurb: 'Datasheet curves of the built-in parts per junction temperature, with import findings.',
+    icon: Cpu,
+  },
+];
+
+function LabCards() {
+  return (
+    <section aria-labelledby="labs-heading" className="mt-8">
+      <h2 id="labs-heading" className="mb-3 text-lg font-semibold tracking-tight">
+        Labs and calculators
+      </h2>
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        {LABS.map(({ to, title, blurb, icon: Icon }) => (
+          <Link
+            key={to}
+            to={to}
+            className="group rounded-lg border bg-card p-4 shadow-sm transition-colors hover:border-primary/50 focus-visible:outline-2 focus-visible:outline-ring"
+          >
+            <div className="flex items-center gap-2">
+              <span className="flex size-8 items-center justify-center rounded-md bg-primary/10 text-primary">
+                <Icon className="size-4" aria-hidden="true" />
+              </span>
+              <span className="font-semibold">{title}</span>
+              <ArrowRight className="ml-auto size-4 text-muted-foreground transition-transform group-hover:translate-x-0.5" aria-hidden="true" />
+            </div>
+            <p className="mt-2 text-sm text-muted-foreground">{blurb}</p>
+          </Link>
+        ))}
+      </div>
+    </section>
+  );
+}
+
 export function OverviewPage() {
   const projects = useProjects();
   const runs = useRuns();
@@ -116,6 +171,7 @@ export function OverviewPage() {
           return <AreaTile key={area.key} area={area} project={project} />;
         })}
       </div>
+      <LabCards />
     </div>
   );
 }

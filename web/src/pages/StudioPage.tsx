@@ -1,6 +1,6 @@
-import { PenTool } from 'lucide-react';
+import { Calculator, PenTool } from 'lucide-react';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useKernels, useProjects } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { PageHeader } from '@/components/PageHeader';
@@ -41,6 +41,11 @@ export default function StudioPage() {
         description="Choose a topology to start a design from its preset; it is saved in the project you pick."
         actions={
           <div className="flex items-end gap-2">
+            <Button variant="outline" asChild>
+              <Link to="/studio/calculators">
+                <Calculator aria-hidden="true" /> Calculators
+              </Link>
+            </Button>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="studio-project">Target project</Label>
               <NativeSelect id="studio-project" className="w-72" value={target} onChange={(event) => setProjectId(event.target.value)}>

@@ -1,5 +1,5 @@
-import { Activity, Cpu, FolderKanban, LayoutDashboard, Moon, PenTool, Sun } from 'lucide-react';
-import { NavLink, Outlet } from 'react-router';
+import { Activity, Calculator, Cpu, FolderKanban, Gauge, LayoutDashboard, Moon, PenTool, Sun, SunMedium } from 'lucide-react';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/utils';
 import { useThemeStore } from '@/stores/theme';
@@ -7,8 +7,12 @@ import { useThemeStore } from '@/stores/theme';
 const NAV = [
   { to: '/', label: 'Overview', icon: LayoutDashboard, end: true },
   { to: '/projects', label: 'Projects', icon: FolderKanban, end: false },
-  { to: '/studio', label: 'Design Studio', icon: PenTool, end: false },
-  { to: '/admin/components', label: 'Components', icon: Cpu, end: false },
+  { to: '/studio', label: 'Design Studio', icon: PenTool, end: true },
+  { to: '/studio/calculators', label: 'Calculators', icon: Calculator, end: false },
+  { to: '/labs/motor', label: 'Motor Lab', icon: Gauge, end: false },
+  { to: '/labs/pv', label: 'PV Lab', icon: SunMedium, end: false },
+  // A part's curve page belongs to the component library, so it highlights that entry.
+  { to: '/admin/components', label: 'Components', icon: Cpu, end: false, alsoUnder: '/admin/parts/' },
 ];
 
 function ThemeToggle() {
@@ -23,6 +27,7 @@ function ThemeToggle() {
 }
 
 function TopBar() {
+  const { pathname } = useLocation();
   return (
     <header className="sticky top-0 z-40 border-b bg-card/95 backdrop-blur">
       <div className="mx-auto flex h-14 max-w-[1400px] items-center gap-6 px-4">
@@ -31,7 +36,7 @@ function TopBar() {
           <span>pelab</span>
         </NavLink>
         <nav aria-label="Main" className="flex flex-1 items-center gap-1">
-          {NAV.map(({ to, label, icon: Icon, end }) => (
+          {NAV.map(({ to, label, icon: Icon, end, alsoUnder }) => (
             <NavLink
               key={to}
               to={to}
@@ -39,7 +44,7 @@ function TopBar() {
               className={({ isActive }) =>
                 cn(
                   'flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium text-muted-foreground transition-colors hover:bg-accent hover:text-accent-foreground',
-                  isActive && 'bg-accent text-accent-foreground',
+                  (isActive || (alsoUnder !== undefined && pathname.startsWith(alsoUnder))) && 'bg-accent text-accent-foreground',
                 )
               }
             >

@@ -19,7 +19,7 @@ import { colorOf, defaultVisible, fromView, mergeDetail, type WaveformData } fro
 
 const ACTIVE = new Set(['queued', 'running']);
 
-function SignalPicker({
+export function SignalPicker({
   signals,
   visible,
   onChange,
