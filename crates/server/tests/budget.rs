@@ -77,8 +77,10 @@ async fn small_budgets_rejected_at_submission() {
     assert_eq!(field, "simulation.max_samples", "{problem}");
     assert!(message.contains("1000"), "{message}");
 
-    // The same design with room for its samples is stored.
+    // The same design with room for its samples is stored, with its own title.
     drive["simulation"]["max_samples"] = json!(20_000);
+    drive["name"] = json!("traction 400 V");
+    drive["title"] = json!("EV traction 400 V at 6000 rpm");
     let (status, stored) = post(
         &http,
         format!("{base}/projects/{project_id}/designs"),
@@ -86,6 +88,8 @@ async fn small_budgets_rejected_at_submission() {
     )
     .await;
     assert_eq!(status, 201, "{stored}");
+    assert_eq!(stored["name"], "traction 400 V");
+    assert_eq!(stored["document"]["title"], "EV traction 400 V at 6000 rpm");
 
     // A run request's own budget overrides the design's and is checked too.
     let run = json!({"project_id": project_id, "design_id": stored["id"], "max_samples": 500});

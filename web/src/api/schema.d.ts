@@ -808,6 +808,11 @@ export interface components {
             simulation?: Record<string, unknown>;
             /** @description `[thermal]`. */
             thermal?: Record<string, unknown>;
+            /**
+             * @description Title shown in run summaries and reports (1 to 200 characters); default: the
+             *     name.
+             */
+            title?: string | null;
             /** @description Kernel name, e.g. `interleaved_boost` (see `GET /kernels`). */
             topology: string;
         };

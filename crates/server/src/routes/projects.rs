@@ -136,6 +136,10 @@ pub struct DesignBody {
     /// Free-text description.
     #[serde(default)]
     pub description: String,
+    /// Title shown in run summaries and reports (1 to 200 characters); default: the
+    /// name.
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// A design update: the body of a new design plus the version last read.
@@ -164,7 +168,20 @@ fn api_path(path: &str) -> String {
 pub fn design_document(body: &DesignBody) -> ApiResult<Value> {
     let mut doc = Map::new();
     doc.insert("kernel".into(), Value::String(body.topology.clone()));
-    doc.insert("title".into(), Value::String(body.name.clone()));
+    let title = match &body.title {
+        Some(t) if t.trim().is_empty() || t.chars().count() > 200 => {
+            return Err(ApiError::field(
+                "title",
+                format!(
+                    "{} characters (accepted: 1 to 200, not only spaces)",
+                    t.chars().count()
+                ),
+            ));
+        }
+        Some(t) => t.clone(),
+        None => body.name.clone(),
+    };
+    doc.insert("title".into(), Value::String(title));
     if !body.description.is_empty() {
         doc.insert(
             "description".into(),

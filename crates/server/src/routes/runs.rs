@@ -126,6 +126,7 @@ pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResu
             thermal: Map::new(),
             gate_drive: Map::new(),
             description: String::new(),
+            title: None,
         })?,
         (None, Some(id)) => {
             let d = s.store.get_design(s.org_id, id).await?;
