@@ -62,6 +62,17 @@ pub(crate) fn number(x: f64) -> String {
     }
 }
 
+/// Builds the error of `value` outside a range, `range` being the text after
+/// "accepted:" without the unit, e.g. `1e-9 to 1`.
+fn out_of_range(path: &str, value: f64, range: String, unit: &str) -> CalcError {
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
+    CalcError::new(path, format!("{} (accepted: {range}{unit})", number(value)))
+}
+
 /// Checks that `value` is finite and within `[min, max]`, with `unit` for the message
 /// (empty for a dimensionless value).
 pub(crate) fn check(
@@ -74,20 +85,8 @@ pub(crate) fn check(
     if value.is_finite() && value >= min && value <= max {
         return Ok(value);
     }
-    let unit = if unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {unit}")
-    };
-    Err(CalcError::new(
-        path,
-        format!(
-            "{} (accepted: {} to {}{unit})",
-            number(value),
-            number(min),
-            number(max)
-        ),
-    ))
+    let range = format!("{} to {}", number(min), number(max));
+    Err(out_of_range(path, value, range, unit))
 }
 
 /// Checks that `value` is finite, above `min` (exclusive) and at most `max`.
@@ -101,20 +100,8 @@ pub(crate) fn check_above(
     if value.is_finite() && value > min && value <= max {
         return Ok(value);
     }
-    let unit = if unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {unit}")
-    };
-    Err(CalcError::new(
-        path,
-        format!(
-            "{} (accepted: above {} up to {}{unit})",
-            number(value),
-            number(min),
-            number(max)
-        ),
-    ))
+    let range = format!("above {} up to {}", number(min), number(max));
+    Err(out_of_range(path, value, range, unit))
 }
 
 /// Checks that an integer count lies in `[min, max]`.
