@@ -146,25 +146,44 @@ pub fn lcl(req: &LclRequest) -> Result<LclResponse, CalcError> {
     let attenuation = 1.0 / (1.0 - omega_sw * omega_sw * l2 * c_f).abs();
     let total_l_pu = (l1 + l2) / l_base;
 
+    // Each detail states the comparison that holds, so a failed check reads true too.
+    let (lo, hi) = (10.0 * f_grid, f_sw / 2.0);
+    let window_ok = f_res > lo && f_res < hi;
+    let window = if window_ok {
+        format!("10·f_grid = {lo:.0} Hz < f_res = {f_res:.0} Hz < f_sw/2 = {hi:.0} Hz")
+    } else if f_res <= lo {
+        format!("f_res = {f_res:.0} Hz ≤ 10·f_grid = {lo:.0} Hz: too close to the grid frequency")
+    } else {
+        format!("f_res = {f_res:.0} Hz ≥ f_sw/2 = {hi:.0} Hz: too close to the switching frequency")
+    };
+    let inductance_ok = total_l_pu < 0.1;
+    let inductance = if inductance_ok {
+        format!("L1 + L2 = {total_l_pu:.4} pu < 0.1 pu")
+    } else {
+        format!("L1 + L2 = {total_l_pu:.4} pu ≥ 0.1 pu: large voltage drop at rated current")
+    };
+    let v_min = SQRT_2 * v_ll;
+    let dc_ok = v_dc >= v_min;
+    let dc_link = if dc_ok {
+        format!("V_dc = {v_dc} V ≥ √2·V_ll = {v_min:.1} V")
+    } else {
+        format!("V_dc = {v_dc} V < √2·V_ll = {v_min:.1} V: the bridge cannot reach the grid voltage")
+    };
     let checks = vec![
         LclCheck {
             name: "resonance_window".into(),
-            ok: f_res > 10.0 * f_grid && f_res < f_sw / 2.0,
-            detail: format!(
-                "10·f_grid = {:.0} Hz < f_res = {f_res:.0} Hz < f_sw/2 = {:.0} Hz",
-                10.0 * f_grid,
-                f_sw / 2.0
-            ),
+            ok: window_ok,
+            detail: window,
         },
         LclCheck {
             name: "total_inductance".into(),
-            ok: total_l_pu < 0.1,
-            detail: format!("L1 + L2 = {total_l_pu:.4} pu < 0.1 pu"),
+            ok: inductance_ok,
+            detail: inductance,
         },
         LclCheck {
             name: "dc_link".into(),
-            ok: v_dc >= SQRT_2 * v_ll,
-            detail: format!("V_dc = {v_dc} V ≥ √2·V_ll = {:.1} V", SQRT_2 * v_ll),
+            ok: dc_ok,
+            detail: dc_link,
         },
     ];
 
@@ -199,6 +218,25 @@ mod tests {
 
     fn close(a: f64, b: f64, rel: f64) -> bool {
         (a - b).abs() <= rel * b.abs()
+    }
+
+    #[test]
+    fn failed_checks_state_what_holds() {
+        // 2 kHz switching and a 500 V link: L1 + L2 = 0.30 pu and V_dc < √2·400 V.
+        let r = lcl(&serde_json::from_str(
+            r#"{"p_rated": 10000, "v_ll": 400, "f_grid": 50, "f_sw": 2000, "v_dc": 500}"#,
+        )
+        .unwrap())
+        .unwrap();
+        let check = |name: &str| r.checks.iter().find(|c| c.name == name).unwrap();
+        let inductance = check("total_inductance");
+        assert!(!inductance.ok);
+        assert!(inductance.detail.contains("≥ 0.1 pu"), "{}", inductance.detail);
+        let dc = check("dc_link");
+        assert!(!dc.ok);
+        assert!(dc.detail.contains("V_dc = 500 V < √2·V_ll = 565.7 V"), "{}", dc.detail);
+        let passed = lcl(&request()).unwrap();
+        assert!(passed.checks.iter().all(|c| c.ok && !c.detail.contains(':')));
     }
 
     #[test]
