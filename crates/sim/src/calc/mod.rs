@@ -51,11 +51,11 @@ impl CalcError {
     }
 }
 
-/// Formats a number for an error message: plain notation between 10⁻³ and 10⁶,
-/// scientific notation outside, so `1e-9` stays readable.
+/// Formats a number for an error message: plain notation between 10⁻⁴ and 10⁶,
+/// scientific notation outside, so `1e-9` and `1e300` stay readable.
 pub(crate) fn number(x: f64) -> String {
     let a = x.abs();
-    if a == 0.0 || !x.is_finite() || (1e-3..1e6).contains(&a) {
+    if a == 0.0 || !x.is_finite() || (1e-4..1e6).contains(&a) {
         format!("{x}")
     } else {
         format!("{x:e}")

@@ -15,6 +15,7 @@ pub mod params;
 pub mod positions;
 pub mod stage;
 
+use crate::calc::number;
 use serde::Serialize;
 
 use crate::circuit::Circuit;
@@ -165,8 +166,10 @@ pub fn run_options(simulation: &Params, period: f64) -> Result<(RunOptions, f64)
         return Err(simulation.error(
             "output_step",
             format!(
-                "invalid value {output_step}; expected at most {max_step} s (1/20 of the switching period) \
-                 so that every switching interval is resolved"
+                "invalid value {}; expected at most {} s (1/20 of the switching period) \
+                 so that every switching interval is resolved",
+                number(output_step),
+                number(max_step)
             ),
         ));
     }
@@ -174,14 +177,22 @@ pub fn run_options(simulation: &Params, period: f64) -> Result<(RunOptions, f64)
     if record_from >= t_stop {
         return Err(simulation.error(
             "record_from",
-            format!("invalid value {record_from}; expected less than t_stop = {t_stop} s"),
+            format!(
+                "invalid value {}; expected less than t_stop = {} s",
+                number(record_from),
+                number(t_stop)
+            ),
         ));
     }
     let periods = (t_stop / period).floor();
     if periods < 1.0 {
         return Err(simulation.error(
             "t_stop",
-            format!("invalid value {t_stop}; expected at least one switching period ({period} s)"),
+            format!(
+                "invalid value {}; expected at least one switching period ({} s)",
+                number(t_stop),
+                number(period)
+            ),
         ));
     }
     let default_window = (t_stop - (0.2 * periods).ceil().max(1.0) * period).max(0.0);
@@ -191,7 +202,11 @@ pub fn run_options(simulation: &Params, period: f64) -> Result<(RunOptions, f64)
     if steady_from >= t_stop {
         return Err(simulation.error(
             "steady_state_from",
-            format!("invalid value {steady_from}; expected less than t_stop = {t_stop} s"),
+            format!(
+                "invalid value {}; expected less than t_stop = {} s",
+                number(steady_from),
+                number(t_stop)
+            ),
         ));
     }
     let mut options = RunOptions::new(t_stop, output_step);

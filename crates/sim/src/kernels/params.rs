@@ -28,7 +28,7 @@ impl RawValue {
     /// Short description for error messages.
     fn describe(&self) -> String {
         match self {
-            RawValue::Number(v) => format!("{v}"),
+            RawValue::Number(v) => crate::calc::number(*v),
             RawValue::Text(s) => format!("\"{s}\""),
             RawValue::Bool(b) => b.to_string(),
             RawValue::List(items) => format!("a list of {} items", items.len()),
@@ -600,8 +600,21 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.path, "parameters.l");
-        assert!(err.message.contains("-0.000001"), "{err}");
+        // Small and large values are written in scientific notation.
+        assert!(err.message.contains("invalid value -1e-6"), "{err}");
         assert!(err.message.contains("greater than 0 H"), "{err}");
+    }
+
+    #[test]
+    fn huge_values_stay_short() {
+        let err = Params::validate(
+            "parameters",
+            &raw(&[("l", RawValue::Number(1e300))]),
+            &specs(),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("invalid value 1e300"), "{err}");
+        assert!(err.message.len() < 120, "{err}");
     }
 
     #[test]
