@@ -1797,6 +1797,11 @@ export interface components {
              * @description Simulated time [s]; sets `simulation.t_stop`.
              */
             timespan?: number | null;
+            /**
+             * @description Title of an inline design, shown in run lists, summaries and reports (1 to 200
+             *     characters); default: the kernel name.
+             */
+            title?: string | null;
             /** @description Kernel of an inline design; required unless `design_id` is given. */
             topology?: string | null;
         };

@@ -64,6 +64,10 @@ pub struct SimulateRequest {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub devices: Map<String, Value>,
+    /// Title of an inline design, shown in run lists, summaries and reports (1 to 200
+    /// characters); default: the kernel name.
+    #[serde(default)]
+    pub title: Option<String>,
     /// Simulated time [s]; sets `simulation.t_stop`.
     #[serde(default)]
     pub timespan: Option<f64>,
@@ -126,7 +130,7 @@ pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResu
             thermal: Map::new(),
             gate_drive: Map::new(),
             description: String::new(),
-            title: None,
+            title: req.title.clone(),
         })?,
         (None, Some(id)) => {
             let d = s.store.get_design(s.org_id, id).await?;
