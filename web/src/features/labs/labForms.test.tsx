@@ -329,21 +329,28 @@ describe('MPPT run form', () => {
 
   beforeEach(() => vi.stubGlobal('WebSocket', SilentSocket));
 
-  it('runs the kernel on the EN 50530 ramps', async () => {
+  const LAB = '01a24599-0000-7000-8000-000000000001';
+  const created = () => json({ id: LAB, name: 'PV lab', domain: 'PV', notes: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' }, 201);
+
+  it('runs the kernel on the EN 50530 ramps in a lab project of its own', async () => {
     const user = userEvent.setup();
     setup(
       {
         'GET /api/v1/projects': projects,
+        'POST /api/v1/projects': created,
         'POST /api/v1/simulate/run': () => json({ run_id: RUN, status: 'queued', status_url: '', stream_url: '' }, 202),
-        [`GET /api/v1/simulate/run/${RUN}`]: () => json({ id: RUN, project_id: PROJECT, status: 'running', progress: 0.5 }),
+        [`GET /api/v1/simulate/run/${RUN}`]: () => json({ id: RUN, project_id: LAB, status: 'running', progress: 0.5 }),
       },
       <MpptRun module={PV_DEFAULTS.module} series={12} />,
     );
     await screen.findByRole('option', { name: 'PV string inverter with MPPT' });
     await user.click(screen.getByRole('button', { name: 'Run MPPT test' }));
     await waitFor(() => expect(posts('/api/v1/simulate/run')).toHaveLength(1));
+    // The demo project is not used: the lab made its own and titled the run.
+    expect(posts('/api/v1/projects')).toHaveLength(1);
     const body = posts('/api/v1/simulate/run')[0]?.body as Record<string, Record<string, unknown>>;
-    expect(body.project_id).toBe(PROJECT);
+    expect(body.project_id).toBe(LAB);
+    expect(String(body.title)).toContain('PV lab: MPPT on EN 50530 ramps');
     expect(body.topology).toBe('pv_mppt');
     expect(body.parameters).toMatchObject({ module: PV_DEFAULTS.module, modules_series: 12, profile: 'en50530_ramps', ramp_set: 'both' });
     expect(body.controller).toMatchObject({ algorithm: 'po', step_size: 1, mppt_rate: 10 });
@@ -364,7 +371,7 @@ describe('MPPT run form', () => {
   it('shows a 422 of the run next to its field', async () => {
     const user = userEvent.setup();
     setup(
-      { 'GET /api/v1/projects': projects, 'POST /api/v1/simulate/run': () => invalid('controller.mppt_rate', 'must be below f_ctrl') },
+      { 'GET /api/v1/projects': projects, 'POST /api/v1/projects': created, 'POST /api/v1/simulate/run': () => invalid('controller.mppt_rate', 'must be below f_ctrl') },
       <MpptRun module={PV_DEFAULTS.module} series={12} />,
     );
     await screen.findByRole('option', { name: 'PV string inverter with MPPT' });

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { api, request, type RunBrief } from '@/api/client';
 import { useDesigns, useRuns, useWaveforms, useWaveformWindow } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
+import { Alert, AlertDescription } from '@/components/ui/alert';
 import { StatusBadge } from '@/components/StatusBadge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -261,7 +262,12 @@ export function SimulationTab({ projectId }: { projectId: string }) {
             </div>
           )}
           {selectedRun?.status === 'failed' && !showingLive && <ErrorBanner error={new Error(selectedRun.error ?? 'The run failed.')} />}
-          {showingLive && live?.error && <ErrorBanner error={new Error(live.error)} />}
+          {showingLive && live?.error && live.status !== 'cancelled' && <ErrorBanner error={new Error(live.error)} />}
+          {(showingLive ? live?.status : selectedRun?.status) === 'cancelled' && (
+            <Alert>
+              <AlertDescription>Cancelled: the run stopped before it finished, and no waveforms were kept.</AlertDescription>
+            </Alert>
+          )}
           {stored.isError && !showingLive && <ErrorBanner error={stored.error} onRetry={() => void stored.refetch()} />}
           <SignalPicker signals={signals} visible={visible} onChange={setVisible} />
           {chartData && chartData.signals.length > 0 ? (

@@ -80,6 +80,16 @@ export function WaveformChart({ data, version, visible, height = 360, label, onR
   // The chart is rebuilt only when the set of signals changes, not when data grows.
   const signature = data.signals.map((signal) => `${signal.name}[${signal.unit}]${isSingle(signal) ? 1 : 2}`).join('|');
   const units = useMemo(() => [...new Set(data.signals.map((signal) => signal.unit || '1'))], [signature]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The two y axes belong to the units of the shown signals first, so a shown signal
+  // whose unit comes third in the recording still gets an axis.
+  const axisKey = [
+    ...new Set([
+      ...data.signals.filter((signal) => visible.has(signal.name)).map((signal) => signal.unit || '1'),
+      ...units,
+    ]),
+  ]
+    .slice(0, 2)
+    .join('|');
 
   useEffect(() => {
     const wrap = wrapRef.current;
@@ -88,6 +98,9 @@ export function WaveformChart({ data, version, visible, height = 360, label, onR
     const gridColor = cssVar('--chart-grid', 'rgba(100,116,139,0.25)');
 
     const series: uPlot.Series[] = [{ label: 't', value: (_u, value) => formatSi(value, 's') }];
+    // The column layout of this chart's data: one column per single signal, two (max,
+    // min) per envelope, in signal order, as buildSeriesData writes them.
+    const layout = data.signals.map((signal) => ({ name: signal.name, unit: signal.unit, single: isSingle(signal) }));
     const bands: uPlot.Band[] = [];
     data.signals.forEach((signal, index) => {
       const color = colorOf(index);
@@ -109,7 +122,7 @@ export function WaveformChart({ data, version, visible, height = 360, label, onR
         size: 36,
       },
     ];
-    units.slice(0, 2).forEach((unit, index) => {
+    axisKey.split('|').filter(Boolean).forEach((unit, index) => {
       axes.push({
         scale: unit,
         side: index === 0 ? 3 : 1,
@@ -117,7 +130,9 @@ export function WaveformChart({ data, version, visible, height = 360, label, onR
         grid: { show: index === 0, stroke: gridColor, width: 1 },
         ticks: { stroke: gridColor, width: 1 },
         values: (_u, splits) => formatTicks(splits, unit === '1' ? '' : unit),
-        size: 64,
+        // Wide enough for the longest tick label, so zoomed labels such as "400.10 V"
+        // are not cut at the chart's edge (about 7.5 px per character at 12 px).
+        size: (_u, values) => Math.max(56, Math.ceil(Math.max(0, ...(values ?? []).map((v) => String(v).length)) * 7.5) + 20),
       });
     });
 
@@ -156,11 +171,15 @@ export function WaveformChart({ data, version, visible, height = 360, label, onR
               setReadout(null);
               return;
             }
+            // Reads the plotted columns, not `data`: this hook was made with the first
+            // data, and later data (live chunks, a finer window) reach uPlot via setData.
             const time = (u.data[0] as number[])[index] ?? Number.NaN;
             const values: Readout['values'] = [];
-            data.signals.forEach((signal, signalIndex) => {
-              const max = signal.max[index] ?? Number.NaN;
-              const min = isSingle(signal) ? max : (signal.min[index] ?? Number.NaN);
+            let column = 1;
+            layout.forEach((signal, signalIndex) => {
+              const max = (u.data[column] as (number | null)[] | undefined)?.[index] ?? Number.NaN;
+              const min = signal.single ? max : ((u.data[column + 1] as (number | null)[] | undefined)?.[index] ?? Number.NaN);
+              column += signal.single ? 1 : 2;
               if (visibleRef.current.has(signal.name)) {
                 values.push({ name: signal.name, unit: signal.unit, min, max, color: colorOf(signalIndex) });
               }
@@ -252,8 +271,9 @@ export function WaveformChart({ data, version, visible, height = 360, label, onR
       plot.destroy();
       plotRef.current = null;
     };
-    // Rebuilt on a new signal set or height; data growth and visibility are applied below.
-  }, [signature, height]); // eslint-disable-line react-hooks/exhaustive-deps
+    // Rebuilt on a new signal set, height or axis units; data growth and visibility
+    // are applied below.
+  }, [signature, height, axisKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Redraws at most once per animation frame however fast chunks arrive.
   useEffect(() => {

@@ -2,7 +2,7 @@ import { ExternalLink } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api, request } from '@/api/client';
-import { useProjects, useRun, useWaveforms } from '@/api/queries';
+import { useCreateProject, useProjects, useRun, useWaveforms } from '@/api/queries';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { StatusBadge } from '@/components/StatusBadge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -37,15 +37,23 @@ function formatMetric(value: number, unit: string): string {
   return `${value.toPrecision(4)} ${unit}`;
 }
 
+/** Name of the project that keeps the lab's runs unless another one is picked. */
+const LAB_PROJECT = 'PV lab';
+/** Select value that stands for "create the lab project on the first run". */
+const NEW_PROJECT = '__new__';
+
 /**
  * Runs the `pv_mppt` kernel on the EN 50530 ramp profile as an inline design of a project,
  * follows the run live, then shows the stored waveforms and the MPPT efficiencies.
  */
 export function MpptRun({ module, series }: { module: string; series: number }) {
   const projects = useProjects();
+  const createProject = useCreateProject();
   const [projectId, setProjectId] = useState('');
-  const pvProject = projects.data?.find((project) => project.domain === 'PV');
-  const target = projectId || pvProject?.id || projects.data?.[0]?.id || '';
+  // Lab runs go to a project of their own by default, so that they do not become the
+  // latest run of a demo project on the overview.
+  const labProject = projects.data?.find((project) => project.name === LAB_PROJECT);
+  const target = projectId || labProject?.id || NEW_PROJECT;
   const [runId, setRunId] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [picked, setPicked] = useState<Set<string> | null>(null);
@@ -65,11 +73,17 @@ export function MpptRun({ module, series }: { module: string; series: number }) 
   const submit = async (body: Record<string, unknown>) => {
     setPending(true);
     try {
+      const projectForRun =
+        target === NEW_PROJECT
+          ? (await createProject.mutateAsync({ name: LAB_PROJECT, domain: 'PV', notes: 'Runs of the PV/MPPT lab.' })).id
+          : target;
+      setProjectId(projectForRun);
       const queued = await request(() =>
         api.POST('/api/v1/simulate/run', {
           body: {
-            project_id: target,
+            project_id: projectForRun,
             topology: 'pv_mppt',
+            title: `PV lab: MPPT on EN 50530 ramps, ${series} × ${module}`.slice(0, 200),
             parameters: { module, modules_series: series, profile: 'en50530_ramps', ramp_set: body.ramp_set, v_bus: 700, l: 2e-3, r_l: 0.05, c_in: 200e-6 },
             controller: { algorithm: body.algorithm, step: 'fixed', step_size: body.step_size, mppt_rate: body.mppt_rate },
             simulation: { method: 'skip_settled' },
@@ -97,7 +111,7 @@ export function MpptRun({ module, series }: { module: string; series: number }) 
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="mppt-project">Project that keeps the run</Label>
               <NativeSelect id="mppt-project" value={target} onChange={(event) => setProjectId(event.target.value)}>
-                {projects.data?.length === 0 && <option value="">No projects: create one first</option>}
+                {!labProject && <option value={NEW_PROJECT}>New project “{LAB_PROJECT}” (made on the first run)</option>}
                 {projects.data?.map((project) => (
                   <option key={project.id} value={project.id}>
                     {project.name}
