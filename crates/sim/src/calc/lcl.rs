@@ -167,7 +167,9 @@ pub fn lcl(req: &LclRequest) -> Result<LclResponse, CalcError> {
     let dc_link = if dc_ok {
         format!("V_dc = {v_dc} V ≥ √2·V_ll = {v_min:.1} V")
     } else {
-        format!("V_dc = {v_dc} V < √2·V_ll = {v_min:.1} V: the bridge cannot reach the grid voltage")
+        format!(
+            "V_dc = {v_dc} V < √2·V_ll = {v_min:.1} V: the bridge cannot reach the grid voltage"
+        )
     };
     let checks = vec![
         LclCheck {
@@ -231,12 +233,25 @@ mod tests {
         let check = |name: &str| r.checks.iter().find(|c| c.name == name).unwrap();
         let inductance = check("total_inductance");
         assert!(!inductance.ok);
-        assert!(inductance.detail.contains("≥ 0.1 pu"), "{}", inductance.detail);
+        assert!(
+            inductance.detail.contains("≥ 0.1 pu"),
+            "{}",
+            inductance.detail
+        );
         let dc = check("dc_link");
         assert!(!dc.ok);
-        assert!(dc.detail.contains("V_dc = 500 V < √2·V_ll = 565.7 V"), "{}", dc.detail);
+        assert!(
+            dc.detail.contains("V_dc = 500 V < √2·V_ll = 565.7 V"),
+            "{}",
+            dc.detail
+        );
         let passed = lcl(&request()).unwrap();
-        assert!(passed.checks.iter().all(|c| c.ok && !c.detail.contains(':')));
+        assert!(
+            passed
+                .checks
+                .iter()
+                .all(|c| c.ok && !c.detail.contains(':'))
+        );
     }
 
     #[test]
