@@ -5,6 +5,7 @@ import pmsm from '@/test/fixtures/summary-pmsm.json';
 import {
   ambientOf,
   heatColor,
+  heatTextColor,
   loadResistanceOf,
   lossRings,
   powerFactorOf,
@@ -162,9 +163,12 @@ describe('thermal map', () => {
   });
 
   it('colours the scale from blue to red', () => {
-    expect(heatColor(0)).toBe('hsl(220 85% 50%)');
+    expect(heatColor(0)).toBe('hsl(220 85% 45%)');
     expect(heatColor(0.5)).toBe('hsl(50 85% 50%)');
     expect(heatColor(1)).toBe('hsl(0 85% 50%)');
     expect(heatColor(7)).toBe(heatColor(1));
+    expect(heatTextColor(0)).toBe('#ffffff');
+    expect(heatTextColor(0.5)).toBe('#111827');
+    expect(heatTextColor(1)).toBe('#ffffff');
   });
 });

@@ -243,5 +243,11 @@ export function heatColor(fraction: number): string {
   const t = Math.max(0, Math.min(1, fraction));
   // Hue 220 (blue) to 0 (red), through 50 (yellow) in the middle of the scale.
   const hue = t < 0.5 ? 220 - (220 - 50) * (t / 0.5) : 50 - 50 * ((t - 0.5) / 0.5);
-  return `hsl(${hue.toFixed(0)} 85% 50%)`;
+  return `hsl(${hue.toFixed(0)} 85% ${t < 0.2 ? 45 : 50}%)`;
+}
+
+/** Text colour that reads on `heatColor(fraction)`: dark on the light yellows and greens, white elsewhere. */
+export function heatTextColor(fraction: number): string {
+  const t = Math.max(0, Math.min(1, fraction));
+  return t > 0.2 && t < 0.8 ? '#111827' : '#ffffff';
 }

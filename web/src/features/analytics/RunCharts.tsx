@@ -26,6 +26,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import {
   heatColor,
+  heatTextColor,
   IEEE519_CURRENT_THD,
   LOSS_TYPE_LABELS,
   loadResistanceOf,
@@ -47,8 +48,9 @@ const tooltipStyle = {
   labelStyle: { color: 'var(--foreground)', fontWeight: 600 },
   itemStyle: { color: 'var(--foreground)' },
 };
-const DEVICE_COLORS = ['#2563eb', '#0891b2', '#16a34a', '#9333ea', '#db2777', '#ea580c', '#4f46e5', '#0d9488'];
-const TYPE_COLORS: Record<LossType, string> = { conduction: '#60a5fa', switching: '#f87171', recovery: '#fbbf24', coss: '#a78bfa', other: '#94a3b8' };
+// Devices take dark hues and loss types light ones, so the two rings stay apart.
+const DEVICE_COLORS = ['#1e40af', '#0f766e', '#15803d', '#7e22ce', '#be185d', '#9a3412', '#3730a3', '#854d0e', '#0369a1', '#a21caf', '#475569', '#166534'];
+const TYPE_COLORS: Record<LossType, string> = { conduction: '#38bdf8', switching: '#f87171', recovery: '#fbbf24', coss: '#c084fc', other: '#94a3b8' };
 
 function watts(value: unknown): string {
   return typeof value === 'number' ? formatSi(value, 'W') : String(value);
@@ -71,14 +73,23 @@ export function LossSunburst({ summary }: { summary: unknown }) {
   const rings = lossRings(summary);
   if (rings.inner.length === 0) return null;
   const colorOf = new Map(rings.inner.map((slice, index) => [slice.name, DEVICE_COLORS[index % DEVICE_COLORS.length] ?? '#2563eb']));
-  const types = [...new Set(rings.outer.map((slice) => slice.type))];
+  // Without any split there is nothing to add outside: the inner ring alone tells it.
+  const split = rings.outer.some((slice) => slice.type !== 'other');
+  const types = split ? [...new Set(rings.outer.map((slice) => slice.type))] : [];
   const legend = [
     ...rings.inner.map((slice) => ({ value: slice.name, type: 'square' as const, color: colorOf.get(slice.name) ?? '#2563eb', id: `d-${slice.name}` })),
     ...types.map((type) => ({ value: LOSS_TYPE_LABELS[type], type: 'circle' as const, color: TYPE_COLORS[type], id: `t-${type}` })),
   ];
   const percent = (value: number) => (rings.total > 0 ? `${((value / rings.total) * 100).toFixed(1)} %` : '–');
   return (
-    <Section title="Loss breakdown" description={`Inner ring: loss per device; outer ring: the same loss by type. Total ${watts(rings.total)}.`}>
+    <Section
+      title="Loss breakdown"
+      description={
+        split
+          ? `Inner ring: loss per device; outer ring: the same loss by type. Total ${watts(rings.total)}.`
+          : `Loss per element; this run does not split losses by type. Total ${watts(rings.total)}.`
+      }
+    >
       <div
         className="h-80"
         data-testid="loss-sunburst"
@@ -92,11 +103,13 @@ export function LossSunburst({ summary }: { summary: unknown }) {
                 <Cell key={slice.name} fill={colorOf.get(slice.name)} />
               ))}
             </Pie>
-            <Pie data={rings.outer} dataKey="value" nameKey="name" cx="50%" cy="50%" innerRadius="56%" outerRadius="80%" isAnimationActive={false} stroke="var(--card)">
-              {rings.outer.map((slice) => (
-                <Cell key={slice.name} fill={TYPE_COLORS[slice.type]} />
-              ))}
-            </Pie>
+            {split && (
+              <Pie data={rings.outer} dataKey="value" nameKey="name" cx="50%" cy="50%" innerRadius="56%" outerRadius="80%" isAnimationActive={false} stroke="var(--card)">
+                {rings.outer.map((slice) => (
+                  <Cell key={slice.name} fill={TYPE_COLORS[slice.type]} />
+                ))}
+              </Pie>
+            )}
             <Tooltip formatter={(value) => watts(value)} {...tooltipStyle} />
           </PieChart>
         </ResponsiveContainer>
@@ -154,7 +167,7 @@ export function ThdChart({ summary }: { summary: unknown }) {
             <XAxis dataKey="label" tick={axisStyle} />
             <YAxis tick={axisStyle} unit=" %" width={56} domain={[0, Number(top.toPrecision(2))]} />
             <Tooltip formatter={(value) => (typeof value === 'number' ? `${value.toFixed(2)} %` : String(value))} {...tooltipStyle} />
-            <Bar isAnimationActive={false} dataKey="thd" name="THD">
+            <Bar isAnimationActive={false} dataKey="thd" name="THD" maxBarSize={72}>
               {rows.map((row) => (
                 <Cell key={row.name} fill={row.kind === 'voltage' ? '#0891b2' : '#2563eb'} />
               ))}
@@ -336,8 +349,8 @@ export function ThermalMap({ summary }: { summary: unknown }) {
         {tiles.map((tile) => (
           <li
             key={tile.device}
-            className="rounded-md border p-3 text-white"
-            style={{ background: heatColor(tile.fraction), textShadow: '0 1px 2px rgba(0,0,0,0.6)' }}
+            className="rounded-md border p-3"
+            style={{ background: heatColor(tile.fraction), color: heatTextColor(tile.fraction) }}
             aria-label={`${tile.device}: Tj max ${tile.tjMax.toFixed(1)} °C, ${Math.round(tile.fraction * 100)} % of the way from ambient to the limit${tile.overLimit ? ', above the limit' : ''}`}
           >
             <p className="font-mono text-sm font-semibold">{tile.device}</p>

@@ -28,13 +28,16 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => 
   const finished = Object.keys(outcomes).length > 0 && !busy;
 
   const pick = async (event: ChangeEvent<HTMLInputElement>) => {
-    const file = event.target.files?.[0];
+    const input = event.target;
+    const file = input.files?.[0];
     setOutcomes({});
     setItems([]);
     setFileError(null);
     if (!file) return;
     setFileName(file.name);
     const parsed = parseComponentImport(await file.text());
+    // Cleared so that picking the same file again (after editing it) reads it again.
+    input.value = '';
     if (parsed.ok) setItems(parsed.items);
     else setFileError(parsed.error);
   };
@@ -76,6 +79,11 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => 
           <Label htmlFor="import-file">JSON file</Label>
           <Input id="import-file" type="file" accept=".json,application/json" onChange={(event) => void pick(event)} disabled={busy} />
         </div>
+        {fileName && !fileError && items.length > 0 && (
+          <p className="text-sm text-muted-foreground">
+            {fileName}: {items.length === 1 ? '1 item' : `${items.length} items`}, {valid.length} valid.
+          </p>
+        )}
         {fileError && (
           <p role="alert" className="text-sm font-medium text-destructive">
             {fileName}: {fileError}
