@@ -46,10 +46,10 @@ export interface LossRings {
 }
 
 /**
- * Builds the two rings of the loss sunburst. Devices with a split (conduction, switching,
- * recovery, Coss) get one outer slice per non-zero type; a device or circuit element whose
- * loss is not split gets one outer slice of type `other`, so both rings span the same total.
- * Circuit elements are used only when the run has no per-device losses.
+ * Builds the two rings of the loss sunburst. A device with split losses (conduction,
+ * switching, recovery, Coss) gets one outer slice per non-zero type. A device or circuit
+ * element without a split gets one outer slice of type `other`, so both rings span the
+ * same total. Circuit elements are used only when the run has no per-device losses.
  */
 export function lossRings(summary: unknown): LossRings {
   const inner: InnerSlice[] = [];
@@ -95,8 +95,9 @@ function thdKind(name: string): ThdRow['kind'] {
 }
 
 /**
- * THD figures of a run in percent: model metrics named `thd_*` (unit `%`, or a ratio when
- * the unit is `1`) and the circuit summary's `thd` list (`{signal, thd}` ratios or percent).
+ * Returns the THD figures of a run in percent. Model kernels report metrics named `thd_*`
+ * (unit `%`, or a ratio otherwise). Circuit summaries report a `thd` list of
+ * `{signal, fundamental, thd, ...}` with `thd` as a ratio.
  */
 export function thdRows(summary: unknown): ThdRow[] {
   const rows: ThdRow[] = [];
@@ -110,9 +111,8 @@ export function thdRows(summary: unknown): ThdRow[] {
     for (const item of list) {
       if (!isObject(item)) continue;
       const name = String(item.signal ?? item.name ?? '');
-      const percent = num(item.thd_percent) ?? num(item.percent);
-      const ratio = num(item.thd) ?? num(item.value);
-      const thd = percent ?? (ratio !== undefined ? ratio * 100 : undefined);
+      const ratio = num(item.thd);
+      const thd = ratio !== undefined ? ratio * 100 : undefined;
       if (!name || thd === undefined) continue;
       rows.push({ name, label: name, kind: thdKind(name), thd });
     }
