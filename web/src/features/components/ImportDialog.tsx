@@ -106,7 +106,7 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => 
                   return (
                     <Tr key={item.index}>
                       <Td className="font-mono text-xs">{item.label}</Td>
-                      <Td>{item.component?.kind ?? '–'}</Td>
+                      <Td>{item.kind || '–'}</Td>
                       <Td className="text-xs">{item.errors.length === 0 ? <Badge variant="secondary">valid</Badge> : <span className="text-destructive">{item.errors.join('; ')}</span>}</Td>
                       <Td className="text-xs">
                         {outcome ? (

@@ -25,6 +25,7 @@ describe('component import parser', () => {
     if (!result.ok) return;
     const valid = result.items.map((item) => item.component !== null);
     expect(valid).toEqual([true, false, false, false, true]);
+    expect(result.items[1]?.kind).toBe('transistor');
     expect(result.items[1]?.errors[0]).toMatch(/kind must be one of mosfet, igbt, diode, capacitor, inductor, core, heatsink \(got "transistor"\)/);
     expect(result.items[2]?.errors).toEqual(['vendor must be 1 to 200 characters', 'params must be a JSON object']);
     expect(result.items[3]?.errors).toEqual(['not a JSON object']);

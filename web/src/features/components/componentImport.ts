@@ -12,6 +12,8 @@ export interface ImportComponent {
 export interface ImportItem {
   index: number;
   label: string;
+  /** The kind as the file gives it, shown even when it is invalid. */
+  kind: string;
   component: ImportComponent | null;
   errors: string[];
 }
@@ -23,7 +25,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function checkItem(value: unknown, index: number): ImportItem {
-  if (!isObject(value)) return { index, label: `item ${index + 1}`, component: null, errors: ['not a JSON object'] };
+  if (!isObject(value)) return { index, label: `item ${index + 1}`, kind: '', component: null, errors: ['not a JSON object'] };
   const errors: string[] = [];
   const kind = typeof value.kind === 'string' ? value.kind.trim() : '';
   const vendor = typeof value.vendor === 'string' ? value.vendor.trim() : '';
@@ -37,6 +39,7 @@ function checkItem(value: unknown, index: number): ImportItem {
   return {
     index,
     label,
+    kind,
     component: errors.length === 0 ? { kind, vendor, pn, params: params as Record<string, unknown> } : null,
     errors,
   };
