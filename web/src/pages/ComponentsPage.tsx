@@ -1,4 +1,4 @@
-import { Eye, Pencil, Plus, Trash2 } from 'lucide-react';
+import { Eye, Pencil, Plus, Trash2, Upload } from 'lucide-react';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ApiError, type Component } from '@/api/client';
@@ -13,6 +13,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { ImportDialog } from '@/features/components/ImportDialog';
 import { KINDS, validateComponent, type FormErrors, type FormState } from '@/features/components/componentForm';
 import { formatTime } from '@/lib/format';
 
@@ -196,6 +197,7 @@ export default function ComponentsPage() {
   const components = useComponents();
   const remove = useDeleteComponent();
   const [editing, setEditing] = useState<Editing>(null);
+  const [importing, setImporting] = useState(false);
 
   return (
     <div className="space-y-6">
@@ -203,11 +205,17 @@ export default function ComponentsPage() {
         title="Components"
         description="The organisation's component library and the built-in datasheet parts."
         actions={
-          <Button onClick={() => setEditing({ mode: 'create' })}>
-            <Plus aria-hidden="true" /> New component
-          </Button>
+          <div className="flex gap-2">
+            <Button variant="outline" onClick={() => setImporting(true)}>
+              <Upload aria-hidden="true" /> Import
+            </Button>
+            <Button onClick={() => setEditing({ mode: 'create' })}>
+              <Plus aria-hidden="true" /> New component
+            </Button>
+          </div>
         }
       />
+      {importing && <ImportDialog open onClose={() => setImporting(false)} />}
       {editing && <ComponentDialog key={editing.mode === 'create' ? 'new' : `${editing.mode}-${editing.component.id}`} editing={editing} onClose={() => setEditing(null)} />}
       <Card>
         <CardHeader>

@@ -35,6 +35,7 @@ import {
   type ResultTable,
 } from '@/lib/summary';
 import { useWorkbenchStore } from '@/stores/workbench';
+import { LoadSweep, LossSunburst, PowerFactorGauge, ThdChart, ThermalMap } from './RunCharts';
 
 const LOSS_COLORS = { conduction: '#2563eb', switching: '#dc2626', recovery: '#d97706', coss: '#7c3aed', total: '#475569' };
 const axisStyle = { fontSize: 12, fill: 'var(--chart-axis)' };
@@ -337,9 +338,14 @@ export default function AnalyticsTab({ projectId }: { projectId: string }) {
             </Alert>
           )}
           <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+            <LossSunburst summary={summary} />
             <DeviceLossChart summary={summary} />
             <ElementLossChart summary={summary} />
+            <ThdChart summary={summary} />
+            <PowerFactorGauge summary={summary} />
+            <LoadSweep key={run.data.id} run={run.data} />
             <JunctionChart summary={summary} />
+            <ThermalMap summary={summary} />
             {tablesOf(summary).map((table) => (
               <ResultTableChart key={table.name} table={table} />
             ))}
