@@ -32,6 +32,15 @@ describe('circuit summary', () => {
     expect(figures[1]?.value).toBeCloseTo(398.3, 1);
     expect(figures[2]?.value).toBeCloseTo(29764, 0);
   });
+
+  it('counts the other circuit losses with the datasheet losses', () => {
+    // The efficiency with datasheet losses includes the inductor and capacitor
+    // resistances, so the loss figure must too for the two to agree.
+    const withOther = structuredClone(buck) as { result: { semiconductors: Record<string, unknown> } };
+    withOther.result.semiconductors.other_losses_w = 45.38;
+    const loss = keyFigures(withOther).find((figure) => figure.label === 'Losses');
+    expect(loss?.value).toBeCloseTo(211.778 + 45.38, 2);
+  });
 });
 
 describe('model summary', () => {

@@ -246,8 +246,11 @@ export function keyFigures(summary: unknown, limit = 4): Figure[] {
   const power = outputPort ? num(outputPort.power) : undefined;
   if (power !== undefined) figures.push({ label: 'P out', value: Math.abs(power), unit: 'W' });
 
+  // With datasheet losses the efficiency counts the semiconductors' losses plus the
+  // other circuit losses (inductor and capacitor resistance), so the loss figure does too.
   const semis = isObject(result.semiconductors) ? result.semiconductors : {};
-  const loss = num(semis.total_w) ?? num(result.loss_total);
+  const semiLoss = num(semis.total_w);
+  const loss = semiLoss !== undefined ? semiLoss + (num(semis.other_losses_w) ?? 0) : num(result.loss_total);
   if (loss !== undefined) figures.push({ label: 'Losses', value: loss, unit: 'W' });
 
   const tj = junctions(summary);
