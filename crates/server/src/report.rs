@@ -200,11 +200,16 @@ pub fn report_input(run: &Run, project: &str, waves: Option<&PlotBuckets>) -> Re
             }
         } else if let Some(list) = result["losses"].as_array() {
             for l in list {
+                let element = l["element"].as_str().unwrap_or("?");
+                let power = num(&l["power"]).unwrap_or(0.0);
+                // Switches and diodes of the circuit switch instantly, so their losses
+                // are conduction losses; resistors (winding, ESR) are "other".
+                let semiconductor = is_semiconductor_element(element);
                 losses.push(LossRow {
-                    device: l["element"].as_str().unwrap_or("?").to_string(),
-                    conduction_w: 0.0,
+                    device: element.to_string(),
+                    conduction_w: if semiconductor { power } else { 0.0 },
                     switching_w: 0.0,
-                    other_w: num(&l["power"]).unwrap_or(0.0),
+                    other_w: if semiconductor { 0.0 } else { power },
                 });
             }
         }
@@ -290,10 +295,23 @@ fn plot_buckets(store: &pelab_store::WaveformStore, name: &str) -> Option<PlotBu
     Some((file.signals().to_vec(), buckets))
 }
 
+/// Returns whether a netlist element name is a switch or a diode (`S…`, `D…`), by the
+/// SPICE convention the kernels' netlists follow.
+fn is_semiconductor_element(name: &str) -> bool {
+    name.starts_with(['S', 'D', 's', 'd'])
+}
+
 /// Builds one plot per unit, each signal's min/max pairs drawn as one envelope line.
 fn plots(signals: &[SignalInfo], buckets: &[Vec<Bucket>]) -> Vec<Plot> {
     let mut plots: Vec<Plot> = Vec::new();
-    for (info, b) in signals.iter().zip(buckets) {
+    // Inductor currents and the output voltage first, so they keep their place when a
+    // plot is full (MAX_SERIES) on designs with many phases.
+    let mut order: Vec<usize> = (0..signals.len().min(buckets.len())).collect();
+    order.sort_by_key(|&k| {
+        let name = signals[k].name.as_str();
+        !(name.starts_with("i(L") || name.starts_with("v(out"))
+    });
+    for (info, b) in order.iter().map(|&k| (&signals[k], &buckets[k])) {
         if info.name.starts_with("gate(") || info.name.starts_with("on(") {
             continue;
         }
@@ -332,5 +350,42 @@ fn unit_label(unit: &str) -> String {
         "ratio".into()
     } else {
         unit.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn circuit_switch_losses_are_conduction() {
+        let run: Run = serde_json::from_value(serde_json::json!({
+            "id": "01a24587-0601-7450-a3c7-edebd979d729",
+            "org_id": "01a24587-0255-7631-b9aa-43920be0c58d",
+            "project_id": "01a24587-025d-7590-a430-a28121b49dd6",
+            "design_id": null, "mode": "SIM", "status": "done", "progress": 1.0,
+            "cancel_requested": false, "error": null, "samples": 10,
+            "created_by": null, "created_at": "2026-12-05T09:26:46Z",
+            "started_at": null, "finished_at": null,
+            "request": {"design": {"kernel": "buck", "title": "buck"}},
+            "summary": {"kind": "circuit", "result": {"losses": [
+                {"element": "S1", "power": 2.0},
+                {"element": "DS2", "power": 1.0},
+                {"element": "RL1", "power": 3.0}
+            ]}}
+        }))
+        .expect("a run document");
+        let input = report_input(&run, "p", None);
+        let row = |name: &str| {
+            input
+                .losses
+                .iter()
+                .find(|r| r.device == name)
+                .expect("a loss row")
+        };
+        assert_eq!(row("S1").conduction_w, 2.0);
+        assert_eq!(row("DS2").conduction_w, 1.0);
+        assert_eq!(row("RL1").conduction_w, 0.0);
+        assert_eq!(row("RL1").other_w, 3.0);
     }
 }
