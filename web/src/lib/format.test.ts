@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatSi, formatTicks } from './format';
+import { formatPercent, formatSi, formatTicks, optionLabel } from './format';
 
 describe('formatSi', () => {
   it.each([
@@ -33,5 +33,16 @@ describe('formatTicks', () => {
 describe('formatPercent', () => {
   it('formats a ratio', () => {
     expect(formatPercent(0.99144)).toBe('99.14 %');
+  });
+});
+
+describe('optionLabel', () => {
+  it('names known option codes and keeps the code', () => {
+    expect(optionLabel('po')).toBe('P&O (perturb and observe) · po');
+    expect(optionLabel('svpwm')).toBe('SVPWM · svpwm');
+  });
+
+  it('leaves other codes as they are', () => {
+    expect(optionLabel('buck')).toBe('buck');
   });
 });

@@ -68,3 +68,21 @@ export function formatTicks(ticks: number[], unit = ''): string[] {
     return shownUnit ? `${text} ${prefix}${shownUnit}` : `${text}${prefix}`;
   });
 }
+
+/** Readable names of option codes that design files use, by code. */
+const OPTION_NAMES: Record<string, string> = {
+  po: 'P&O (perturb and observe)',
+  inccond: 'Incremental conductance',
+  svpwm: 'SVPWM',
+  spwm: 'Sine PWM',
+  haydavies: 'Hay-Davies',
+  isotropic: 'Isotropic sky',
+  en50530_ramps: 'EN 50530 ramps',
+  tmy3_day: 'TMY3 day',
+};
+
+/** Returns the label of a select option: the readable name with the code, or the code. */
+export function optionLabel(code: string): string {
+  const name = OPTION_NAMES[code];
+  return name ? `${name} · ${code}` : code;
+}

@@ -170,7 +170,12 @@ function columnLabel(column: { name: string; unit: string }): string {
 }
 
 function ResultTableChart({ table }: { table: ResultTable }) {
-  const [column, setColumn] = useState(1);
+  // Opens on an efficiency column when the table has one (the figure a reader looks
+  // for first), else on the first column after the x column.
+  const [column, setColumn] = useState(() => {
+    const efficiency = table.columns.findIndex((col, index) => index > 0 && col.name.includes('efficiency'));
+    return efficiency > 0 ? efficiency : 1;
+  });
   const id = `table-${table.name}`;
   if (table.rows.length === 1) {
     const row = table.rows[0] ?? [];

@@ -1,6 +1,7 @@
 import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { cn } from '@/lib/utils';
+import { optionLabel } from '@/lib/format';
 import { describeBounds, FORM_SECTIONS, inputId, labelOf, SECTION_TITLES, type FieldSpec, type FormErrors, type FormValues } from './schemaForm';
 
 
@@ -48,7 +49,7 @@ export function DesignField({ field, value, error, onChange, onBlur }: FieldProp
         {!field.required && <option value="">(default{field.defaultValue !== undefined ? `: ${String(field.defaultValue)}` : ''})</option>}
         {field.options?.map((option) => (
           <option key={option} value={option}>
-            {option}
+            {optionLabel(option)}
           </option>
         ))}
       </NativeSelect>
