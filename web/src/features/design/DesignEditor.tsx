@@ -2,7 +2,8 @@ import { Loader2, Plus, Trash2 } from 'lucide-react';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, type Design, type FieldError } from '@/api/client';
 import { useCreateDesign, useParts } from '@/api/queries';
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
+import { FormErrorSummary } from '@/components/FormErrorSummary';
+import { Alert, AlertDescription } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Input, NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -96,7 +97,7 @@ export interface DesignEditorProps {
 }
 
 /**
- * The form of a new design: every field of the kernel's schema with its unit and range.
+ * Renders the form of a new design: every field of the kernel's schema with its unit and range.
  * It submits only when every field is valid, and puts the server's 422 field errors
  * next to their fields.
  */
@@ -250,27 +251,19 @@ export function DesignEditor({ projectId, kernel, schema, order, preset, onCreat
         </p>
       )}
 
-      {errorCount > 0 && (
-        <Alert variant="destructive">
-          <AlertDescription>
-            {errorCount === 1 ? '1 field is invalid' : `${errorCount} fields are invalid`}: fix the marked values before saving.
-          </AlertDescription>
-        </Alert>
-      )}
-      {otherErrors.length > 0 && (
-        <Alert variant="destructive">
-          <div>
-            <AlertTitle>The server rejected the design</AlertTitle>
-            <ul className="mt-1 list-disc pl-5 text-sm">
-              {otherErrors.map((item) => (
-                <li key={`${item.field}-${item.message}`}>
-                  <code>{item.field || 'design'}</code>: {item.message}
-                </li>
-              ))}
-            </ul>
-          </div>
-        </Alert>
-      )}
+      <FormErrorSummary
+        invalidCount={errorCount}
+        action="before saving"
+        rejectedTitle="The server rejected the design"
+        rejected={otherErrors.map((item) => ({
+          key: `${item.field}-${item.message}`,
+          content: (
+            <>
+              <code>{item.field || 'design'}</code>: {item.message}
+            </>
+          ),
+        }))}
+      />
       {submitError && !(submitError instanceof ApiError && submitError.status === 422 && submitError.fieldErrors.length > 0) && (
         <Alert variant="destructive">
           <AlertDescription>{submitError.message}</AlertDescription>

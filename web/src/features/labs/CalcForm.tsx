@@ -1,8 +1,8 @@
 import { Calculator, Loader2 } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '@/api/client';
+import { FormErrorSummary } from '@/components/FormErrorSummary';
 import { ErrorBanner } from '@/components/ErrorBanner';
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { DesignField } from '@/features/design/DesignForm';
 import { inputId, readField, type FieldSpec, type FormErrors, type FormValues } from '@/features/design/schemaForm';
@@ -131,25 +131,12 @@ export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmi
           <div key="fields">{grid}</div>
         );
       })}
-      {errorCount > 0 && (
-        <Alert variant="destructive">
-          <AlertDescription>
-            {errorCount === 1 ? '1 field is invalid' : `${errorCount} fields are invalid`}: fix the marked values to calculate.
-          </AlertDescription>
-        </Alert>
-      )}
-      {otherErrors.length > 0 && (
-        <Alert variant="destructive">
-          <div>
-            <AlertTitle>The server rejected the request</AlertTitle>
-            <ul className="mt-1 list-disc pl-5 text-sm">
-              {otherErrors.map((item) => (
-                <li key={item}>{item}</li>
-              ))}
-            </ul>
-          </div>
-        </Alert>
-      )}
+      <FormErrorSummary
+        invalidCount={errorCount}
+        action="to calculate"
+        rejectedTitle="The server rejected the request"
+        rejected={otherErrors.map((item) => ({ key: item, content: item }))}
+      />
       {failure !== null && <ErrorBanner error={failure} />}
       <div className="flex justify-end">
         <Button type="submit" disabled={pending}>
