@@ -169,7 +169,7 @@ describe('pelab labs and calculators', { timeout: 600_000 }, () => {
     await page.getByRole('button', { name: 'Tune and simulate' }).click();
     await page.getByRole('heading', { name: 'Speed step to 2000 rpm' }).waitFor();
 
-    // Only the server knows that 40 kHz cannot sample 100 000 rpm: its 422 lands on the field.
+    // Only the server checks that 40 kHz cannot sample 100 000 rpm, and its 422 lands on the field.
     await speedStep.fill('100000');
     await page.getByRole('button', { name: 'Tune and simulate' }).click();
     await page.locator('[data-field="foc.speed_step"]').getByRole('alert').getByText(/^100000 \(accepted: \|speed_step\| up to 63661/).waitFor();

@@ -22,8 +22,8 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(240);
 /// Simulated time of a run that takes over a second even on an idle machine (1.2 s in
 /// a debug build there), so it can be interrupted.
 const LONG_TIMESPAN: f64 = 60e-3;
-/// A run long enough to be cancelled mid-way on an idle machine too (about 6 s there);
-/// it records one signal to keep its memory small.
+/// A run long enough to be cancelled mid-way on an idle machine too (about 6 s there).
+/// It records one signal to keep its memory small.
 const CANCEL_TIMESPAN: f64 = 300e-3;
 
 /// Simulated time of a quick run.

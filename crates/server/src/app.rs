@@ -98,7 +98,7 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The 404 problem document of a path no route serves.
+/// Builds the 404 problem document of a path that no route serves.
 pub(crate) async fn not_found(req: Request) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,

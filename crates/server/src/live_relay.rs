@@ -14,9 +14,9 @@
 //! reads the run's key from its first entry into a stream of its own hub
 //! ([`spawn_follower`]). The client then gets the same messages as for a local run,
 //! history included. The key expires
-//! [`KEEP_AFTER_END`] after the end; later clients are served from the stored file,
-//! as are clients of a run whose worker publishes nothing (the follower gives up when
-//! the database shows the run ended).
+//! [`KEEP_AFTER_END`] after the end, and later clients are served from the stored
+//! file. So are clients of a run whose worker publishes nothing, because the follower
+//! stops when the database shows that the run ended.
 
 use std::sync::Arc;
 use std::time::Duration;

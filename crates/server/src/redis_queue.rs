@@ -100,7 +100,7 @@ impl RedisQueue {
         format!("{}:jobs:dead", self.prefix)
     }
 
-    /// The key `PREFIX:suffix`.
+    /// Returns the key `PREFIX:suffix`.
     pub(crate) fn key(&self, suffix: &str) -> String {
         format!("{}:{suffix}", self.prefix)
     }

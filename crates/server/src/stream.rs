@@ -175,8 +175,8 @@ impl StreamHub {
             .clone()
     }
 
-    /// A new stream for an attempt of a run simulated in this process. It replaces
-    /// what the hub held for the run: a finished earlier attempt, or a relay of the run
+    /// Creates the stream of an attempt of a run simulated in this process. It replaces
+    /// what the hub had for the run: a finished earlier attempt, or a relay of the run
     /// from another host (which then stops).
     pub fn start_local(&self, run: Uuid) -> Arc<RunStream> {
         let stream = Arc::new(RunStream::default());
@@ -184,8 +184,8 @@ impl StreamHub {
         stream
     }
 
-    /// A stream to fill from another host's relay, when this process has none for the
-    /// run; `None` when it has one (local or already relayed).
+    /// Creates a stream to fill from another host's relay when this process has none
+    /// for the run. Returns `None` when it has one (local or already relayed).
     pub fn open_remote(&self, run: Uuid) -> Option<Arc<RunStream>> {
         let mut runs = self.lock();
         if runs.contains_key(&run) {
@@ -196,7 +196,7 @@ impl StreamHub {
         Some(stream)
     }
 
-    /// Whether `stream` is still the hub's stream of `run`.
+    /// Returns whether `stream` is still the hub's stream of `run`.
     pub fn is_current(&self, run: Uuid, stream: &Arc<RunStream>) -> bool {
         self.lock()
             .get(&run)

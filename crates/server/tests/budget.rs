@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::{Value, json};
 
-/// A design body from an example file, as the web UI or a script would send it.
+/// Builds a design body from an example file, as the web UI or a script sends it.
 fn example_body(file: &str) -> Value {
     let path = format!("{}/../../examples/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).expect("the example is readable");

@@ -17,7 +17,8 @@ fn redis_url() -> String {
     std::env::var("PELAB_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
-/// The 48 V to 12 V buck of `examples/dc-48v-12v-buck.toml`, 60 ms at 100 ns.
+/// Builds the run request of the 48 V to 12 V buck of `examples/dc-48v-12v-buck.toml`,
+/// 60 ms at 100 ns.
 fn buck_request(project: &str) -> Value {
     json!({
         "project_id": project,
@@ -165,7 +166,7 @@ fn check_complete(seen: &Seen) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn remote_runs_stream_live_through_redis() {
+async fn relay_streams_remote_run_live() {
     let seen = watch_remote_run(true).await;
     check_complete(&seen);
     assert!(
@@ -176,7 +177,7 @@ async fn remote_runs_stream_live_through_redis() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_silent_worker_still_gives_the_recording() {
+async fn relay_silent_worker_gives_recording() {
     // No relay: the client waits, then gets the chunks rebuilt from the stored file.
     let seen = watch_remote_run(false).await;
     check_complete(&seen);

@@ -5,7 +5,7 @@ mod common;
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_part_shows_its_datasheet_curves() {
+async fn part_detail_has_datasheet_curves() {
     let data = tempfile::tempdir().expect("temp dir");
     let server = common::start(data.path(), None, &[]).await;
     let base = common::base(&server);

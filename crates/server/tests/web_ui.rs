@@ -1,5 +1,5 @@
-//! Serving the web UI: files with MIME types and cache headers, client-side routes
-//! answered with `index.html`, API paths kept as problem documents.
+//! Serving the web UI: files with MIME types and cache headers, `index.html` for
+//! client-side routes, and problem documents for API paths.
 
 mod common;
 
@@ -95,7 +95,7 @@ fn ui_folder_without_index_rejected() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_root_page_is_html_with_or_without_a_build() {
+async fn root_page_html_without_build() {
     let data = tempfile::tempdir().expect("temp dir");
     let server = common::start(data.path(), None, &[]).await;
     let root = format!("http://{}", server.addr);

@@ -22,7 +22,7 @@ function describe(error: unknown): { title: string; detail: string } {
   return { title: 'Unexpected error', detail: error instanceof Error ? error.message : String(error) };
 }
 
-/** A banner for a failed request: 404, 503 and network failures get their own wording. */
+/** Shows a banner for a failed request, with its own wording for 404, 503 and network failures. */
 export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { title, detail } = describe(error);
   return (

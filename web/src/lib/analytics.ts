@@ -123,7 +123,7 @@ export function thdRows(summary: unknown): ThdRow[] {
 /** The IEEE 519 reference for the total demand distortion of a current [%]. */
 export const IEEE519_CURRENT_THD = 5;
 
-/** The power factor of a run (0 to 1), from a `pf` or `power_factor` metric. */
+/** Returns the power factor of a run (0 to 1), from a `pf` or `power_factor` metric. */
 export function powerFactorOf(summary: unknown): number | undefined {
   const found = metricsOf(summary).find((item) => item.name === 'pf' || item.name === 'power_factor');
   if (!found) return undefined;
@@ -174,7 +174,7 @@ export interface SweepPoint {
 
 const FINAL = new Set(['done', 'failed', 'cancelled', 'canceled', 'error']);
 
-/** Whether every row of a sweep has reached a final state. */
+/** Returns whether every row of a sweep has reached a final state. */
 export function sweepFinished(rows: SweepRowLike[]): boolean {
   return rows.length > 0 && rows.every((row) => FINAL.has(row.status));
 }
@@ -217,7 +217,11 @@ export interface ThermalTile {
 export function ambientOf(summary: unknown): number {
   const design = resultOf(summary).design;
   const thermal = isObject(design) ? design.thermal : undefined;
-  const values = isObject(thermal) ? (isObject(thermal.values) ? thermal.values : thermal) : {};
+  // A stored summary nests the section's values under `values`; a design file does not.
+  let values: Record<string, unknown> = {};
+  if (isObject(thermal)) {
+    values = isObject(thermal.values) ? thermal.values : thermal;
+  }
   return num(values.t_ambient) ?? num(values.ambient) ?? 25;
 }
 

@@ -6,7 +6,7 @@ import { WaveformChart } from '@/features/sim/WaveformChart';
 import { syntheticWaveform } from '@/features/sim/synthetic';
 
 /**
- * A chart of synthetic data for measuring redraw times while panning and zooming
+ * Draws a chart of synthetic data for measuring redraw times while panning and zooming
  * (`?points=N`, default 1 000 000 per signal). The end-to-end suite reads the redraw
  * times that the chart's draw hook records in `window.__pelabChartDraws`.
  */

@@ -116,7 +116,7 @@ export function ProjectsPage() {
     <div>
       <PageHeader
         title="Projects"
-        description="Each project holds the designs, runs and telemetry of one system."
+        description="Each project contains the designs, runs and telemetry of one system."
         actions={
           <Button onClick={() => setOpen(true)}>
             <Plus aria-hidden="true" /> New project

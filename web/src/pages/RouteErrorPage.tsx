@@ -3,8 +3,8 @@ import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
 import { Button } from '@/components/ui/button';
 
 /**
- * Replaces a page that failed to render or to load its code (after an upgrade of the
- * server, an old tab asks for chunks that no longer exist), so the shell never goes blank.
+ * Replaces a page that failed to render or to load its code, so the shell never goes
+ * blank. After a server upgrade, an old tab requests chunks that no longer exist.
  */
 export function RouteErrorPage() {
   const error = useRouteError();

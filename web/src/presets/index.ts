@@ -28,7 +28,7 @@ const PRESETS: Record<string, Preset> = {
   pv_mppt: pvMppt,
 };
 
-/** The preset of a kernel, or undefined for a kernel that has none. */
+/** Returns the preset of a kernel, or undefined for a kernel that has none. */
 export function presetFor(kernel: string): Preset | undefined {
   return PRESETS[kernel];
 }

@@ -13,7 +13,7 @@ export function renderWithClient(ui: ReactElement) {
   );
 }
 
-/** A fetch double that answers by method and path and records every request. */
+/** Builds a fetch double that responds by method and path and records every request. */
 export function mockFetch(routes: Record<string, (request: Request) => Response | Promise<Response>>) {
   const requests: { method: string; path: string; body: unknown }[] = [];
   const fetchMock = async (input: RequestInfo | URL, init?: RequestInit) => {

@@ -87,7 +87,7 @@ pub struct CurveData {
 /// A family of datasheet curves with its axes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CurveSet {
-    /// What the family shows, e.g. `channel` or `e_on`.
+    /// Name of the family, e.g. `channel` or `e_on`.
     pub name: String,
     /// x axis, e.g. `I_D [A]`.
     pub x: String,

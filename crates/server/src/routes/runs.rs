@@ -328,7 +328,8 @@ pub struct WaveformView {
     pub signals: Vec<SignalBuckets>,
 }
 
-/// The file name of the stored recording of a finished run; 409 when it has none.
+/// Returns the file name of the stored recording of a finished run, or a 409 when it
+/// has none.
 async fn waveform_name(s: &AppState, id: Uuid) -> ApiResult<String> {
     let run = s.store.get_run(s.org_id, id).await?;
     s.store.run_waveform(s.org_id, id).await?.ok_or_else(|| {

@@ -203,7 +203,7 @@ struct Setup {
 ///
 /// Step responses: each sample measures the currents and speed, and the voltage it
 /// computes acts during the next sample period (one sample of computation delay,
-/// zero-order hold). The current step holds the rotor at standstill, where the axes
+/// zero-order hold). The current step keeps the rotor at standstill, where the axes
 /// decouple into `L·di/dt = v − R_s·i`, and steps `i_q_ref` with `i_d_ref = 0`; each
 /// sample advances the plant exactly. The speed step starts from standstill with no
 /// load torque, and RK4 integrates the plant with substeps of at most `0.25/λ_max`

@@ -16,8 +16,8 @@
 //! # Limitations
 //!
 //! The calculators are steady-state or small-signal estimates. They ignore losses
-//! unless a field says otherwise; the simulation kernels answer the same questions with
-//! parasitics included.
+//! unless a field sets them, and the simulation kernels compute the same quantities
+//! with parasitics included.
 
 pub mod foc_tuning;
 pub mod lcl;

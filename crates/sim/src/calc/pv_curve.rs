@@ -120,8 +120,8 @@ pub fn pv_curve(req: &PvCurveRequest) -> Result<PvCurveResponse, CalcError> {
         MAX_SERIES as usize,
     )? as u32;
     let module = find_module(&req.module)?;
-    // The ranges checked above lie inside those of `CecModule::at`, so this only
-    // fails if the two drift apart.
+    // The ranges checked above lie inside those of `CecModule::at`. This error branch
+    // runs only if the two sets of ranges drift apart.
     let model = module.at(irradiance, t_cell).map_err(|e| match e {
         DatabaseError::InvalidCondition {
             field: "temp_cell", ..

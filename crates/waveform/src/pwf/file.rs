@@ -43,8 +43,8 @@ pub struct Block {
 }
 
 impl PwfFile {
-    /// Opens `path` and checks the preamble, the header and that the file is exactly as
-    /// long as the header says. Reads no column.
+    /// Opens `path` and checks the preamble, the header and that the file length matches
+    /// the header's sample count. Reads no column.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, PwfError> {
         let file = File::open(path)?;
         let length = file.metadata()?.len();
@@ -61,17 +61,17 @@ impl PwfFile {
         })
     }
 
-    /// The signals, in column order.
+    /// Returns the signals, in column order.
     pub fn signals(&self) -> &[SignalInfo] {
         &self.signals
     }
 
-    /// The header's metadata.
+    /// Returns the header's metadata.
     pub fn metadata(&self) -> &BTreeMap<String, String> {
         &self.metadata
     }
 
-    /// Samples per column.
+    /// Returns the number of samples per column.
     pub fn sample_count(&self) -> u64 {
         self.sample_count
     }

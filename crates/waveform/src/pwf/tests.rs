@@ -260,7 +260,7 @@ fn temp_file(bytes: &[u8]) -> tempfile::NamedTempFile {
 }
 
 #[test]
-fn blocks_concatenate_to_the_whole_file() {
+fn blocks_concatenate_to_file() {
     let n = 10_007;
     let time: Vec<f64> = (0..n).map(|i| i as f64 * 1e-6).collect();
     let a: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
@@ -301,7 +301,7 @@ fn blocks_concatenate_to_the_whole_file() {
 }
 
 #[test]
-fn a_short_file_is_refused_on_open() {
+fn open_rejects_short_file() {
     let bytes = encode(&sample());
     let file = temp_file(&bytes[..bytes.len() - 8]);
     let error = PwfFile::open(file.path()).unwrap_err();
@@ -309,7 +309,7 @@ fn a_short_file_is_refused_on_open() {
 }
 
 #[test]
-fn time_going_back_between_blocks_is_an_error() {
+fn blocks_reject_decreasing_time() {
     let header = r#"{"sample_count":4,"signals":[{"name":"v","unit":"V","kind":"state"}]}"#;
     // Time 0, 1, 2 | 1.5: each block of 3 rows is ordered, the file is not.
     let bytes = build(
@@ -332,7 +332,7 @@ fn time_going_back_between_blocks_is_an_error() {
 }
 
 #[test]
-fn file_decimation_equals_in_memory_decimation() {
+fn decimate_file_matches_memory() {
     // Uneven steps with repeated times, as switching events record them.
     let mut time = Vec::new();
     let mut t = 0.0;

@@ -75,7 +75,7 @@ function Footer() {
   );
 }
 
-/** The layout of every page: top bar with navigation, the page, and the safety footer. */
+/** Lays out every page: top bar with navigation, the page, and the safety footer. */
 export function AppShell() {
   return (
     <div className="flex min-h-screen flex-col">

@@ -26,7 +26,7 @@ export function Textarea({ className, ...props }: React.TextareaHTMLAttributes<H
   );
 }
 
-/** A native select in the input style: keyboard and screen-reader behaviour come from the browser. */
+/** Renders a native select in the input style; keyboard and screen-reader behaviour come from the browser. */
 export function NativeSelect({ className, ...props }: React.SelectHTMLAttributes<HTMLSelectElement>) {
   return (
     <select

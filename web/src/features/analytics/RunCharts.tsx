@@ -73,7 +73,7 @@ export function LossSunburst({ summary }: { summary: unknown }) {
   const rings = lossRings(summary);
   if (rings.inner.length === 0) return null;
   const colorOf = new Map(rings.inner.map((slice, index) => [slice.name, DEVICE_COLORS[index % DEVICE_COLORS.length] ?? '#2563eb']));
-  // Without any split there is nothing to add outside: the inner ring alone tells it.
+  // Without any split the outer ring would repeat the inner one, so it is left out.
   const split = rings.outer.some((slice) => slice.type !== 'other');
   const types = split ? [...new Set(rings.outer.map((slice) => slice.type))] : [];
   const legend = [
@@ -187,7 +187,7 @@ export function ThdChart({ summary }: { summary: unknown }) {
   );
 }
 
-/** A semicircular gauge of the power factor from 0 to 1, with the value as text. */
+/** Draws a semicircular gauge of the power factor from 0 to 1, with the value as text. */
 export function PowerFactorGauge({ summary }: { summary: unknown }) {
   const pf = powerFactorOf(summary);
   if (pf === undefined) return null;
@@ -331,7 +331,7 @@ export function LoadSweep({ run }: { run: Run }) {
   );
 }
 
-/** One tile per device, coloured by Tj max on the scale ambient..Tj limit. */
+/** Draws one tile per device, coloured by Tj max on the scale from ambient to the Tj limit. */
 export function ThermalMap({ summary }: { summary: unknown }) {
   const parts = useParts();
   const limits: Record<string, number> = {};

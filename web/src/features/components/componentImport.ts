@@ -65,7 +65,7 @@ export interface ImportOutcome {
   message: string;
 }
 
-/** Describes an API answer to a POST of one component for the results table. */
+/** Describes the API response to a POST of one component for the results table. */
 export function describeImportError(status: number, detail: string, fieldErrors: { field: string; message: string }[]): ImportOutcome {
   if (status === 409) return { status: 'duplicate', message: detail || 'already in the library' };
   if (status === 422) {

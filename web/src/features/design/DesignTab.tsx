@@ -11,7 +11,7 @@ import { formatSi, formatTime } from '@/lib/format';
 import { KERNEL_TITLES } from './kernels';
 import { NewDesignWizard } from './NewDesignWizard';
 
-/** A few headline values of a design document for the list, e.g. "250 V in, 65 kHz". */
+/** Returns a few headline values of a design document for the list, e.g. "250 V in, 65 kHz". */
 function keyValues(design: Design): string {
   const document = (design.document ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const parameters = document.parameters ?? {};

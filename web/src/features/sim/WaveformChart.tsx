@@ -275,7 +275,8 @@ export function WaveformChart({ data, version, visible, height = 360, label, onR
     // are applied below.
   }, [signature, height, axisKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // Redraws at most once per animation frame however fast chunks arrive.
+  // Redraws at most once per animation frame however fast chunks arrive: a pending
+  // frame makes later updates return early, and the frame reads the latest data.
   useEffect(() => {
     if (frameRef.current !== null) return;
     frameRef.current = requestAnimationFrame(() => {

@@ -19,7 +19,7 @@ class FakeSocket implements SocketLike {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
 
-  /** The server or the network drops the connection. */
+  /** Drops the connection, as the server or the network would. */
   drop(code = 1006) {
     this.onerror?.({});
     this.onclose?.({ code, reason: '' });

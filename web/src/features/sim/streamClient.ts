@@ -75,7 +75,7 @@ export interface StreamOptions extends StreamHandlers {
   cancelSchedule?: (handle: unknown) => void;
 }
 
-/** The WebSocket URL of a run's stream, starting at chunk `from`. */
+/** Returns the WebSocket URL of a run's stream, starting at chunk `from`. */
 export function streamUrl(origin: string, runId: string, from: number): string {
   const base = origin.replace(/^http/, 'ws').replace(/\/$/, '');
   const query = from > 0 ? `?from=${from}` : '';

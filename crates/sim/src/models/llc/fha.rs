@@ -49,7 +49,7 @@ impl Fha {
         Self::from_elements(tank.lr, tank.cr, tank.lm, tank.n, r_load)
     }
 
-    /// The FHA description of a tank given by its elements alone: series inductance
+    /// Builds the FHA description of a tank from its elements alone: series inductance
     /// `lr` [H], series capacitance `cr` [F], magnetising inductance `lm` [H], turns
     /// ratio `n` and load `r_load` [Ω].
     pub fn from_elements(lr: f64, cr: f64, lm: f64, n: f64, r_load: f64) -> Self {
