@@ -723,7 +723,7 @@ export interface components {
         CurveSet: {
             /** @description One curve per Tj. */
             curves: components["schemas"]["CurveData"][];
-            /** @description What the family shows, e.g. `channel` or `e_on`. */
+            /** @description Name of the family, e.g. `channel` or `e_on`. */
             name: string;
             /**
              * Format: double
