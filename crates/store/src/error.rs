@@ -39,6 +39,14 @@ pub enum StoreError {
         /// The value.
         value: String,
     },
+    /// The change would break a rule of the organisation (e.g. remove its last admin).
+    #[error("{field}: {message}")]
+    Refused {
+        /// Field or id the rule concerns.
+        field: String,
+        /// The rule and what to do instead.
+        message: String,
+    },
     /// The database cannot be reached.
     #[error("database unavailable: {0}")]
     Unavailable(String),

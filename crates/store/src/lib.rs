@@ -18,7 +18,9 @@
 //! The two backends share the SQL text where the dialects agree, because `$1`
 //! placeholders work on both. The `on_pool!` macro compiles each query against each pool.
 
+mod accounts;
 mod audit;
+mod bench;
 mod error;
 mod jobs;
 mod model;
@@ -35,7 +37,8 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use audit::{AuditEntry, NewAuditEntry};
+pub use accounts::{ApiToken, Invitation, NewApiToken, Rotation, SessionRow, check_email};
+pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, JobStatus};
 pub use model::*;

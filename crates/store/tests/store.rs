@@ -378,7 +378,13 @@ async fn exercise(store: &Store) {
         .expect("the store operation succeeds");
     assert_eq!(
         store
-            .list_audit(org.id, 10)
+            .list_audit(
+                org.id,
+                &pelab_store::AuditFilter {
+                    limit: 10,
+                    ..Default::default()
+                }
+            )
             .await
             .expect("the store operation succeeds")
             .len(),
@@ -386,7 +392,13 @@ async fn exercise(store: &Store) {
     );
     assert!(
         store
-            .list_audit(other.id, 10)
+            .list_audit(
+                other.id,
+                &pelab_store::AuditFilter {
+                    limit: 10,
+                    ..Default::default()
+                }
+            )
             .await
             .expect("the store operation succeeds")
             .is_empty()
