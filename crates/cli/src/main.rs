@@ -22,6 +22,7 @@ mod calc;
 mod components;
 mod serve;
 mod sim;
+mod token;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run simulation jobs for a server that shares this worker's database.
     Worker(serve::ServeArgs),
+    /// Create API tokens for the CLI, workers, bench agents and scripts.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Print the OpenAPI document of the server (spec/openapi.json).
     Openapi,
 }
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Components(command) => components::run(command),
         Command::Serve(args) => serve::serve(&args),
         Command::Worker(args) => serve::worker(&args),
+        Command::Token(command) => token::run(command),
         Command::Openapi => {
             outln!("{}", pelab_server::app::openapi_json().trim_end());
             ExitCode::SUCCESS

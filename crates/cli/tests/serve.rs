@@ -57,6 +57,42 @@ fn start(data_dir: &std::path::Path, workers: &str) -> Server {
     }
 }
 
+/// An admin API token from `pelab token create` on the server's data directory.
+fn admin_token(data_dir: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_pelab"))
+        .args([
+            "token",
+            "create",
+            "--name",
+            "tests",
+            "--scopes",
+            "read,write",
+        ])
+        .env("PELAB_DATA_DIR", data_dir)
+        .output()
+        .expect("pelab token runs");
+    assert!(
+        out.status.success(),
+        "pelab token create failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(token.starts_with("pelab_"), "unexpected output {token:?}");
+    token
+}
+
+fn client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("a header value"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("the client builds")
+}
+
 fn design(project: &str) -> Value {
     json!({
         "project_id": project,
@@ -72,7 +108,7 @@ fn design(project: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_writes_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let http = reqwest::Client::new();
+    let http = client(&admin_token(dir.path()));
     let server = start(dir.path(), "0");
     let base = server.base.clone();
     let project: Value = http

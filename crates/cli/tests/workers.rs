@@ -56,6 +56,8 @@ struct Cluster {
     stale_secs: u64,
     project: Uuid,
     workers: Workers,
+    /// An admin API token for the HTTP requests.
+    token: String,
 }
 
 impl Cluster {
@@ -88,7 +90,17 @@ impl Cluster {
         let store = Store::connect(&database_url, &ConnectOptions::default())
             .await
             .expect("the test database opens");
+        let admin = store
+            .active_user(server.state.user_id)
+            .await
+            .expect("the store answers")
+            .expect("the first admin exists");
+        let scopes = ["read", "write"].map(str::to_string).to_vec();
+        let (_, token) = pelab_server::auth::issue_api_token(&store, &admin, "tests", scopes, None)
+            .await
+            .expect("a token");
         let mut cluster = Cluster {
+            token,
             addr: server.addr,
             server: Some(server),
             store,
@@ -160,8 +172,10 @@ impl Cluster {
         let body = body.map(Value::to_string).unwrap_or_default();
         let request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+             Authorization: Bearer {}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             self.addr,
+            self.token,
             body.len()
         );
         stream

@@ -116,8 +116,13 @@ fn design(project_id: &str, t_stop: f64, stream_points: usize) -> Value {
     })
 }
 
-async fn read_stream(url: &str) -> Reading {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+async fn read_stream(url: &str, token: &str) -> Reading {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
         .await
         .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
     let start = Instant::now();
@@ -209,7 +214,24 @@ async fn bench(settings: Settings) {
     let server = start(dir.path(), &listen).await;
     let base = format!("http://{}/api/v1", server.addr);
     let ws_base = format!("ws://{}/api/v1", server.addr);
-    let http = reqwest::Client::new();
+    let admin = server
+        .state
+        .store
+        .active_user(server.state.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let scopes = ["read", "write"].map(str::to_string).to_vec();
+    let (_, token) =
+        pelab_server::auth::issue_api_token(&server.state.store, &admin, "bench", scopes, None)
+            .await
+            .unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
 
     let project: Value = http
         .post(format!("{base}/projects"))
@@ -237,7 +259,7 @@ async fn bench(settings: Settings) {
         "interleaved boost, t_stop {t_stop} s, stream_points {stream_points}, server at {}",
         server.addr
     );
-    let live = read_stream(&url).await;
+    let live = read_stream(&url, &token).await;
     report("live (simulating while streaming)", &live);
     assert_eq!(live.status, "done", "the benchmark run must succeed");
     let run_row: Value = http
@@ -255,7 +277,7 @@ async fn bench(settings: Settings) {
 
     let mut memory = Vec::new();
     for k in 0..repeats {
-        let r = read_stream(&url).await;
+        let r = read_stream(&url, &token).await;
         report(&format!("late joiner, in memory #{k}"), &r);
         memory.push(r);
     }
@@ -267,7 +289,7 @@ async fn bench(settings: Settings) {
     let url = format!("ws://{}/api/v1/simulate/stream/{run}", server.addr);
     let mut stored = Vec::new();
     for k in 0..repeats {
-        let r = read_stream(&url).await;
+        let r = read_stream(&url, &token).await;
         report(&format!("late joiner, from recording #{k}"), &r);
         stored.push(r);
     }

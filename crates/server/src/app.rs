@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -28,6 +28,8 @@ use crate::state::AppState;
         license(name = "MIT", identifier = "MIT")
     ),
     tags(
+        (name = "auth", description = "Sign-in by e-mail link or Google, sessions and sign-out"),
+        (name = "accounts", description = "The organisation, members, invitations, API tokens and audit log"),
         (name = "projects", description = "Projects"),
         (name = "designs", description = "Designs, validated against the kernel's ranges"),
         (name = "components", description = "The organisation's component library"),
@@ -44,6 +46,8 @@ struct ApiDoc;
 /// Builds the API routes and their OpenAPI document.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
+        .merge(routes::auth::router())
+        .merge(routes::accounts::router())
         .merge(routes::projects::router())
         .merge(routes::components::router())
         .merge(routes::parts::router())
@@ -60,6 +64,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::system::router())
         .split_for_parts();
     crate::problem_docs::document_problem_responses(&mut api);
+    crate::problem_docs::document_auth(&mut api);
     (router, api)
 }
 
@@ -77,6 +82,10 @@ pub fn build(state: AppState) -> Router {
     let limit = state.config.body_limit;
     let request_id = HeaderName::from_static("x-request-id");
     router
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::authorize,
+        ))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api))
         .fallback(crate::web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -138,24 +147,32 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     response
 }
 
-/// Appends every mutating request to the audit log, with its result.
+/// Appends every mutating request of a signed-in member to the audit log, with its
+/// result, and so does a Google sign-in (a GET). Requests no member made (a refused
+/// token, an unknown route) belong to no organisation and are left to the access log.
+/// Calculators change nothing and are not logged.
 async fn audit(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    if !matches!(
+    let path = req.uri().path().to_string();
+    let mutating = matches!(
         method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    ) {
+    );
+    let sign_in = path.ends_with("/auth/oidc/google/callback");
+    if !(mutating || sign_in) || path.starts_with("/api/v1/calc/") {
         return next.run(req).await;
     }
-    let path = req.uri().path().to_string();
     let source = req
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
     let response = next.run(req).await;
+    let Some(principal) = response.extensions().get::<crate::auth::Principal>() else {
+        return response;
+    };
     let entry = pelab_store::NewAuditEntry {
-        org_id: s.org_id,
-        actor: s.user_id.to_string(),
+        org_id: principal.org_id,
+        actor: principal.actor(),
         action: format!("{method} {}", crate::extract::truncate(&path, 300)),
         target: path
             .rsplit('/')
@@ -168,5 +185,5 @@ async fn audit(State(s): State<AppState>, req: Request, next: Next) -> Response 
     if let Err(e) = s.store.append_audit(&entry).await {
         tracing::warn!(error = %e, "cannot write the audit log");
     }
-    response.into_response()
+    response
 }

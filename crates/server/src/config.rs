@@ -48,6 +48,67 @@ pub struct Config {
     /// Folder of a built web UI to serve instead of the one embedded in the binary
     /// (`PELAB_WEB_DIR`), for UI development; unset serves the embedded build.
     pub web_dir: Option<PathBuf>,
+    /// Sign-in and session settings.
+    pub auth: AuthConfig,
+}
+
+/// Sign-in and session settings (`[auth]` in `pelab.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// The address users reach the server at (`PELAB_PUBLIC_URL`), e.g.
+    /// `https://pelab.example.com`; used in sign-in links and the OpenID Connect
+    /// redirect. Default: `http://` and the listen address. Cookies carry `Secure`
+    /// when it starts with `https://`.
+    pub public_url: Option<String>,
+    /// E-mail address of the admin created on first start (`PELAB_ADMIN_EMAIL`),
+    /// default `admin@localhost`.
+    pub admin_email: String,
+    /// SMTP server for sign-in links (`PELAB_SMTP_URL`), e.g.
+    /// `smtps://user:password@mail.example.com` or `smtp://127.0.0.1:2525`
+    /// (plain, for a local relay). Unset: links go to the server log only.
+    pub smtp_url: Option<String>,
+    /// Sender of sign-in mail (`PELAB_MAIL_FROM`), default `pelab <pelab@localhost>`.
+    pub mail_from: String,
+    /// Also write sign-in links to the server log when SMTP is configured
+    /// (`PELAB_AUTH_LOG_LINKS`), for development; default false.
+    pub log_links: bool,
+    /// Lifetime of an access token [s] (`PELAB_ACCESS_TTL_SECS`), default 900.
+    pub access_ttl_secs: u64,
+    /// Lifetime of a session's refresh token [s] (`PELAB_REFRESH_TTL_SECS`), default
+    /// 30 days.
+    pub refresh_ttl_secs: u64,
+    /// Lifetime of a sign-in link [s] (`PELAB_LINK_TTL_SECS`), default 900.
+    pub link_ttl_secs: u64,
+    /// OpenID Connect issuer (`PELAB_OIDC_ISSUER`), default
+    /// `https://accounts.google.com`.
+    pub oidc_issuer: String,
+    /// OAuth client id of the Google sign-in (`PELAB_OIDC_CLIENT_ID`); unset turns it off.
+    pub oidc_client_id: Option<String>,
+    /// OAuth client secret (`PELAB_OIDC_CLIENT_SECRET`).
+    pub oidc_client_secret: Option<String>,
+    /// Sign-in link requests allowed per address and per source address in 15 minutes
+    /// (`PELAB_LOGIN_RATE`), default 5 per address and 4 times that per source.
+    pub login_rate: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            public_url: None,
+            admin_email: "admin@localhost".into(),
+            smtp_url: None,
+            mail_from: "pelab <pelab@localhost>".into(),
+            log_links: false,
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 30 * 86_400,
+            link_ttl_secs: 900,
+            oidc_issuer: "https://accounts.google.com".into(),
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            login_rate: 5,
+        }
+    }
 }
 
 /// MQTT settings.
@@ -91,6 +152,7 @@ impl Default for Config {
             seed: true,
             log_format: "pretty".into(),
             web_dir: None,
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -105,6 +167,14 @@ pub struct ConfigError {
     pub field: String,
     /// Problem and the accepted values.
     pub message: String,
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "true" | "yes" => Some(true),
+        "0" | "false" | "no" => Some(false),
+        _ => None,
+    }
 }
 
 fn err(source: &str, field: &str, message: impl Into<String>) -> ConfigError {
@@ -201,14 +271,32 @@ impl Config {
                 self.job_stale_secs = value.parse().map_err(|_| parse_err("seconds"))?;
             }
             "PELAB_SEED" => {
-                self.seed = match value {
-                    "1" | "true" | "yes" => true,
-                    "0" | "false" | "no" => false,
-                    _ => return Err(parse_err("true or false")),
-                };
+                self.seed = parse_bool(value).ok_or_else(|| parse_err("true or false"))?;
             }
             "PELAB_LOG_FORMAT" => self.log_format = value.to_string(),
             "PELAB_WEB_DIR" => self.web_dir = non_empty(value).map(PathBuf::from),
+            "PELAB_PUBLIC_URL" => self.auth.public_url = non_empty(value),
+            "PELAB_ADMIN_EMAIL" => self.auth.admin_email = value.to_string(),
+            "PELAB_SMTP_URL" => self.auth.smtp_url = non_empty(value),
+            "PELAB_MAIL_FROM" => self.auth.mail_from = value.to_string(),
+            "PELAB_AUTH_LOG_LINKS" => {
+                self.auth.log_links = parse_bool(value).ok_or_else(|| parse_err("true or false"))?
+            }
+            "PELAB_ACCESS_TTL_SECS" => {
+                self.auth.access_ttl_secs = value.parse().map_err(|_| parse_err("seconds"))?;
+            }
+            "PELAB_REFRESH_TTL_SECS" => {
+                self.auth.refresh_ttl_secs = value.parse().map_err(|_| parse_err("seconds"))?;
+            }
+            "PELAB_LINK_TTL_SECS" => {
+                self.auth.link_ttl_secs = value.parse().map_err(|_| parse_err("seconds"))?;
+            }
+            "PELAB_OIDC_ISSUER" => self.auth.oidc_issuer = value.to_string(),
+            "PELAB_OIDC_CLIENT_ID" => self.auth.oidc_client_id = non_empty(value),
+            "PELAB_OIDC_CLIENT_SECRET" => self.auth.oidc_client_secret = non_empty(value),
+            "PELAB_LOGIN_RATE" => {
+                self.auth.login_rate = value.parse().map_err(|_| parse_err("a count"))?;
+            }
             _ => {}
         }
         Ok(())
@@ -281,6 +369,7 @@ impl Config {
                 ),
             ));
         }
+        self.check_auth()?;
         if !["pretty", "json"].contains(&self.log_format.as_str()) {
             return Err(err(
                 "configuration",
@@ -289,6 +378,71 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    fn check_auth(&self) -> Result<(), ConfigError> {
+        let a = &self.auth;
+        let ranges = [
+            ("auth.access_ttl_secs", a.access_ttl_secs, 10, 86_400),
+            (
+                "auth.refresh_ttl_secs",
+                a.refresh_ttl_secs,
+                60,
+                365 * 86_400,
+            ),
+            ("auth.link_ttl_secs", a.link_ttl_secs, 10, 86_400),
+            ("auth.login_rate", u64::from(a.login_rate), 1, 10_000),
+        ];
+        for (field, value, min, max) in ranges {
+            if !(min..=max).contains(&value) {
+                return Err(err(
+                    "configuration",
+                    field,
+                    format!("{value} (accepted: {min} to {max})"),
+                ));
+            }
+        }
+        if let Some(url) = &a.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(err(
+                "configuration",
+                "auth.public_url",
+                format!("\"{url}\" (accepted: an http:// or https:// address)"),
+            ));
+        }
+        if let Some(url) = &a.smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(err(
+                "configuration",
+                "auth.smtp_url",
+                "accepted: an smtp:// or smtps:// address",
+            ));
+        }
+        if pelab_store::check_email(&a.admin_email).is_err() {
+            return Err(err(
+                "configuration",
+                "auth.admin_email",
+                format!("\"{}\" is not an e-mail address", a.admin_email),
+            ));
+        }
+        if a.oidc_client_id.is_some() && a.oidc_client_secret.is_none() {
+            return Err(err(
+                "configuration",
+                "auth.oidc_client_secret",
+                "required when auth.oidc_client_id is set",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The address users reach the server at, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.auth.public_url.clone().map_or_else(
+            || format!("http://{}", self.listen),
+            |u| u.trim_end_matches('/').to_string(),
+        )
     }
 
     /// Returns the database URL, by default `sqlite://DATA_DIR/pelab.db`.

@@ -140,6 +140,15 @@ impl From<StoreError> for ApiError {
                 });
                 err
             }
+            StoreError::Refused { field, message } => {
+                let mut err = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "refused",
+                    format!("{field}: {message}"),
+                );
+                err.0.errors.push(FieldError { field, message });
+                err
+            }
             StoreError::Unavailable(detail) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database-unavailable",

@@ -11,10 +11,13 @@
 //! - [`redis_queue`] and [`redis_worker`] carry jobs over Redis Streams to
 //!   `pelab worker` processes ([`worker_process`]).
 //! - [`stream`] turns samples into numbered min/max chunks for WebSocket clients.
+//! - [`auth`] signs members in (e-mail links, Google), keeps sessions and API tokens,
+//!   and checks every route's role and the caller's organisation.
 //! - [`app::openapi_json`] is the OpenAPI 3.1 document committed as
 //!   `spec/openapi.json`.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -70,6 +70,67 @@ pub fn document_problem_responses(api: &mut OpenApi) {
     }
 }
 
+/// Declares how each route authenticates: the `bearer` and `session` security schemes,
+/// each operation's requirement, and the 401 and 403 answers of the routes that need a
+/// member ([`crate::auth::policy::classify`]). Public routes (sign-in, health) stay
+/// open.
+pub fn document_auth(api: &mut OpenApi) {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+    };
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API token (`pelab_…`, from `POST /api/v1/tokens` or `pelab token \
+                     create`) or an access JWT.",
+                ))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::auth::ACCESS_COOKIE,
+            "The browser session; mutating requests also send `X-CSRF-Token`.",
+        ))),
+    );
+    for (path, item) in api.paths.paths.iter_mut() {
+        let methods = [
+            (axum::http::Method::GET, item.get.as_mut()),
+            (axum::http::Method::PUT, item.put.as_mut()),
+            (axum::http::Method::POST, item.post.as_mut()),
+            (axum::http::Method::DELETE, item.delete.as_mut()),
+            (axum::http::Method::PATCH, item.patch.as_mut()),
+        ];
+        for (method, operation) in methods {
+            let Some(operation) = operation else { continue };
+            let access = crate::auth::policy::classify(&method, path);
+            if access == Some(crate::auth::policy::Access::Public) {
+                continue;
+            }
+            operation.security = Some(vec![
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+                SecurityRequirement::new("session", Vec::<String>::new()),
+            ]);
+            add_problem(
+                operation,
+                "401",
+                "No valid credentials: the token is missing, expired, revoked or forged.",
+            );
+            add_problem(
+                operation,
+                "403",
+                "The member's role or the token's scopes do not allow this route, a cookie \
+                 request lacks its CSRF token, or the request comes from another site.",
+            );
+        }
+    }
+}
+
 fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     [
         item.get.as_mut(),

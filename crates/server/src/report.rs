@@ -11,6 +11,7 @@ use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Id;
 use crate::state::AppState;
@@ -31,8 +32,8 @@ const MAX_SERIES: usize = 6;
 #[utoipa::path(get, path = "/runs/{id}/report.pdf", tag = "runs", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
               (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn report(State(s): State<AppState>, Id(id): Id) -> ApiResult<Response> {
-    let run = s.store.get_run(s.org_id, id).await?;
+async fn report(State(s): State<AppState>, p: Principal, Id(id): Id) -> ApiResult<Response> {
+    let run = s.store.get_run(p.org_id, id).await?;
     if !run.status.is_final() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -43,8 +44,8 @@ async fn report(State(s): State<AppState>, Id(id): Id) -> ApiResult<Response> {
             ),
         ));
     }
-    let project = s.store.get_project(s.org_id, run.project_id).await?;
-    let waves = match s.store.run_waveform(s.org_id, id).await? {
+    let project = s.store.get_project(p.org_id, run.project_id).await?;
+    let waves = match s.store.run_waveform(p.org_id, id).await? {
         Some(name) => {
             let store = s.waveforms.clone();
             tokio::task::spawn_blocking(move || plot_buckets(&store, &name))

@@ -45,6 +45,9 @@ pub enum StartError {
     /// The MQTT side cannot start.
     #[error("mqtt: {0}")]
     Mqtt(String),
+    /// Sign-in cannot be set up (signing key, SMTP, OpenID Connect).
+    #[error("auth: {0}")]
+    Auth(String),
 }
 
 /// Returns the process-wide Prometheus recorder, installing it on first use.
@@ -119,18 +122,22 @@ pub(crate) async fn shutdown_signal() {
     }
 }
 
-/// The default organisation and its admin: created on first start, found after.
+/// The default organisation and its admin (`admin_email`): created on first start,
+/// found after. An organisation left without an admin gets `admin_email` back as one.
 ///
 /// # Errors
 /// Database errors.
-pub async fn bootstrap(store: &Store) -> Result<(Uuid, Uuid, bool), pelab_store::StoreError> {
+pub async fn bootstrap(
+    store: &Store,
+    admin_email: &str,
+) -> Result<(Uuid, Uuid, bool), pelab_store::StoreError> {
     if let Some(org) = store.list_orgs().await?.into_iter().next() {
-        let users = store.list_users(org.id).await?;
-        let admin = match users.iter().find(|u| u.role == Role::Admin) {
+        let members = store.list_members(org.id).await?;
+        let admin = match members.iter().find(|u| u.role == Role::Admin) {
             Some(u) => u.id,
             None => {
                 store
-                    .create_user(org.id, "admin@localhost", Role::Admin)
+                    .create_user(org.id, admin_email, Role::Admin)
                     .await?
                     .id
             }
@@ -138,9 +145,7 @@ pub async fn bootstrap(store: &Store) -> Result<(Uuid, Uuid, bool), pelab_store:
         return Ok((org.id, admin, false));
     }
     let org = store.create_org("Default organisation").await?;
-    let admin = store
-        .create_user(org.id, "admin@localhost", Role::Admin)
-        .await?;
+    let admin = store.create_user(org.id, admin_email, Role::Admin).await?;
     tracing::info!(org_id = %org.id, email = %admin.email, "created the default organisation and admin");
     Ok((org.id, admin.id, true))
 }
@@ -173,7 +178,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let metrics = metrics_handle();
     let store = Store::connect(&config.database_url(), &ConnectOptions::default()).await?;
     let waveforms = WaveformStore::open(config.data_dir.join("waveforms"), config.waveform_quota)?;
-    let (org_id, user_id, created) = bootstrap(&store).await?;
+    let (org_id, user_id, created) = bootstrap(&store, &config.auth.admin_email).await?;
+    let public_url = match &config.auth.public_url {
+        Some(_) => config.public_url(),
+        None => format!("http://{addr}"),
+    };
+    let auth = crate::auth::AuthService::start(&store, &config.auth, public_url)
+        .await
+        .map_err(StartError::Auth)?;
     let hub = Arc::new(StreamHub::default());
     let wake = Arc::new(Notify::new());
     let queue = match &config.redis_url {
@@ -195,6 +207,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config: config.clone(),
         org_id,
         user_id,
+        auth,
         metrics,
         mqtt: mqtt.clone(),
     };

@@ -46,10 +46,13 @@ pub struct AppState {
     pub queue: Queue,
     /// Configuration.
     pub config: Arc<Config>,
-    /// The organisation requests act in (one until accounts exist).
+    /// The organisation created on first start; demo data goes there. Handlers act in
+    /// the caller's organisation ([`crate::auth::Principal`]), never in this one.
     pub org_id: Uuid,
-    /// The user requests act as.
+    /// The admin created on first start.
     pub user_id: Uuid,
+    /// Sign-in, sessions and tokens.
+    pub auth: Arc<crate::auth::AuthService>,
     /// Prometheus text renderer.
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// MQTT state, when a broker is configured.

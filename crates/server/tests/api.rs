@@ -13,7 +13,7 @@ async fn flow(database_url: Option<String>) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), database_url, &[("PELAB_BODY_LIMIT", "65536")]).await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
 
     // A project, then a stale update.
     let project: Value = http
@@ -117,7 +117,8 @@ async fn flow(database_url: Option<String>) {
         .expect("the field has the expected type")
         .to_string();
     let ws_url = format!("ws://{}/api/v1/simulate/stream/{rid}", server.addr);
-    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url)
+    let ws_token = common::admin_token(&server).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(common::ws_request(&ws_url, &ws_token))
         .await
         .expect("the WebSocket connects");
     let mut signals = 0;
@@ -176,9 +177,12 @@ async fn flow(database_url: Option<String>) {
         .expect("the field has the expected type");
 
     // A late joiner replays the stream from the stored recording, from an offset.
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{ws_url}?from=2"))
-        .await
-        .expect("the WebSocket connects");
+    let (mut ws, _) = tokio_tungstenite::connect_async(common::ws_request(
+        &format!("{ws_url}?from=2"),
+        &ws_token,
+    ))
+    .await
+    .expect("the WebSocket connects");
     let mut first_seq = None;
     while let Some(Ok(Message::Text(text))) = ws.next().await {
         let m: Value = serde_json::from_str(&text).expect("the test step succeeds");
@@ -405,7 +409,13 @@ async fn flow(database_url: Option<String>) {
     let audit = server
         .state
         .store
-        .list_audit(server.state.org_id, 100)
+        .list_audit(
+            server.state.org_id,
+            &pelab_store::AuditFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
         .await
         .expect("the test step succeeds");
     assert!(

@@ -53,7 +53,7 @@ async fn small_budgets_rejected_at_submission() {
     let data = tempfile::tempdir().expect("temp dir");
     let server = common::start(data.path(), None, &[]).await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
     let (status, project) = post(
         &http,
         format!("{base}/projects"),

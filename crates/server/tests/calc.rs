@@ -5,8 +5,8 @@ mod common;
 
 use serde_json::{Value, json};
 
-async fn post(base: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
+async fn post(http: &reqwest::Client, base: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = http
         .post(format!("{base}{path}"))
         .json(&body)
         .send()
@@ -27,9 +27,12 @@ async fn calculators_answer_and_reject_bad_input() {
     let data = tempfile::tempdir().expect("temp dir");
     let server = common::start(data.path(), None, &[]).await;
     let base = common::base(&server);
+    let http =
+        common::client_with(&common::member_token(&server, None, pelab_store::Role::Viewer).await);
 
     // Two interleaved boost phases at D = 0.375 (docs/calculators.md).
     let (status, r) = post(
+        &http,
         &base,
         "/calc/ripple",
         json!({"topology": "boost", "v_in": 250, "v_out": 400, "f_sw": 65000,
@@ -43,6 +46,7 @@ async fn calculators_answer_and_reject_bad_input() {
     assert_eq!(r["mode"], "ccm");
 
     let (status, r) = post(
+        &http,
         &base,
         "/calc/llc-tank",
         json!({"l_r": 1e-4, "c_r": 1e-7, "l_m": 5e-4, "n": 1, "loads": [2, 10],
@@ -54,6 +58,7 @@ async fn calculators_answer_and_reject_bad_input() {
     assert_eq!(r["loads"][1]["curve"].as_array().map(Vec::len), Some(400));
 
     let (status, r) = post(
+        &http,
         &base,
         "/calc/lcl",
         json!({"p_rated": 10000, "v_ll": 400, "f_grid": 50, "f_sw": 10000, "v_dc": 700}),
@@ -69,6 +74,7 @@ async fn calculators_answer_and_reject_bad_input() {
     );
 
     let (status, r) = post(
+        &http,
         &base,
         "/calc/pv-curve",
         json!({"module": "Canadian Solar Inc. CS6K-275M", "irradiance": 800,
@@ -78,7 +84,9 @@ async fn calculators_answer_and_reject_bad_input() {
     assert_eq!(status, 200, "{r}");
     assert!(close(&r["mpp"]["p"], 2018.757, 1e-5), "{r}");
 
-    let modules: Value = reqwest::get(format!("{base}/pv/modules?q=cs6k%20275m&limit=5"))
+    let modules: Value = http
+        .get(format!("{base}/pv/modules?q=cs6k%20275m&limit=5"))
+        .send()
         .await
         .expect("the server answers")
         .json()
@@ -96,6 +104,7 @@ async fn calculators_answer_and_reject_bad_input() {
     );
 
     let (status, r) = post(
+        &http,
         &base,
         "/calc/foc-tuning",
         json!({"r_s": 0.2, "l_d": 0.001, "l_q": 0.001, "psi": 0.05, "pole_pairs": 4,
@@ -132,11 +141,13 @@ async fn calculators_answer_and_reject_bad_input() {
             "ripple",
         ),
     ] {
-        let (status, r) = post(&base, path, body).await;
+        let (status, r) = post(&http, &base, path, body).await;
         assert_eq!(status, 422, "{path}: {r}");
         assert_eq!(r["errors"][0]["field"], field, "{path}: {r}");
     }
-    let bad_limit = reqwest::get(format!("{base}/pv/modules?limit=0"))
+    let bad_limit = http
+        .get(format!("{base}/pv/modules?limit=0"))
+        .send()
         .await
         .expect("the server answers");
     assert_eq!(bad_limit.status(), 422);

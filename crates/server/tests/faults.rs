@@ -80,7 +80,7 @@ async fn database_outage_is_503_then_recovers_without_restart() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), Some(via_proxy), &[]).await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
     let project = json!({"name": "Outage", "domain": "DC"});
     let r = http
         .post(format!("{base}/projects"))
@@ -183,7 +183,7 @@ async fn full_waveform_store_fails_run() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[("PELAB_WAVEFORM_QUOTA", "100000")]).await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
     let run = create_project_and_run(&http, &base, common::boost_design("b")).await;
     let run = common::wait_final(&http, &base, &run, 60).await;
     assert_eq!(run["status"], "failed");
@@ -199,7 +199,7 @@ async fn queued_jobs_resume_after_a_restart() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[("PELAB_WORKERS", "0")]).await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
     let run = create_project_and_run(&http, &base, common::boost_design("b")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let r: Value = http
@@ -225,7 +225,7 @@ async fn running_run_is_cancelled() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[]).await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
     let mut design = common::boost_design("long");
     design["simulation"]["t_stop"] = json!(0.5);
     design["simulation"]["output_step"] = json!(7e-7);

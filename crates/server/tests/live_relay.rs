@@ -59,7 +59,7 @@ async fn watch_remote_run(relay: bool) -> Seen {
     )
     .await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
     let project: Value = http
         .post(format!("{base}/projects"))
         .json(&json!({"name": "relay", "domain": "DC"}))
@@ -86,7 +86,8 @@ async fn watch_remote_run(relay: bool) -> Seen {
 
     // The client connects before any worker runs the job.
     let url = format!("ws://{}/api/v1/simulate/stream/{run}", server.addr);
-    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+    let token = common::admin_token(&server).await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(common::ws_request(&url, &token))
         .await
         .expect("the WebSocket opens");
 

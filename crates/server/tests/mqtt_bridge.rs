@@ -22,9 +22,14 @@ use uuid::Uuid;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open_bridge(addr: SocketAddr, filter: &str) -> Socket {
-    let url = format!("ws://{addr}/api/v1/mqtt/ws?topic={}", encode_query(filter));
-    let (socket, _) = tokio_tungstenite::connect_async(url)
+async fn open_bridge(running: &pelab_server::Running, filter: &str) -> Socket {
+    let url = format!(
+        "ws://{}/api/v1/mqtt/ws?topic={}",
+        running.addr,
+        encode_query(filter)
+    );
+    let token = mqtt_support::admin_token(running).await;
+    let (socket, _) = tokio_tungstenite::connect_async(mqtt_support::ws_request(&url, &token))
         .await
         .expect("bridge WebSocket opens");
     socket
@@ -84,9 +89,19 @@ async fn drain(socket: &mut Socket, timeout: Duration) -> Vec<serde_json::Value>
     frames
 }
 
-async fn check_forwarding(addr: SocketAddr, mqtt_port: u16) {
-    let base = format!("bench/test-{}", Uuid::now_v7());
-    let mut socket = open_bridge(addr, &format!("{base}/+")).await;
+/// Registers a bench device in the server's first organisation.
+async fn bench_device(running: &pelab_server::Running) -> Uuid {
+    running
+        .state
+        .store
+        .create_bench_device(running.state.org_id, "test bench", "none", "vcan0")
+        .await
+        .expect("a bench device")
+}
+
+async fn check_forwarding(running: &pelab_server::Running, mqtt_port: u16) {
+    let base = format!("bench/test/{}", bench_device(running).await);
+    let mut socket = open_bridge(running, &format!("{base}/+")).await;
     let publisher = TestClient::connect(mqtt_port).await.spawn_driver();
     wait_until_bridged(&mut socket, &publisher, &format!("{base}/probe")).await;
     publisher
@@ -121,14 +136,14 @@ async fn check_forwarding(addr: SocketAddr, mqtt_port: u16) {
 async fn bridge_forwards_embedded_broker_messages() {
     let listen = SocketAddr::from(([127, 0, 0, 1], 18831));
     let (running, _dir) = start_server(3922, "embedded", None, Some(listen)).await;
-    check_forwarding(running.addr, 18831).await;
+    check_forwarding(&running, 18831).await;
     running.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bridge_forwards_mosquitto_messages() {
     let (running, _dir) = start_server(3923, "external", Some(mqtt_support::MOSQUITTO), None).await;
-    check_forwarding(running.addr, 1883).await;
+    check_forwarding(&running, 1883).await;
     running.shutdown().await;
 }
 
@@ -160,16 +175,39 @@ async fn bridge_rejects_bad_filters() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A real WebSocket handshake gets the same status.
     let url = format!("ws://{}/api/v1/mqtt/ws?topic=%23", running.addr);
-    match tokio_tungstenite::connect_async(url).await {
+    let token = mqtt_support::admin_token(&running).await;
+    match tokio_tungstenite::connect_async(mqtt_support::ws_request(&url, &token)).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         }
         other => panic!("expected HTTP 422, got {other:?}"),
     }
+    // Filters that would reach other organisations: wildcards or foreign ids at the
+    // second level are 422; a project that is not the caller's is 404.
+    for filter in [
+        "telemetry/+/x".to_string(),
+        "telemetry/#".to_string(),
+        "bench/#".to_string(),
+        format!("bench/{}/#", Uuid::now_v7()),
+    ] {
+        let uri = format!("/api/v1/mqtt/ws?topic={}", encode_query(&filter));
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let (status, body) = call(&running, request).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{filter}: {body}");
+    }
+    for filter in [
+        format!("telemetry/{}/%23", Uuid::now_v7()),
+        format!("bench/telemetry/{}/%23", Uuid::now_v7()),
+    ] {
+        let uri = format!("/api/v1/mqtt/ws?topic={filter}");
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let (status, _) = call(&running, request).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{filter}");
+    }
     // A good filter without the upgrade headers is 400.
-    let request = Request::get("/api/v1/mqtt/ws?topic=telemetry/%23")
-        .body(Body::empty())
-        .expect("request");
+    let device = bench_device(&running).await;
+    let uri = format!("/api/v1/mqtt/ws?topic=bench/telemetry/{device}/%23");
+    let request = Request::get(uri).body(Body::empty()).expect("request");
     let (status, _) = call(&running, request).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     running.shutdown().await;
@@ -179,8 +217,8 @@ async fn bridge_rejects_bad_filters() {
 async fn slow_bridge_client_gets_a_dropped_count() {
     let listen = SocketAddr::from(([127, 0, 0, 1], 18832));
     let (running, _dir) = start_server(3927, "embedded", None, Some(listen)).await;
-    let base = format!("bench/test-{}", Uuid::now_v7());
-    let mut socket = open_bridge(running.addr, &format!("{base}/#")).await;
+    let base = format!("bench/test/{}", bench_device(&running).await);
+    let mut socket = open_bridge(&running, &format!("{base}/#")).await;
     let publisher = TestClient::connect(18832).await.spawn_driver();
     wait_until_bridged(&mut socket, &publisher, &format!("{base}/probe")).await;
     // 2000 messages of 16 KiB, about 32 MiB, while the client reads nothing.
@@ -244,7 +282,7 @@ async fn remote_worker_telemetry_reaches_bridge() {
     assert!(worker_mqtt.wait_connected(Duration::from_secs(10)).await);
 
     let project = create_project(&running).await;
-    let mut socket = open_bridge(running.addr, &format!("telemetry/{project}/#")).await;
+    let mut socket = open_bridge(&running, &format!("telemetry/{project}/#")).await;
     // The bridge subscription is active once a message of the filter comes through.
     let publisher = TestClient::connect(18833).await.spawn_driver();
     wait_until_bridged(

@@ -9,7 +9,10 @@ async fn part_detail_has_datasheet_curves() {
     let data = tempfile::tempdir().expect("temp dir");
     let server = common::start(data.path(), None, &[]).await;
     let base = common::base(&server);
-    let list: Value = reqwest::get(format!("{base}/parts"))
+    let http = common::admin_client(&server).await;
+    let list: Value = http
+        .get(format!("{base}/parts"))
+        .send()
         .await
         .expect("the server answers")
         .json()
@@ -24,7 +27,9 @@ async fn part_detail_has_datasheet_curves() {
     assert!(names.contains(&"CREE_C3M0016120K"), "{names:?}");
 
     // Case does not matter, as in design files.
-    let part: Value = reqwest::get(format!("{base}/parts/cree_c3m0016120k"))
+    let part: Value = http
+        .get(format!("{base}/parts/cree_c3m0016120k"))
+        .send()
         .await
         .expect("the server answers")
         .json()
@@ -53,7 +58,9 @@ async fn part_detail_has_datasheet_curves() {
     let e_on = named("e_on");
     assert!(e_on["v_ref_v"].as_f64().is_some_and(|v| v > 0.0), "{e_on}");
 
-    let missing = reqwest::get(format!("{base}/parts/NO_SUCH_PART"))
+    let missing = http
+        .get(format!("{base}/parts/NO_SUCH_PART"))
+        .send()
         .await
         .expect("the server answers");
     assert_eq!(missing.status(), 404);

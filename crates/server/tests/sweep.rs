@@ -12,7 +12,7 @@ async fn inductance_sweep_gathers_ripple_inversely_proportional_to_l() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let server = common::start(dir.path(), None, &[("PELAB_WORKERS", "2")]).await;
     let base = common::base(&server);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
     let project: Value = http
         .post(format!("{base}/projects"))
         .json(&json!({"name": "sweep", "domain": "EV"}))

@@ -20,7 +20,7 @@ async fn serves_a_ui_folder_with_spa_fallback() {
     let dir = ui.path().display().to_string();
     let server = common::start(data.path(), None, &[("PELAB_WEB_DIR", &dir)]).await;
     let root = format!("http://{}", server.addr);
-    let http = reqwest::Client::new();
+    let http = common::admin_client(&server).await;
 
     for path in ["/", "/projects", "/projects/0190f3a0/simulation"] {
         let r = http

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Principal;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::state::AppState;
@@ -49,12 +50,13 @@ pub struct ComponentUpdate {
     responses((status = 200, body = Vec<Component>), (status = 422, body = Problem)))]
 async fn list_components(
     State(s): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<ComponentQuery>,
 ) -> ApiResult<Json<Vec<Component>>> {
     let list = s
         .store
         .list_components(
-            s.org_id,
+            p.org_id,
             q.kind.as_deref(),
             q.limit.unwrap_or(100),
             q.offset.unwrap_or(0),
@@ -68,17 +70,22 @@ async fn list_components(
     responses((status = 201, body = Component), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_component(
     State(s): State<AppState>,
+    p: Principal,
     ApiJson(body): ApiJson<NewComponent>,
 ) -> ApiResult<impl IntoResponse> {
-    let c = s.store.create_component(s.org_id, &body).await?;
+    let c = s.store.create_component(p.org_id, &body).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
 /// One component.
 #[utoipa::path(get, path = "/components/{id}", tag = "components", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Component), (status = 404, body = Problem)))]
-async fn get_component(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Component>> {
-    Ok(Json(s.store.get_component(s.org_id, id).await?))
+async fn get_component(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<Json<Component>> {
+    Ok(Json(s.store.get_component(p.org_id, id).await?))
 }
 
 /// Replaces a component; `version` must be the one last read (409 otherwise).
@@ -88,12 +95,13 @@ async fn get_component(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_component(
     State(s): State<AppState>,
+    p: Principal,
     Id(id): Id,
     ApiJson(body): ApiJson<ComponentUpdate>,
 ) -> ApiResult<Json<Component>> {
     let c = s
         .store
-        .update_component(s.org_id, id, body.version, &body.component)
+        .update_component(p.org_id, id, body.version, &body.component)
         .await?;
     Ok(Json(c))
 }
@@ -101,7 +109,11 @@ async fn update_component(
 /// Deletes a component.
 #[utoipa::path(delete, path = "/components/{id}", tag = "components", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn delete_component(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
-    s.store.delete_component(s.org_id, id).await?;
+async fn delete_component(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    s.store.delete_component(p.org_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

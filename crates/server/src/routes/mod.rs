@@ -1,5 +1,7 @@
 //! HTTP routes under `/api/v1`.
 
+pub mod accounts;
+pub mod auth;
 pub mod calc;
 pub mod components;
 pub mod kernels;

@@ -1,7 +1,9 @@
 //! `WS /mqtt/ws?topic=FILTER`: MQTT messages of a filter, forwarded to a WebSocket.
 //!
-//! The filter must start with `telemetry/` or `bench/`, be a valid MQTT filter and
-//! be at most 256 bytes long (422 otherwise). Every message is a JSON text frame:
+//! The filter must start with `telemetry/{project}/` or `bench/{kind}/{device}/`,
+//! naming a project or bench device of the caller's organisation, be a valid MQTT
+//! filter and be at most 256 bytes long (422 otherwise, 404 for another
+//! organisation's project or device). Every message is a JSON text frame:
 //! - `{type: "message", topic, payload, encoding, retain}`: `payload` is the MQTT
 //!   payload as text when it is UTF-8 (`encoding: "utf8"`), otherwise standard
 //!   base64 (`encoding: "base64"`);
@@ -24,6 +26,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiQuery, truncate};
 use crate::mqtt::Subscription;
@@ -43,24 +46,68 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BridgeQuery {
-    /// MQTT filter under `telemetry/` or `bench/`, at most 256 bytes, e.g.
-    /// `telemetry/+/+/_status`.
+    /// MQTT filter under `telemetry/{project}/` (a project of the caller's
+    /// organisation) or `bench/{kind}/{device}/` (one of its bench devices), at most
+    /// 256 bytes, e.g. `telemetry/{project}/+/_status`.
     pub topic: String,
+}
+
+/// Keeps a filter inside the caller's organisation: `telemetry/{project}/…` must name
+/// one of its projects, and `bench/{kind}/{device}/…` one of its bench devices. A
+/// wildcard at those levels would reach other tenants (422); an id of another
+/// organisation answers 404, as one that exists nowhere.
+async fn check_tenant(s: &AppState, p: &Principal, topic: &str) -> ApiResult<()> {
+    let levels: Vec<&str> = topic.split('/').collect();
+    let shape = |what: &str| {
+        ApiError::field(
+            "topic",
+            format!(
+                "\"{}\": {what}, without wildcards at those levels",
+                truncate(topic, 80)
+            ),
+        )
+    };
+    if levels.first() == Some(&"telemetry") {
+        let project = levels
+            .get(1)
+            .and_then(|l| uuid::Uuid::parse_str(l).ok())
+            .ok_or_else(|| {
+                shape("a telemetry filter names one of your projects (telemetry/{project}/…)")
+            })?;
+        s.store.get_project(p.org_id, project).await?;
+        return Ok(());
+    }
+    let kind_ok = levels
+        .get(1)
+        .is_some_and(|k| !k.is_empty() && !["+", "#"].contains(k));
+    let device = levels
+        .get(2)
+        .and_then(|l| uuid::Uuid::parse_str(l).ok())
+        .filter(|_| kind_ok)
+        .ok_or_else(|| {
+            shape("a bench filter names one of your bench devices (bench/{kind}/{device}/…)")
+        })?;
+    if !s.store.bench_device_in_org(p.org_id, device).await? {
+        return Err(ApiError::not_found("bench device", device));
+    }
+    Ok(())
 }
 
 /// MQTT messages of a filter over WebSocket (see the module documentation for
 /// frames).
 #[utoipa::path(get, path = "/mqtt/ws", tag = "mqtt", params(BridgeQuery),
     responses((status = 101, description = "switching to the WebSocket protocol"),
-              (status = 400, body = Problem), (status = 422, body = Problem),
-              (status = 503, body = Problem)))]
+              (status = 400, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem), (status = 503, body = Problem)))]
 async fn bridge(
     State(s): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<BridgeQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
     check_bridge_filter(&q.topic)
         .map_err(|m| ApiError::field("topic", format!("\"{}\" {m}", truncate(&q.topic, 80))))?;
+    check_tenant(&s, &p, &q.topic).await?;
     let ws = ws.map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::state::AppState;
@@ -43,12 +44,13 @@ pub struct ProjectQuery {
     responses((status = 200, body = Vec<Project>), (status = 422, body = Problem)))]
 async fn list_projects(
     State(s): State<AppState>,
+    p: Principal,
     ApiQuery(q): ApiQuery<ProjectQuery>,
 ) -> ApiResult<Json<Vec<Project>>> {
     let list = s
         .store
         .list_projects(
-            s.org_id,
+            p.org_id,
             q.domain,
             q.limit.unwrap_or(100),
             q.offset.unwrap_or(0),
@@ -62,17 +64,22 @@ async fn list_projects(
     responses((status = 201, body = Project), (status = 400, body = Problem), (status = 422, body = Problem)))]
 async fn create_project(
     State(s): State<AppState>,
+    p: Principal,
     ApiJson(body): ApiJson<NewProject>,
 ) -> ApiResult<impl IntoResponse> {
-    let project = s.store.create_project(s.org_id, &body).await?;
+    let project = s.store.create_project(p.org_id, &body).await?;
     Ok((StatusCode::CREATED, Json(project)))
 }
 
 /// One project.
 #[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Project), (status = 400, body = Problem), (status = 404, body = Problem)))]
-async fn get_project(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Project>> {
-    Ok(Json(s.store.get_project(s.org_id, id).await?))
+async fn get_project(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<Json<Project>> {
+    Ok(Json(s.store.get_project(p.org_id, id).await?))
 }
 
 /// Changes a project; `version` must be the one last read (409 otherwise).
@@ -82,17 +89,22 @@ async fn get_project(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Pr
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_project(
     State(s): State<AppState>,
+    p: Principal,
     Id(id): Id,
     ApiJson(body): ApiJson<ProjectPatch>,
 ) -> ApiResult<Json<Project>> {
-    Ok(Json(s.store.update_project(s.org_id, id, &body).await?))
+    Ok(Json(s.store.update_project(p.org_id, id, &body).await?))
 }
 
 /// Deletes a project with its designs and runs.
 #[utoipa::path(delete, path = "/projects/{id}", tag = "projects", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn delete_project(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
-    for name in s.store.delete_project(s.org_id, id).await? {
+async fn delete_project(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    for name in s.store.delete_project(p.org_id, id).await? {
         if let Err(e) = s.waveforms.remove(&name) {
             tracing::warn!(error = %e, project_id = %id, "cannot remove a waveform file");
         }
@@ -253,8 +265,12 @@ pub async fn validate_document_async(doc: Value, request_max: Option<usize>) -> 
 /// Designs of a project, newest first.
 #[utoipa::path(get, path = "/projects/{id}/designs", tag = "designs", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Vec<Design>), (status = 404, body = Problem)))]
-async fn list_designs(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Vec<Design>>> {
-    Ok(Json(s.store.list_designs(s.org_id, id).await?))
+async fn list_designs(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<Design>>> {
+    Ok(Json(s.store.list_designs(p.org_id, id).await?))
 }
 
 /// Validates and stores a design in a project.
@@ -263,6 +279,7 @@ async fn list_designs(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<V
     responses((status = 201, body = Design), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_design(
     State(s): State<AppState>,
+    p: Principal,
     Id(project): Id,
     ApiJson(body): ApiJson<DesignBody>,
 ) -> ApiResult<impl IntoResponse> {
@@ -271,12 +288,12 @@ async fn create_design(
     let design = s
         .store
         .create_design(
-            s.org_id,
+            p.org_id,
             project,
             &body.name,
             &body.topology,
             &doc,
-            Some(s.user_id),
+            Some(p.user_id),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(design)))
@@ -285,8 +302,12 @@ async fn create_design(
 /// One design.
 #[utoipa::path(get, path = "/designs/{id}", tag = "designs", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Design), (status = 404, body = Problem)))]
-async fn get_design(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Design>> {
-    Ok(Json(s.store.get_design(s.org_id, id).await?))
+async fn get_design(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<Json<Design>> {
+    Ok(Json(s.store.get_design(p.org_id, id).await?))
 }
 
 /// Replaces a design; `version` must be the one last read (409 otherwise).
@@ -296,6 +317,7 @@ async fn get_design(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Des
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_design(
     State(s): State<AppState>,
+    p: Principal,
     Id(id): Id,
     ApiJson(body): ApiJson<DesignUpdate>,
 ) -> ApiResult<Json<Design>> {
@@ -304,7 +326,7 @@ async fn update_design(
     let design = s
         .store
         .update_design(
-            s.org_id,
+            p.org_id,
             id,
             body.version,
             &body.design.name,
@@ -318,7 +340,11 @@ async fn update_design(
 /// Deletes a design; runs keep their own copy.
 #[utoipa::path(delete, path = "/designs/{id}", tag = "designs", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn delete_design(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
-    s.store.delete_design(s.org_id, id).await?;
+async fn delete_design(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    s.store.delete_design(p.org_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::routes::projects::{DesignBody, design_document, validate_document_async};
@@ -118,7 +119,11 @@ fn set_number(doc: &mut Value, key: &str, value: f64, field: &str) -> ApiResult<
 }
 
 /// Builds and validates the run document of a request.
-pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResult<RunDocument> {
+pub(crate) async fn run_document(
+    s: &AppState,
+    org_id: Uuid,
+    req: &SimulateRequest,
+) -> ApiResult<RunDocument> {
     let mut design = match (&req.topology, req.design_id) {
         (Some(topology), _) => design_document(&DesignBody {
             name: topology.clone(),
@@ -133,7 +138,7 @@ pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResu
             title: req.title.clone(),
         })?,
         (None, Some(id)) => {
-            let d = s.store.get_design(s.org_id, id).await?;
+            let d = s.store.get_design(org_id, id).await?;
             if d.project_id != req.project_id {
                 return Err(ApiError::field(
                     "design_id",
@@ -211,22 +216,23 @@ pub(crate) async fn run_document(s: &AppState, req: &SimulateRequest) -> ApiResu
               (status = 503, body = Problem)))]
 async fn simulate(
     State(s): State<AppState>,
+    p: Principal,
     ApiJson(req): ApiJson<SimulateRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    s.store.get_project(s.org_id, req.project_id).await?;
-    let doc = run_document(&s, &req).await?;
+    s.store.get_project(p.org_id, req.project_id).await?;
+    let doc = run_document(&s, p.org_id, &req).await?;
     let request = serde_json::to_value(&doc)
         .map_err(|e| ApiError::internal(format!("cannot encode the run request: {e}")))?;
     let (run, job) = s
         .store
         .create_run(
-            s.org_id,
+            p.org_id,
             &NewRun {
                 project_id: req.project_id,
                 design_id: req.design_id,
                 mode: RunMode::Sim,
                 request,
-                created_by: Some(s.user_id),
+                created_by: Some(p.user_id),
                 max_attempts: s.config.max_attempts,
             },
         )
@@ -247,15 +253,15 @@ async fn simulate(
 /// Status, progress and, once done, the summary of a run.
 #[utoipa::path(get, path = "/simulate/run/{id}", tag = "runs", params(("id" = Uuid, Path)),
     responses((status = 200, body = Run), (status = 400, body = Problem), (status = 404, body = Problem)))]
-async fn get_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Run>> {
-    Ok(Json(s.store.get_run(s.org_id, id).await?))
+async fn get_run(State(s): State<AppState>, p: Principal, Id(id): Id) -> ApiResult<Json<Run>> {
+    Ok(Json(s.store.get_run(p.org_id, id).await?))
 }
 
 /// Cancels a queued run at once, or a running one at its next sample.
 #[utoipa::path(post, path = "/simulate/run/{id}/cancel", tag = "runs", params(("id" = Uuid, Path)),
     responses((status = 200, body = Run), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn cancel_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Run>> {
-    let run = s.store.request_cancel(s.org_id, id).await?;
+async fn cancel_run(State(s): State<AppState>, p: Principal, Id(id): Id) -> ApiResult<Json<Run>> {
+    let run = s.store.request_cancel(p.org_id, id).await?;
     if run.status == RunStatus::Cancelled {
         s.hub.finish(id, "cancelled");
     }
@@ -268,16 +274,17 @@ async fn cancel_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<Run
     responses((status = 200, body = Vec<RunBrief>), (status = 422, body = Problem)))]
 async fn list_runs(
     State(s): State<AppState>,
+    p: Principal,
     ApiQuery(filter): ApiQuery<RunFilter>,
 ) -> ApiResult<Json<Vec<RunBrief>>> {
-    Ok(Json(s.store.list_runs(s.org_id, &filter).await?))
+    Ok(Json(s.store.list_runs(p.org_id, &filter).await?))
 }
 
 /// Deletes a finished run and its waveforms.
 #[utoipa::path(delete, path = "/runs/{id}", tag = "runs", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn delete_run(State(s): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
-    if let Some(name) = s.store.delete_run(s.org_id, id).await?
+async fn delete_run(State(s): State<AppState>, p: Principal, Id(id): Id) -> ApiResult<StatusCode> {
+    if let Some(name) = s.store.delete_run(p.org_id, id).await?
         && let Err(e) = s.waveforms.remove(&name)
     {
         tracing::warn!(error = %e, run_id = %id, "cannot remove the waveform file");
@@ -330,9 +337,9 @@ pub struct WaveformView {
 
 /// Returns the file name of the stored recording of a finished run, or a 409 when it
 /// has none.
-async fn waveform_name(s: &AppState, id: Uuid) -> ApiResult<String> {
-    let run = s.store.get_run(s.org_id, id).await?;
-    s.store.run_waveform(s.org_id, id).await?.ok_or_else(|| {
+async fn waveform_name(s: &AppState, org_id: Uuid, id: Uuid) -> ApiResult<String> {
+    let run = s.store.get_run(org_id, id).await?;
+    s.store.run_waveform(org_id, id).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::CONFLICT,
             "no-waveforms",
@@ -348,6 +355,7 @@ async fn waveform_name(s: &AppState, id: Uuid) -> ApiResult<String> {
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn run_waveforms(
     State(s): State<AppState>,
+    p: Principal,
     Id(id): Id,
     ApiQuery(q): ApiQuery<WaveformQuery>,
 ) -> ApiResult<Json<WaveformView>> {
@@ -368,7 +376,7 @@ async fn run_waveforms(
             ));
         }
     }
-    let name = waveform_name(&s, id).await?;
+    let name = waveform_name(&s, p.org_id, id).await?;
     let store = s.waveforms.clone();
     let signals = q.signals.clone();
     tokio::task::spawn_blocking(move || {
@@ -500,8 +508,8 @@ fn write_csv_blocks(
 #[utoipa::path(get, path = "/runs/{id}/export.csv", tag = "runs", params(("id" = Uuid, Path)),
     responses((status = 200, content_type = "text/csv", body = String),
               (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn export_csv(State(s): State<AppState>, Id(id): Id) -> ApiResult<Response> {
-    let name = waveform_name(&s, id).await?;
+async fn export_csv(State(s): State<AppState>, p: Principal, Id(id): Id) -> ApiResult<Response> {
+    let name = waveform_name(&s, p.org_id, id).await?;
     let store = s.waveforms.clone();
     // Opening checks the header and the file size before the 200 is sent.
     let mut file = tokio::task::spawn_blocking(move || store.open_file(&name))

@@ -15,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, Id};
 use crate::routes::projects::validate_document_async;
@@ -117,6 +118,7 @@ fn set_path(doc: &mut Value, parameter: &str, value: f64) -> ApiResult<()> {
               (status = 422, body = Problem)))]
 async fn create_sweep(
     State(s): State<AppState>,
+    p: Principal,
     ApiJson(req): ApiJson<SweepRequest>,
 ) -> ApiResult<impl IntoResponse> {
     if req.values.is_empty() || req.values.len() > MAX_SWEEP_VALUES {
@@ -128,13 +130,15 @@ async fn create_sweep(
             ),
         ));
     }
-    s.store.get_project(s.org_id, req.base.project_id).await?;
-    let base = run_document(&s, &req.base).await.map_err(|mut e| {
-        for f in &mut e.0.errors {
-            f.field = format!("base.{}", f.field);
-        }
-        e
-    })?;
+    s.store.get_project(p.org_id, req.base.project_id).await?;
+    let base = run_document(&s, p.org_id, &req.base)
+        .await
+        .map_err(|mut e| {
+            for f in &mut e.0.errors {
+                f.field = format!("base.{}", f.field);
+            }
+            e
+        })?;
     let mut runs = Vec::with_capacity(req.values.len());
     for (i, &value) in req.values.iter().enumerate() {
         let mut doc = base.clone();
@@ -155,14 +159,14 @@ async fn create_sweep(
             design_id: req.base.design_id,
             mode: RunMode::Sim,
             request,
-            created_by: Some(s.user_id),
+            created_by: Some(p.user_id),
             max_attempts: s.config.max_attempts,
         });
     }
     let (sweep, ids) = s
         .store
         .create_sweep(
-            s.org_id,
+            p.org_id,
             req.base.project_id,
             &req.parameter,
             &req.values,
@@ -220,8 +224,12 @@ pub fn gather_metrics(summary: Option<&Value>) -> BTreeMap<String, f64> {
 /// A sweep with each value's status and scalar results.
 #[utoipa::path(get, path = "/simulate/sweep/{id}", tag = "runs", params(("id" = Uuid, Path)),
     responses((status = 200, body = SweepResult), (status = 404, body = Problem)))]
-async fn get_sweep(State(s): State<AppState>, Id(id): Id) -> ApiResult<Json<SweepResult>> {
-    let (sweep, runs) = s.store.get_sweep(s.org_id, id).await?;
+async fn get_sweep(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(id): Id,
+) -> ApiResult<Json<SweepResult>> {
+    let (sweep, runs) = s.store.get_sweep(p.org_id, id).await?;
     let mut counts = BTreeMap::new();
     let rows: Vec<SweepRow> = sweep
         .values

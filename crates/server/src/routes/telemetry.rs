@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Principal;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::state::AppState;
@@ -42,12 +43,13 @@ pub struct Ingested {
               (status = 413, body = Problem), (status = 422, body = Problem)))]
 async fn ingest(
     State(s): State<AppState>,
+    p: Principal,
     Id(run): Id,
     ApiJson(batch): ApiJson<TelemetryBatch>,
 ) -> ApiResult<Json<Ingested>> {
     let stored = s
         .store
-        .ingest_telemetry(s.org_id, run, &batch.samples)
+        .ingest_telemetry(p.org_id, run, &batch.samples)
         .await?;
     Ok(Json(Ingested { stored }))
 }
@@ -75,6 +77,7 @@ pub struct TelemetryParams {
               (status = 422, body = Problem)))]
 async fn query(
     State(s): State<AppState>,
+    p: Principal,
     Id(run): Id,
     ApiQuery(q): ApiQuery<TelemetryParams>,
 ) -> ApiResult<Json<Vec<TelemetryBucket>>> {
@@ -84,13 +87,17 @@ async fn query(
         to: q.to,
         buckets: q.buckets.unwrap_or(1000),
     };
-    Ok(Json(s.store.query_telemetry(s.org_id, run, &query).await?))
+    Ok(Json(s.store.query_telemetry(p.org_id, run, &query).await?))
 }
 
 /// Names of the signals a run has telemetry for.
 #[utoipa::path(get, path = "/runs/{id}/telemetry/signals", tag = "telemetry",
     params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Vec<String>), (status = 404, body = Problem)))]
-async fn signals(State(s): State<AppState>, Id(run): Id) -> ApiResult<Json<Vec<String>>> {
-    Ok(Json(s.store.telemetry_signals(s.org_id, run).await?))
+async fn signals(
+    State(s): State<AppState>,
+    p: Principal,
+    Id(run): Id,
+) -> ApiResult<Json<Vec<String>>> {
+    Ok(Json(s.store.telemetry_signals(p.org_id, run).await?))
 }

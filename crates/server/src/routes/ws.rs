@@ -24,6 +24,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::auth::Principal;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiQuery, Id};
 use crate::state::{AppState, Queue};
@@ -51,11 +52,12 @@ pub struct StreamQuery {
               (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn stream(
     State(s): State<AppState>,
+    p: Principal,
     Id(id): Id,
     ApiQuery(q): ApiQuery<StreamQuery>,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    let run = s.store.get_run(s.org_id, id).await?;
+    let run = s.store.get_run(p.org_id, id).await?;
     let from = q.from.unwrap_or(0);
     Ok(ws.on_upgrade(move |socket| async move {
         if let Err(e) = serve(s, run, from, socket).await {
@@ -78,6 +80,7 @@ async fn send_chunk(socket: &mut WebSocket, chunk: &Chunk) -> Result<(), axum::E
 
 async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Result<(), axum::Error> {
     let id = run.id;
+    let org_id = run.org_id;
     let mut next = from;
     let mut meta_sent = false;
     let mut last_progress = -1.0;
@@ -97,7 +100,7 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
                 next = chunk.seq + 1;
             }
             if let Some(status) = read.finished {
-                return end(&s, id, &status, &mut socket).await;
+                return end(&s, org_id, id, &status, &mut socket).await;
             }
             if read.chunks.is_empty() {
                 if (read.progress - last_progress).abs() > 1e-3 {
@@ -112,7 +115,7 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
             }
             continue;
         }
-        let run = match s.store.get_run(s.org_id, id).await {
+        let run = match s.store.get_run(org_id, id).await {
             Ok(run) => run,
             Err(e) => {
                 send(
@@ -127,7 +130,7 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
             if run.status == RunStatus::Done {
                 replay(&s, &run, next, meta_sent, &mut socket).await?;
             }
-            return end(&s, id, run.status.as_str(), &mut socket).await;
+            return end(&s, org_id, id, run.status.as_str(), &mut socket).await;
         }
         // Another host may simulate it: follow its messages on Redis, once per run.
         if let Queue::Redis(queue) = &s.queue
@@ -136,7 +139,7 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
             crate::live_relay::spawn_follower(
                 queue.dedicated(),
                 s.store.clone(),
-                s.org_id,
+                org_id,
                 id,
                 s.hub.clone(),
                 relay,
@@ -157,16 +160,12 @@ async fn serve(s: AppState, run: Run, from: u64, mut socket: WebSocket) -> Resul
 
 async fn end(
     s: &AppState,
+    org_id: Uuid,
     id: Uuid,
     status: &str,
     socket: &mut WebSocket,
 ) -> Result<(), axum::Error> {
-    let error = s
-        .store
-        .get_run(s.org_id, id)
-        .await
-        .ok()
-        .and_then(|r| r.error);
+    let error = s.store.get_run(org_id, id).await.ok().and_then(|r| r.error);
     send(
         socket,
         json!({"type": "end", "status": status, "error": error}),
@@ -183,7 +182,7 @@ async fn replay(
     meta_sent: bool,
     socket: &mut WebSocket,
 ) -> Result<(), axum::Error> {
-    let Ok(Some(name)) = s.store.run_waveform(s.org_id, run.id).await else {
+    let Ok(Some(name)) = s.store.run_waveform(run.org_id, run.id).await else {
         return Ok(());
     };
     let points = serde_json::from_value::<RunDocument>(run.request.clone())

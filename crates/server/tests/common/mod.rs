@@ -74,3 +74,197 @@ pub async fn wait_final(client: &reqwest::Client, base: &str, run: &str, secs: u
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// An API token of the first admin with every scope.
+pub async fn admin_token(running: &Running) -> String {
+    member_token(running, None, pelab_store::Role::Admin).await
+}
+
+/// An API token of a member with `role` (a new member `ROLE@example.com` unless
+/// `email` names one), with every scope the role allows.
+pub async fn member_token(
+    running: &Running,
+    email: Option<&str>,
+    role: pelab_store::Role,
+) -> String {
+    let store = &running.state.store;
+    let user = match email {
+        None if role == pelab_store::Role::Admin => store
+            .active_user(running.state.user_id)
+            .await
+            .expect("store answers")
+            .expect("the first admin exists"),
+        _ => {
+            let email = email.map_or_else(|| format!("{role}@example.com"), str::to_string);
+            match store
+                .users_by_email(&email)
+                .await
+                .expect("store answers")
+                .into_iter()
+                .next()
+            {
+                Some(u) => u,
+                None => store
+                    .create_user(running.state.org_id, &email, role)
+                    .await
+                    .expect("member created"),
+            }
+        }
+    };
+    let scopes = match role {
+        pelab_store::Role::Admin => vec!["read", "write", "telemetry", "admin"],
+        pelab_store::Role::Engineer => vec!["read", "write", "telemetry"],
+        pelab_store::Role::Viewer => vec!["read"],
+    };
+    pelab_server::auth::issue_api_token(
+        store,
+        &user,
+        "test",
+        scopes.into_iter().map(str::to_string).collect(),
+        None,
+    )
+    .await
+    .expect("token created")
+    .1
+}
+
+/// An HTTP client that sends `token` with every request.
+pub fn client_with(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}")
+            .parse()
+            .expect("token is a header value"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client builds")
+}
+
+/// An HTTP client acting as the first admin.
+pub async fn admin_client(running: &Running) -> reqwest::Client {
+    client_with(&admin_token(running).await)
+}
+
+/// A WebSocket handshake request for `url` carrying `token`.
+pub fn ws_request(
+    url: &str,
+    token: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().expect("a WebSocket URL");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}")
+            .parse()
+            .expect("token is a header value"),
+    );
+    request
+}
+
+/// Messages received by [`smtp_sink`], as raw DATA text.
+pub type Inbox = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// The sign-in token of the first message to `to` (see [`link_token_after`]).
+pub async fn link_token_for(inbox: &Inbox, to: &str) -> String {
+    link_token_after(inbox, to, 0).await
+}
+
+/// A minimal SMTP server on 127.0.0.1 that accepts every message (RFC 5321 without
+/// extensions) and keeps it. Returns its port and the inbox.
+pub async fn smtp_sink() -> (u16, Inbox) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let port = listener.local_addr().expect("bound").port();
+    let inbox: Inbox = Default::default();
+    let kept = inbox.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            kept.lock().expect("inbox lock").push(std::mem::take(body));
+                            data = None;
+                            let _ = write.write_all(b"250 kept\r\n").await;
+                        } else {
+                            body.push_str(line.strip_prefix('.').unwrap_or(&line));
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 sink\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, inbox)
+}
+
+/// Waits up to 10 s for a message to `to` in the inbox, past the first `skip`
+/// messages, and returns the sign-in token of its link.
+pub async fn link_token_after(inbox: &Inbox, to: &str, skip: usize) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let found = inbox
+            .lock()
+            .expect("inbox lock")
+            .iter()
+            .skip(skip)
+            .find(|m| m.contains(&format!("To: {to}")))
+            .cloned();
+        if let Some(message) = found {
+            let text = decoded_body(&message);
+            let start = text.find("token=").expect("the message holds a link") + "token=".len();
+            return text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+                .collect();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no message to {to} within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The text body of a raw message: base64 or quoted-printable undone.
+pub fn decoded_body(message: &str) -> String {
+    use base64::Engine;
+    let (head, body) = message.split_once("\n\n").unwrap_or((message, ""));
+    let head = head.to_ascii_lowercase();
+    if head.contains("content-transfer-encoding: base64") {
+        let compact: String = body.split_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .expect("a base64 body");
+        String::from_utf8(bytes).expect("a UTF-8 body")
+    } else if head.contains("quoted-printable") {
+        body.replace("=\n", "").replace("=3D", "=")
+    } else {
+        body.to_string()
+    }
+}

@@ -43,7 +43,17 @@ pub async fn start_server(
 }
 
 /// Sends a request to the server's application without the network.
-pub async fn call(running: &Running, request: Request<Body>) -> (StatusCode, serde_json::Value) {
+pub async fn call(
+    running: &Running,
+    mut request: Request<Body>,
+) -> (StatusCode, serde_json::Value) {
+    let token = admin_token(running).await;
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}")
+            .parse()
+            .expect("token is a header value"),
+    );
     let app = pelab_server::app::build(running.state.clone());
     let response = app.oneshot(request).await.expect("response");
     let status = response.status();
@@ -171,4 +181,37 @@ impl TestClient {
         tokio::spawn(async move { while self.eventloop.poll().await.is_ok() {} });
         client
     }
+}
+
+/// An API token of the first admin with every scope.
+pub async fn admin_token(running: &Running) -> String {
+    let store = &running.state.store;
+    let user = store
+        .active_user(running.state.user_id)
+        .await
+        .expect("store answers")
+        .expect("the first admin exists");
+    let scopes = ["read", "write", "telemetry", "admin"]
+        .map(str::to_string)
+        .to_vec();
+    pelab_server::auth::issue_api_token(store, &user, "test", scopes, None)
+        .await
+        .expect("token created")
+        .1
+}
+
+/// A WebSocket handshake request for `url` carrying `token`.
+pub fn ws_request(
+    url: &str,
+    token: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().expect("a WebSocket URL");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}")
+            .parse()
+            .expect("token is a header value"),
+    );
+    request
 }
