@@ -14,8 +14,9 @@
 #
 # The server runs on 127.0.0.1 with a temporary data directory, no MQTT and the demo
 # seed, so that ids of real projects, designs, components and runs can be given to
-# schemathesis next to random ones. The WebSocket route is skipped because
-# schemathesis speaks only HTTP.
+# schemathesis next to random ones. Requests carry an admin API token from
+# `pelab token create`. The WebSocket routes are skipped because schemathesis speaks
+# only HTTP.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -88,10 +89,16 @@ if [[ -z $ready ]]; then
     exit 1
 fi
 
+# An admin API token with every scope, made on the server's database.
+token=$(PELAB_DATA_DIR="$work/data" "$binary" token create --name api-check \
+    --scopes read,write,telemetry,admin 2>>"$work/server.log")
+export API_CHECK_TOKEN=$token
+
 # Collect real ids once the demo runs have finished (export and report need
 # finished runs), then write a schemathesis configuration that offers them.
 python3 - "$base" "$work/schemathesis.toml" <<'PY'
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -99,8 +106,12 @@ import urllib.request
 base, config_path = sys.argv[1], sys.argv[2]
 
 
+AUTH = {"Authorization": "Bearer " + os.environ["API_CHECK_TOKEN"]}
+
+
 def get(path):
-    with urllib.request.urlopen(base + path, timeout=30) as response:
+    request = urllib.request.Request(base + path, headers=AUTH)
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
 
@@ -108,7 +119,7 @@ def post(path, body):
     request = urllib.request.Request(
         base + path,
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **AUTH},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -193,6 +204,7 @@ status=0
 cd "$work"
 schemathesis --config-file "$work/schemathesis.toml" run "$base/api/openapi.json" \
     --url "$base" \
+    --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing \
     --max-examples "$examples" \

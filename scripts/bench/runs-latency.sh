@@ -82,17 +82,24 @@ for _ in $(seq 1 120); do
 done
 curl -fsS "$base/ready" >/dev/null
 
+# A read-only API token, sent by curl, the Python check and wrk.
+token=$(PELAB_DATA_DIR="$work/data" "$binary" token create --name runs-latency --scopes read 2>/dev/null)
+auth="Authorization: Bearer $token"
+
 # Wait (at most 300 s) until no demo run is queued or running.
-python3 - "$base" <<'PY'
+python3 - "$base" "$token" <<'PY'
 import json
 import sys
 import time
 import urllib.request
 
-base = sys.argv[1]
+base, token = sys.argv[1], sys.argv[2]
 deadline = time.monotonic() + 300
 while True:
-    with urllib.request.urlopen(base + "/api/v1/runs?limit=1000", timeout=30) as response:
+    request = urllib.request.Request(
+        base + "/api/v1/runs?limit=1000", headers={"Authorization": "Bearer " + token}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
         runs = json.load(response)
     pending = [r for r in runs if r["status"] in ("queued", "running")]
     if not pending:
@@ -105,17 +112,17 @@ print(f"runs-latency: {len(runs)} runs listed ({', '.join(statuses)})")
 PY
 
 url="$base/api/v1/runs"
-bytes=$(curl -fsS "$url" | wc -c)
+bytes=$(curl -fsS -H "$auth" "$url" | wc -c)
 echo "runs-latency: GET $url returns $bytes bytes"
 echo "runs-latency: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "runs-latency: warm-up (5 s, unpaced)"
-wrk -t2 -c10 -d5s "$url" >/dev/null
+wrk -t2 -c10 -d5s -H "$auth" "$url" >/dev/null
 
 echo "runs-latency: paced run, mean delay ${WRK_MEAN_DELAY_MS:-48} ms per connection"
-wrk -t2 -c10 -d"$duration" --latency -s "$repo/scripts/bench/paced.lua" "$url"
+wrk -t2 -c10 -d"$duration" --latency -H "$auth" -s "$repo/scripts/bench/paced.lua" "$url"
 
 echo "runs-latency: unpaced run"
-wrk -t2 -c10 -d"$duration" --latency "$url"
+wrk -t2 -c10 -d"$duration" --latency -H "$auth" "$url"
 
 echo "runs-latency: load average after the runs $(cut -d' ' -f1-3 /proc/loadavg)"
