@@ -1,0 +1,136 @@
+// Cookie session plumbing of the API client: the CSRF header on mutating requests, one
+// refresh and retry after a 401, and a hook for sending the user to the login page.
+
+/** The cookie the server sets for JavaScript to copy into the CSRF header. */
+export const CSRF_COOKIE = 'pelab_csrf';
+export const CSRF_HEADER = 'X-CSRF-Token';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const REFRESH_PATH = '/api/v1/auth/refresh';
+
+/** Auth endpoints whose 401 means "not signed in" or "link invalid", so a refresh would not help. */
+const NO_REFRESH = new Set([
+  '/api/v1/auth/config',
+  '/api/v1/auth/magic-link',
+  '/api/v1/auth/magic-link/verify',
+  REFRESH_PATH,
+  '/api/v1/auth/logout',
+]);
+
+/** The CSRF token of the last session response, used when the cookie cannot be read. */
+let lastCsrfToken: string | null = null;
+/** When the access token of the current session expires (ms since the epoch), when known. */
+let accessExpiresAt: number | null = null;
+let pendingRefresh: Promise<boolean> | null = null;
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Returns the value of the `pelab_csrf` cookie, or the token of the last session response. */
+export function readCsrfToken(): string | null {
+  if (typeof document !== 'undefined') {
+    for (const part of document.cookie.split(';')) {
+      const [name, ...value] = part.trim().split('=');
+      if (name === CSRF_COOKIE) return decodeURIComponent(value.join('='));
+    }
+  }
+  return lastCsrfToken;
+}
+
+/** Stores what a `Session` response tells the client: its CSRF token and the access expiry. */
+export function rememberSession(session: { csrf_token: string; access_expires_at: string }) {
+  lastCsrfToken = session.csrf_token;
+  const expires = Date.parse(session.access_expires_at);
+  accessExpiresAt = Number.isNaN(expires) ? null : expires;
+}
+
+/** Forgets the session after a sign-out. */
+export function forgetSession() {
+  lastCsrfToken = null;
+  accessExpiresAt = null;
+}
+
+/** Sets the function called when a request fails with 401 and the refresh fails too. */
+export function setUnauthorizedHandler(handler: (() => void) | null) {
+  unauthorizedHandler = handler;
+}
+
+/** Adds the CSRF header to a mutating request that does not carry one yet. */
+export function withCsrf(request: Request): Request {
+  if (!MUTATING.has(request.method) || request.headers.has(CSRF_HEADER)) return request;
+  const token = readCsrfToken();
+  if (token === null) return request;
+  const headers = new Headers(request.headers);
+  headers.set(CSRF_HEADER, token);
+  return new Request(request, { headers });
+}
+
+async function postRefresh(): Promise<boolean> {
+  try {
+    const response = await globalThis.fetch(
+      withCsrf(new Request(new URL(REFRESH_PATH, baseUrl()), { method: 'POST', credentials: 'same-origin' })),
+    );
+    if (!response.ok) return false;
+    rememberSession((await response.json()) as { csrf_token: string; access_expires_at: string });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends `POST /auth/refresh`, which rotates the session cookies. Concurrent callers share one
+ * request, because the server rotates the refresh token and would reject the second use.
+ */
+export function refreshSession(): Promise<boolean> {
+  pendingRefresh ??= postRefresh().finally(() => {
+    pendingRefresh = null;
+  });
+  return pendingRefresh;
+}
+
+function baseUrl(): string {
+  return typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
+}
+
+/**
+ * The fetch of the API client: sends the CSRF header on mutating requests, and after a 401
+ * refreshes the session once and retries the request. When the refresh fails it calls the
+ * unauthorized handler and returns the 401.
+ */
+export async function sessionFetch(request: Request): Promise<Response> {
+  const path = new URL(request.url, baseUrl()).pathname;
+  const refreshable = !NO_REFRESH.has(path);
+  // The body of a request can be read once, so keep a copy for the retry.
+  const retry = refreshable ? request.clone() : null;
+  const response = await globalThis.fetch(withCsrf(request));
+  if (response.status !== 401 || retry === null) return response;
+
+  if (!(await refreshSession())) {
+    unauthorizedHandler?.();
+    return response;
+  }
+  const second = await globalThis.fetch(withCsrf(retry));
+  if (second.status === 401) unauthorizedHandler?.();
+  return second;
+}
+
+/** Milliseconds of access left before the keep-alive refreshes the session. */
+const REFRESH_MARGIN_MS = 2 * 60_000;
+/** Assumed lifetime of an access token whose expiry the page has not seen (the server issues 15 min). */
+const ASSUMED_ACCESS_MS = 10 * 60_000;
+
+/**
+ * Refreshes the session shortly before the access token expires, so that plain links (CSV
+ * and PDF downloads) and WebSocket connections, which cannot retry after a 401, keep working.
+ * Returns the function that stops it.
+ */
+export function keepSessionFresh(): () => void {
+  accessExpiresAt ??= Date.now() + ASSUMED_ACCESS_MS;
+  const timer = setInterval(() => {
+    if (accessExpiresAt !== null && accessExpiresAt - Date.now() < REFRESH_MARGIN_MS) {
+      void refreshSession().then((ok) => {
+        if (!ok) unauthorizedHandler?.();
+      });
+    }
+  }, 30_000);
+  return () => clearInterval(timer);
+}
