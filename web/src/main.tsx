@@ -3,6 +3,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { shouldRetry } from './api/client';
+import { setUnauthorizedHandler } from './api/session';
+import { loginUrl } from './features/auth/next';
 import './index.css';
 import { router } from './router';
 import { applyTheme, useThemeStore } from './stores/theme';
@@ -23,6 +25,15 @@ const queryClient = new QueryClient({
 });
 
 applyTheme(useThemeStore.getState().theme);
+
+// A request that stays 401 after a session refresh ends the session: drop the cached data of
+// that user and show the login page, which returns here after sign-in.
+setUnauthorizedHandler(() => {
+  const { pathname, search, hash } = window.location;
+  if (pathname === '/login' || pathname.startsWith('/login/')) return;
+  queryClient.clear();
+  void router.navigate(loginUrl(`${pathname}${search}${hash}`), { replace: true });
+});
 
 const root = document.getElementById('root');
 if (!root) {
