@@ -1,6 +1,6 @@
-// End-to-end tests of accounts against a real `pelab serve`: sign-in by emailed link (read
-// from the server log), a used link, sign-out, an invited viewer who sees disabled controls
-// with their reasons, a role change, API tokens and the audit log with its CSV export.
+// End-to-end tests of accounts against a real `pelab serve`. Sign-in links are read from the
+// server log. Covered: sign-in, a used link, an invited viewer who sees disabled controls with
+// their reasons, a role change, API tokens, the audit log with its CSV export, and sign-out.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -32,7 +32,7 @@ export async function signIn(page, server, email = ADMIN_EMAIL) {
 
 /**
  * Returns `api(path, init)` that sends fetch-style requests with the cookies of `context`
- * and the CSRF header, asserts a 2xx answer and returns its JSON (null for 204).
+ * and the CSRF header, asserts a 2xx status and returns the JSON body (null for 204).
  */
 export function sessionApi(context, server) {
   return async (path, init = {}) => {

@@ -21,7 +21,7 @@ export interface AuditFilters {
   until: string;
 }
 
-/** The query of an audit request: the filters that are set, and the row limit. */
+/** Builds the query of an audit request: the filters that are set, and the row limit. */
 export function auditQuery(filters: AuditFilters, limit = 500) {
   const query: Record<string, string | number> = { limit };
   for (const [name, value] of Object.entries(filters)) {
@@ -38,7 +38,7 @@ export function useAuthConfig() {
   });
 }
 
-/** The signed-in user, their organisation and role (`GET /auth/me`). */
+/** Loads the signed-in user, their organisation and role (`GET /auth/me`). */
 export function useMe() {
   return useQuery({
     queryKey: authKeys.me,

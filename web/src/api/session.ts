@@ -35,7 +35,7 @@ export function readCsrfToken(): string | null {
   return lastCsrfToken;
 }
 
-/** Stores what a `Session` response tells the client: its CSRF token and the access expiry. */
+/** Stores the CSRF token and the access expiry of a `Session` response. */
 export function rememberSession(session: { csrf_token: string; access_expires_at: string }) {
   lastCsrfToken = session.csrf_token;
   const expires = Date.parse(session.access_expires_at);
@@ -92,7 +92,7 @@ function baseUrl(): string {
 }
 
 /**
- * The fetch of the API client: sends the CSRF header on mutating requests, and after a 401
+ * Sends a request of the API client: adds the CSRF header on mutating requests, and after a 401
  * refreshes the session once and retries the request. When the refresh fails it calls the
  * unauthorized handler and returns the 401.
  */
@@ -115,7 +115,7 @@ export async function sessionFetch(request: Request): Promise<Response> {
 
 /** Milliseconds of access left before the keep-alive refreshes the session. */
 const REFRESH_MARGIN_MS = 2 * 60_000;
-/** Assumed lifetime of an access token whose expiry the page has not seen (the server issues 15 min). */
+/** Lifetime assumed for an access token whose expiry the page has not seen; the server issues 15 min tokens. */
 const ASSUMED_ACCESS_MS = 10 * 60_000;
 
 /**

@@ -34,14 +34,14 @@ const POLICY: Record<Action, { role: Role; verb: string }> = {
   'audit.read': { role: 'admin', verb: 'read the audit log' },
 };
 
-/** Whether `role` may do `action`; an unknown role (not signed in) may do nothing. */
+/** Returns whether `role` may do `action`. Without a role (not signed in) nothing is allowed. */
 export function can(role: Role | null | undefined, action: Action): boolean {
   if (!role) return false;
   return RANK[role] >= RANK[POLICY[action].role];
 }
 
 /**
- * The sentence that explains why `role` may not do `action`, or null when it may, for example
+ * Returns the sentence that explains why `role` may not do `action`, or null when it may, for example
  * "Viewers cannot run simulations; ask an admin for the Engineer role."
  */
 export function deniedReason(role: Role | null | undefined, action: Action): string | null {

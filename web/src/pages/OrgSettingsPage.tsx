@@ -51,7 +51,7 @@ function OrgNameCard({ admin }: { admin: boolean }) {
       await rename.mutateAsync(trimmed);
       setDraft(null);
     } catch {
-      // The banner below shows the server's answer.
+      // The banner below shows the server's error.
     }
   };
 
@@ -219,7 +219,7 @@ function InviteForm() {
       setSent(`Invitation sent to ${address}: the server emailed a sign-in link.`);
       setEmail('');
     } catch {
-      // The banner below shows the server's answer.
+      // The banner below shows the server's error.
     }
   };
 

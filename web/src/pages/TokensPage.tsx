@@ -129,7 +129,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) 
       setName('');
       onCreated(created);
     } catch {
-      // The banner below shows the server's answer.
+      // The banner below shows the server's error.
     }
   };
 

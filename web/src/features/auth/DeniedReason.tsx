@@ -1,4 +1,4 @@
-/** The visible reason next to a control the role may not use; renders nothing when allowed. */
+/** Renders the reason next to a control the role may not use, or nothing when it is allowed. */
 export function DeniedReason({ id, reason, className }: { id: string; reason: string | null; className?: string }) {
   if (reason === null) return null;
   return (

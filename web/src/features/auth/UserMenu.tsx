@@ -13,7 +13,7 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { can, ROLE_LABEL } from '@/lib/roles';
 
-/** The header's account menu: who is signed in, their role and organisation, settings and sign-out. */
+/** Renders the header's account menu: the signed-in email, role and organisation, the settings pages and sign-out. */
 export function UserMenu() {
   const me = useMe();
   const logout = useLogout();
@@ -22,7 +22,7 @@ export function UserMenu() {
   const { user, org } = me.data;
 
   const signOut = () => {
-    // The session ends on the server; whatever the answer, this page forgets it and shows the login.
+    // Even when the logout request fails, this page forgets the session and shows the login.
     logout.mutate(undefined, { onSettled: () => void navigate('/login', { replace: true }) });
   };
 

@@ -15,7 +15,7 @@ export function isoToLocal(value: string): string {
   return local.toISOString().slice(0, 16);
 }
 
-/** The URL of the CSV export with the same filters as the table. */
+/** Builds the URL of the CSV export with the same filters as the table. */
 export function auditCsvUrl(filters: AuditFilters): string {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(auditQuery(filters))) query.set(name, String(value));
