@@ -96,7 +96,7 @@ describe('pelab accounts', { timeout: 600_000 }, () => {
 
     const menu = page.getByTestId('user-menu');
     await menu.getByText(ADMIN_EMAIL).waitFor();
-    await menu.getByText('Admin').waitFor();
+    await menu.getByText('Admin', { exact: true }).waitFor();
     await menu.click();
     await page.getByRole('menuitem', { name: 'Audit log' }).waitFor();
     await page.getByRole('menuitem', { name: 'API tokens' }).waitFor();
@@ -128,7 +128,7 @@ describe('pelab accounts', { timeout: 600_000 }, () => {
     await page.getByLabel('Role', { exact: true }).selectOption('viewer');
     const mark = server.logMark();
     await page.getByRole('button', { name: 'Send invitation' }).click();
-    await page.getByRole('table', { name: 'Invitations' }).getByRole('cell', { name: VIEWER_EMAIL }).waitFor();
+    await page.getByRole('table', { name: 'Invitations' }).getByRole('cell', { name: VIEWER_EMAIL, exact: true }).waitFor();
     const invitations = await api('/api/v1/invitations');
     const invitation = invitations.find((item) => item.email === VIEWER_EMAIL);
     assert.ok(invitation, 'the invitation is stored');
@@ -139,7 +139,7 @@ describe('pelab accounts', { timeout: 600_000 }, () => {
 
   it('viewer sees disabled controls with reasons', async () => {
     await openSignInLink(viewerPage, server, state.viewerLink);
-    await viewerPage.getByTestId('user-menu').getByText('Viewer').waitFor();
+    await viewerPage.getByTestId('user-menu').getByText('Viewer', { exact: true }).waitFor();
 
     await viewerPage.goto(`${server.base}/projects`);
     const newProject = viewerPage.getByRole('button', { name: 'New project' });
@@ -192,7 +192,7 @@ describe('pelab accounts', { timeout: 600_000 }, () => {
     assert.equal(member?.role, 'engineer');
 
     await viewerPage.goto(`${server.base}/projects`);
-    await viewerPage.getByTestId('user-menu').getByText('Engineer').waitFor();
+    await viewerPage.getByTestId('user-menu').getByText('Engineer', { exact: true }).waitFor();
     assert.equal(await viewerPage.getByRole('button', { name: 'New project' }).isDisabled(), false);
   });
 
@@ -207,7 +207,7 @@ describe('pelab accounts', { timeout: 600_000 }, () => {
     assert.match(secret, /^pelab_/);
     await shot(page, 'token-secret');
     await page.getByRole('button', { name: 'I have copied the secret' }).click();
-    await page.getByRole('cell', { name: 'e2e bench logger' }).waitFor();
+    await page.getByRole('cell', { name: 'e2e bench logger', exact: true }).waitFor();
 
     const asToken = await fetch(`${server.base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${secret}` } });
     assert.equal(asToken.status, 200);
@@ -232,6 +232,8 @@ describe('pelab accounts', { timeout: 600_000 }, () => {
     await page.getByLabel('Actor').fill(ADMIN_EMAIL);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL((url) => url.searchParams.get('actor') === ADMIN_EMAIL);
+    // The link is rendered from the new URL one React update after the navigation.
+    await page.waitForFunction(() => document.querySelector('a[download][href^="/api/v1/audit.csv"]')?.getAttribute('href')?.includes('actor='));
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     assert.match(href, /^\/api\/v1\/audit\.csv\?/);
     assert.equal(new URL(href, server.base).searchParams.get('actor'), ADMIN_EMAIL);

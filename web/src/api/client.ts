@@ -19,14 +19,16 @@ export type FieldError = Schemas['FieldError'];
 export type WaveformView = Schemas['WaveformView'];
 export type TelemetryBucket = Schemas['TelemetryBucket'];
 export type Role = Schemas['Role'];
-export type TokenScope = Schemas['TokenScope'];
-export type AuthConfig = Schemas['AuthConfig'];
+/** The scopes an API token can carry; the document types them as plain strings. */
+export type TokenScope = 'read' | 'write' | 'telemetry' | 'admin';
+export type AuthConfig = Schemas['AuthConfigView'];
 export type Session = Schemas['Session'];
 export type Me = Schemas['Me'];
 export type Org = Schemas['Org'];
 export type ApiToken = Schemas['ApiToken'];
-export type CreatedApiToken = Schemas['CreatedApiToken'];
-export type Member = Schemas['Member'];
+export type CreatedApiToken = Schemas['CreatedToken'];
+/** A member of the organisation (`GET /members`). */
+export type Member = Schemas['User'];
 export type Invitation = Schemas['Invitation'];
 export type AuditEntry = Schemas['AuditEntry'];
 

@@ -24,10 +24,16 @@ function filtersFrom(params: URLSearchParams): AuditFilters {
   return filters;
 }
 
+/** Colours a result by its HTTP status class: 2xx and 3xx succeeded, 4xx and 5xx failed. */
 function resultVariant(result: string): 'success' | 'destructive' | 'secondary' {
-  if (result === 'success' || result === 'ok') return 'success';
-  if (result === 'denied' || result === 'failure' || result === 'error') return 'destructive';
-  return 'secondary';
+  const status = Number.parseInt(result, 10);
+  if (Number.isNaN(status)) return 'secondary';
+  return status < 400 ? 'success' : 'destructive';
+}
+
+/** Shows a dash for an empty audit field. */
+function orDash(value: string | null | undefined): string {
+  return value ? value : '–';
 }
 
 function AuditTable({ filters }: { filters: AuditFilters }) {
@@ -58,12 +64,12 @@ function AuditTable({ filters }: { filters: AuditFilters }) {
           {audit.data.map((entry) => (
             <Tr key={entry.id} data-testid="audit-row">
               <Td className="whitespace-nowrap text-muted-foreground">{formatTime(entry.time)}</Td>
-              <Td>{entry.actor ?? '–'}</Td>
+              <Td>{orDash(entry.actor)}</Td>
               <Td className="font-mono text-xs">{entry.action}</Td>
-              <Td className="max-w-xs truncate" title={entry.target ?? undefined}>
-                {entry.target ?? '–'}
+              <Td className="max-w-xs truncate" title={entry.target || undefined}>
+                {orDash(entry.target)}
               </Td>
-              <Td className="text-muted-foreground">{entry.source ?? '–'}</Td>
+              <Td className="text-muted-foreground">{orDash(entry.source)}</Td>
               <Td>
                 <Badge variant={resultVariant(entry.result)}>{entry.result}</Badge>
               </Td>
@@ -116,7 +122,7 @@ export default function AuditPage() {
     <div className="space-y-4">
       <PageHeader
         title="Audit log"
-        description="Sign-ins, role changes and every change made through the API, newest first (up to 500 rows)."
+        description="Every sign-in and every change made through the API, with who made it and the HTTP status, newest first (up to 500 rows)."
         actions={
           <Button variant="outline" asChild>
             <a href={auditCsvUrl(applied)} download>
@@ -128,9 +134,9 @@ export default function AuditPage() {
       <Card>
         <CardContent className="pt-6">
           <form onSubmit={submit} className="grid items-end gap-3 md:grid-cols-[repeat(5,1fr)_auto]" aria-label="Audit filters">
-            {field('actor', 'Actor', 'text', 'email or token')}
-            {field('action', 'Action', 'text', 'e.g. member.update')}
-            {field('result', 'Result', 'text', 'e.g. success')}
+            {field('actor', 'Actor', 'text', 'admin@localhost')}
+            {field('action', 'Action', 'text', 'POST /api/v1/projects')}
+            {field('result', 'Result (HTTP status)', 'text', '403')}
             {field('since', 'Since', 'datetime-local')}
             {field('until', 'Until', 'datetime-local')}
             <Button type="submit">

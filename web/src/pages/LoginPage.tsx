@@ -24,7 +24,8 @@ function emailError(value: string): string | null {
 function rateLimitMessage(error: ApiError): string {
   const detail = error.problem?.detail ?? 'Too many sign-in links were requested.';
   if (error.retryAfter === null) return detail;
-  return `${detail} Try again in ${error.retryAfter} s.`;
+  const at = new Date(Date.now() + error.retryAfter * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return `${detail} (next request possible at ${at})`;
 }
 
 /** `/login`: requests a sign-in link by email, or starts Google sign-in when the server offers it. */
