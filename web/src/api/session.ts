@@ -53,14 +53,12 @@ export function setUnauthorizedHandler(handler: (() => void) | null) {
   unauthorizedHandler = handler;
 }
 
-/** Adds the CSRF header to a mutating request that does not carry one yet. */
+/** Adds the CSRF header to a mutating request that does not carry one yet, in place. */
 export function withCsrf(request: Request): Request {
   if (!MUTATING.has(request.method) || request.headers.has(CSRF_HEADER)) return request;
   const token = readCsrfToken();
-  if (token === null) return request;
-  const headers = new Headers(request.headers);
-  headers.set(CSRF_HEADER, token);
-  return new Request(request, { headers });
+  if (token !== null) request.headers.set(CSRF_HEADER, token);
+  return request;
 }
 
 async function postRefresh(): Promise<boolean> {
@@ -92,23 +90,45 @@ function baseUrl(): string {
 }
 
 /**
+ * Reads the body of `request` into memory and returns a function that builds a fresh copy of
+ * it. `request.clone()` would turn the body into a stream, which browsers do not show in their
+ * network tools and which end-to-end tests cannot read.
+ */
+async function replayable(request: Request): Promise<() => Request> {
+  const body = request.body === null ? null : await request.arrayBuffer();
+  return () =>
+    new Request(request.url, {
+      method: request.method,
+      headers: new Headers(request.headers),
+      body,
+      credentials: request.credentials,
+      cache: request.cache,
+      redirect: request.redirect,
+      referrerPolicy: request.referrerPolicy,
+      keepalive: request.keepalive,
+      signal: request.signal,
+    });
+}
+
+/**
  * Sends a request of the API client: adds the CSRF header on mutating requests, and after a 401
  * refreshes the session once and retries the request. When the refresh fails it calls the
  * unauthorized handler and returns the 401.
  */
 export async function sessionFetch(request: Request): Promise<Response> {
   const path = new URL(request.url, baseUrl()).pathname;
-  const refreshable = !NO_REFRESH.has(path);
-  // The body of a request can be read once, so keep a copy for the retry.
-  const retry = refreshable ? request.clone() : null;
-  const response = await globalThis.fetch(withCsrf(request));
-  if (response.status !== 401 || retry === null) return response;
+  if (NO_REFRESH.has(path)) return globalThis.fetch(withCsrf(request));
+
+  // A body can be read once, so it is buffered for a possible retry.
+  const copy = await replayable(request);
+  const response = await globalThis.fetch(withCsrf(copy()));
+  if (response.status !== 401) return response;
 
   if (!(await refreshSession())) {
     unauthorizedHandler?.();
     return response;
   }
-  const second = await globalThis.fetch(withCsrf(retry));
+  const second = await globalThis.fetch(withCsrf(copy()));
   if (second.status === 401) unauthorizedHandler?.();
   return second;
 }
