@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, request } from './client';
-import { CSRF_HEADER, forgetSession, readCsrfToken, rememberSession, sessionFetch, setUnauthorizedHandler } from './session';
+import { CSRF_HEADER, forgetSession, keepSessionFresh, readCsrfToken, rememberSession, sessionFetch, setUnauthorizedHandler } from './session';
 
 interface Seen {
   method: string;
@@ -121,5 +121,37 @@ describe('sessionFetch', () => {
     const response = await sessionFetch(new Request('http://localhost/api/v1/components', { method: 'POST', body: '{}' }));
     expect(response.status).toBe(403);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('keepSessionFresh', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('refreshes shortly before the access token expires', async () => {
+    vi.useFakeTimers();
+    const seen = installFetch(() => new Response(JSON.stringify({ ...session, access_expires_at: new Date(Date.now() + 15 * 60_000).toISOString() }), { status: 200 }));
+    rememberSession({ ...session, access_expires_at: new Date(Date.now() + 5 * 60_000).toISOString() });
+    const stop = keepSessionFresh();
+
+    await vi.advanceTimersByTimeAsync(2 * 60_000);
+    expect(seen).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(seen.map((item) => item.path)).toEqual(['/api/v1/auth/refresh']);
+    // The refreshed session expires 15 min later, so the next minutes need no refresh.
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(seen).toHaveLength(1);
+    stop();
+  });
+
+  it('signs out when the refresh fails', async () => {
+    vi.useFakeTimers();
+    const handler = vi.fn();
+    setUnauthorizedHandler(handler);
+    installFetch(() => unauthorized());
+    rememberSession({ ...session, access_expires_at: new Date(Date.now() + 60_000).toISOString() });
+    const stop = keepSessionFresh();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(handler).toHaveBeenCalled();
+    stop();
   });
 });
