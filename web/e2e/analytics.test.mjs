@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser } from './browser.mjs';
 import { startServer } from './server.mjs';
+import { sessionApi, signIn } from './session.mjs';
 
 const RESULTS = resolve(import.meta.dirname, '..', 'test-results');
 const SHOTS = join(RESULTS, 'screenshots');
@@ -18,11 +19,8 @@ let browser;
 let page;
 const pageErrors = [];
 
-async function api(path, init) {
-  const response = await fetch(`${server.base}${path}`, init);
-  assert.ok(response.ok, `${init?.method ?? 'GET'} ${path} returned ${response.status}: ${await response.clone().text()}`);
-  return response.json();
-}
+/** Calls the API with the signed-in browser's session; set in before(). */
+let api;
 
 /** Takes a full-page screenshot and checks that every visible form control has a label. */
 async function shot(name, fullPage = true) {
@@ -73,6 +71,8 @@ describe('pelab analytics and component import', { timeout: 600_000 }, () => {
     page = await browser.context.newPage();
     page.setDefaultTimeout(90_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, server);
+    api = sessionApi(browser.context, server);
     runs = await waitRunsIdle(240_000);
   });
 

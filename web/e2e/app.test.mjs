@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser } from './browser.mjs';
 import { startServer } from './server.mjs';
+import { sessionApi, signIn } from './session.mjs';
 
 const RESULTS = resolve(import.meta.dirname, '..', 'test-results');
 const SHOTS = join(RESULTS, 'screenshots');
@@ -18,11 +19,8 @@ let page;
 const pageErrors = [];
 const state = { projectId: null, runId: null };
 
-async function api(path, init) {
-  const response = await fetch(`${server.base}${path}`, init);
-  assert.ok(response.ok, `${init?.method ?? 'GET'} ${path} returned ${response.status}: ${await response.clone().text()}`);
-  return response.json();
-}
+/** Calls the API with the signed-in browser's session; set in before(). */
+let api;
 
 /** Waits until no run of the server is queued or running (the seeded demo runs included). */
 async function waitRunsIdle(timeoutMs) {
@@ -73,6 +71,8 @@ describe('pelab web UI', { timeout: 600_000 }, () => {
     // Generous waits: CI shares its 2 cores with the server's simulation worker and the browser.
     page.setDefaultTimeout(90_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, server);
+    api = sessionApi(browser.context, server);
     // The seeded demo runs are computed by the worker first; the overview shows their results.
     const runs = await waitRunsIdle(240_000);
     assert.equal(runs.filter((run) => run.status === 'done').length, 9, 'the 9 seeded demo runs should finish');

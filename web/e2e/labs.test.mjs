@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser } from './browser.mjs';
 import { startServer } from './server.mjs';
+import { sessionApi, signIn } from './session.mjs';
 
 const RESULTS = resolve(import.meta.dirname, '..', 'test-results');
 const SHOTS = join(RESULTS, 'screenshots');
@@ -17,11 +18,8 @@ let browser;
 let page;
 const pageErrors = [];
 
-async function api(path, init) {
-  const response = await fetch(`${server.base}${path}`, init);
-  assert.ok(response.ok, `${init?.method ?? 'GET'} ${path} returned ${response.status}: ${await response.clone().text()}`);
-  return response.json();
-}
+/** Calls the API with the signed-in browser's session; set in before(). */
+let api;
 
 const postJson = (path, body) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -84,6 +82,8 @@ describe('pelab labs and calculators', { timeout: 600_000 }, () => {
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, server);
+    api = sessionApi(browser.context, server);
   });
 
   after(async () => {

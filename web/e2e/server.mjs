@@ -46,6 +46,31 @@ async function waitReady(base, child, timeoutMs) {
   throw new Error(`pelab serve at ${base} was not ready within ${timeoutMs / 1000} s`);
 }
 
+const LINK_PATTERN = /\/login\/verify\?token=([A-Za-z0-9._~%-]+)/;
+
+/**
+ * Waits until a log line after index `after` contains a sign-in link (`/login/verify?token=`)
+ * and, when `email` is given, that address. Returns the link's path and query, to be opened
+ * on this server's base URL whatever public URL the server put in front of it.
+ */
+async function waitForSignInLink(logLines, { after = 0, email, timeoutMs = 15_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const links = [];
+    for (const line of logLines.slice(after)) {
+      const match = LINK_PATTERN.exec(line);
+      if (match) links.push({ path: `/login/verify?token=${match[1]}`, named: email !== undefined && line.includes(email) });
+    }
+    const named = links.findLast((link) => link.named);
+    if (named) return named.path;
+    // A log line need not name the address; one link since `after` is then the one requested.
+    if (links.length === 1 && (email === undefined || Date.now() > deadline - timeoutMs / 2)) return links[0].path;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  const recent = logLines.slice(after).slice(-5).join('\n');
+  throw new Error(`no sign-in link${email ? ` for ${email}` : ''} in the server log within ${timeoutMs / 1000} s; last lines:\n${recent}`);
+}
+
 /**
  * Starts the server and waits for /ready. Returns its base URL and `stop()`, which ends
  * the process and deletes the data directory. The server log goes to `logFile`.
@@ -73,13 +98,18 @@ export async function startServer({ logFile, workers = 1, timeoutMs = 60_000 } =
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (logFile) {
-    const log = createWriteStream(logFile);
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
-  } else {
-    child.stdout.resume();
-    child.stderr.resume();
+  // The log is kept in memory as well, because sign-in links are read from it.
+  const logLines = [];
+  const log = logFile ? createWriteStream(logFile) : null;
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (text) => {
+      log?.write(text);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop();
+      logLines.push(...lines);
+    });
   }
   try {
     await waitReady(base, child, timeoutMs);
@@ -91,6 +121,10 @@ export async function startServer({ logFile, workers = 1, timeoutMs = 60_000 } =
   return {
     base,
     port,
+    /** The number of log lines so far; pass it to `signInLink` to skip older links. */
+    logMark: () => logLines.length,
+    /** Waits for a sign-in link in the log after line `after`, optionally naming `email`. */
+    signInLink: (options) => waitForSignInLink(logLines, options),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((done) => child.once('exit', done));

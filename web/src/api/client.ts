@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 import type { components, paths } from './schema';
+import { sessionFetch } from './session';
 
 export type Schemas = components['schemas'];
 export type Project = Schemas['Project'];
@@ -17,12 +18,28 @@ export type Problem = Schemas['Problem'];
 export type FieldError = Schemas['FieldError'];
 export type WaveformView = Schemas['WaveformView'];
 export type TelemetryBucket = Schemas['TelemetryBucket'];
+export type Role = Schemas['Role'];
+/** The scopes an API token can carry; the document types them as plain strings. */
+export type TokenScope = 'read' | 'write' | 'telemetry' | 'admin';
+export type AuthConfig = Schemas['AuthConfigView'];
+export type Session = Schemas['Session'];
+export type Me = Schemas['Me'];
+export type Org = Schemas['Org'];
+export type ApiToken = Schemas['ApiToken'];
+export type CreatedApiToken = Schemas['CreatedToken'];
+/** A member of the organisation (`GET /members`). */
+export type Member = Schemas['User'];
+export type Invitation = Schemas['Invitation'];
+export type AuditEntry = Schemas['AuditEntry'];
 
-/** The typed client of the pelab REST API, on the page's own origin. */
+/**
+ * The typed client of the pelab REST API, on the page's own origin. Requests carry the
+ * session cookies and the CSRF header, and a 401 refreshes the session once (session.ts).
+ */
 export const api = createClient<paths>({
   baseUrl: typeof window === 'undefined' ? '' : window.location.origin,
-  // Look fetch up on each request, so tests can replace it after this module loads.
-  fetch: (input) => globalThis.fetch(input),
+  // sessionFetch looks fetch up on each request, so tests can replace it after this module loads.
+  fetch: (input) => sessionFetch(input),
 });
 
 /**
@@ -32,12 +49,15 @@ export const api = createClient<paths>({
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem | null;
+  /** Seconds from the `Retry-After` header of a 429 or 503 response, when the server sent it. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, problem: Problem | null, message: string) {
+  constructor(status: number, problem: Problem | null, message: string, retryAfter: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
 
   /** The invalid fields of a 422 response, keyed by their path (`parameters.v_in`). */
@@ -61,7 +81,8 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
   }
   const problem = isProblem(result.error) ? result.error : null;
   const message = problem ? `${problem.title}: ${problem.detail}` : `HTTP ${response.status} ${response.statusText}`;
-  throw new ApiError(response.status, problem, message);
+  const retryAfter = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  throw new ApiError(response.status, problem, message, Number.isNaN(retryAfter) ? null : retryAfter);
 }
 
 /** Runs an API request and turns a failed fetch (server down, network cut) into an ApiError. */

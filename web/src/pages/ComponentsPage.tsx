@@ -16,6 +16,8 @@ import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { ImportDialog } from '@/features/components/ImportDialog';
 import { KINDS, validateComponent, type FormErrors, type FormState } from '@/features/components/componentForm';
 import { formatTime } from '@/lib/format';
+import { DeniedReason } from '@/features/auth/DeniedReason';
+import { usePermission } from '@/features/auth/permissions';
 
 type Editing = { mode: 'create' } | { mode: 'edit'; component: Component } | { mode: 'view'; component: Component } | null;
 
@@ -198,6 +200,8 @@ export default function ComponentsPage() {
   const remove = useDeleteComponent();
   const [editing, setEditing] = useState<Editing>(null);
   const [importing, setImporting] = useState(false);
+  const permission = usePermission('component.write');
+  const denied = permission.reason ? 'components-denied' : undefined;
 
   return (
     <div className="space-y-6">
@@ -205,13 +209,16 @@ export default function ComponentsPage() {
         title="Components"
         description="The organisation's component library and the built-in datasheet parts."
         actions={
-          <div className="flex gap-2">
-            <Button variant="outline" onClick={() => setImporting(true)}>
-              <Upload aria-hidden="true" /> Import
-            </Button>
-            <Button onClick={() => setEditing({ mode: 'create' })}>
-              <Plus aria-hidden="true" /> New component
-            </Button>
+          <div className="flex flex-col items-end gap-1">
+            <div className="flex gap-2">
+              <Button variant="outline" onClick={() => setImporting(true)} disabled={!permission.allowed} aria-describedby={denied}>
+                <Upload aria-hidden="true" /> Import
+              </Button>
+              <Button onClick={() => setEditing({ mode: 'create' })} disabled={!permission.allowed} aria-describedby={denied}>
+                <Plus aria-hidden="true" /> New component
+              </Button>
+            </div>
+            <DeniedReason id="components-denied" reason={permission.reason} />
           </div>
         }
       />
@@ -261,13 +268,22 @@ export default function ComponentsPage() {
                         <Button size="sm" variant="ghost" aria-label={`Inspect ${component.pn}`} onClick={() => setEditing({ mode: 'view', component })}>
                           <Eye aria-hidden="true" />
                         </Button>
-                        <Button size="sm" variant="ghost" aria-label={`Edit ${component.pn}`} onClick={() => setEditing({ mode: 'edit', component })}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          aria-label={`Edit ${component.pn}`}
+                          disabled={!permission.allowed}
+                          aria-describedby={denied}
+                          onClick={() => setEditing({ mode: 'edit', component })}
+                        >
                           <Pencil aria-hidden="true" />
                         </Button>
                         <Button
                           size="sm"
                           variant="ghost"
                           aria-label={`Delete ${component.pn}`}
+                          disabled={!permission.allowed}
+                          aria-describedby={denied}
                           onClick={() => {
                             if (window.confirm(`Delete ${component.vendor} ${component.pn}?`)) remove.mutate(component.id);
                           }}

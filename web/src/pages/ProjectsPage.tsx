@@ -13,6 +13,8 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { DeniedReason } from '@/features/auth/DeniedReason';
+import { usePermission } from '@/features/auth/permissions';
 import { formatTime } from '@/lib/format';
 
 const DOMAINS: { value: Domain; label: string }[] = [
@@ -109,6 +111,7 @@ export function ProjectsPage() {
   const projects = useProjects();
   const runs = useRuns();
   const [open, setOpen] = useState(false);
+  const permission = usePermission('project.write');
 
   const runCount = (id: string) => runs.data?.filter((run) => run.project_id === id).length ?? 0;
 
@@ -118,9 +121,12 @@ export function ProjectsPage() {
         title="Projects"
         description="Each project contains the designs, runs and telemetry of one system."
         actions={
-          <Button onClick={() => setOpen(true)}>
-            <Plus aria-hidden="true" /> New project
-          </Button>
+          <div className="flex flex-col items-end gap-1">
+            <Button onClick={() => setOpen(true)} disabled={!permission.allowed} aria-describedby={permission.reason ? 'new-project-denied' : undefined}>
+              <Plus aria-hidden="true" /> New project
+            </Button>
+            <DeniedReason id="new-project-denied" reason={permission.reason} />
+          </div>
         }
       />
       <CreateProjectDialog open={open} onOpenChange={setOpen} />

@@ -12,6 +12,8 @@ import { NativeSelect } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { KERNEL_TITLES } from '@/features/design/kernels';
 import { presetFor } from '@/presets';
+import { DeniedReason } from '@/features/auth/DeniedReason';
+import { usePermission } from '@/features/auth/permissions';
 
 /** Parameter specs of `GET /kernels`, as far as this page reads them. */
 interface ParameterSpec {
@@ -33,6 +35,7 @@ export default function StudioPage() {
   const [projectId, setProjectId] = useState('');
   const navigate = useNavigate();
   const target = projectId || projects.data?.[0]?.id || '';
+  const permission = usePermission('design.write');
 
   return (
     <div>
@@ -60,6 +63,7 @@ export default function StudioPage() {
           </div>
         }
       />
+      <DeniedReason id="studio-denied" reason={permission.reason} className="mb-4 text-sm text-muted-foreground" />
       {(kernels.isPending || projects.isPending) && <PageLoading />}
       {kernels.isError && <ErrorBanner error={kernels.error} onRetry={() => void kernels.refetch()} />}
       {projects.isError && <ErrorBanner error={projects.error} onRetry={() => void projects.refetch()} />}
@@ -84,7 +88,8 @@ export default function StudioPage() {
                 </p>
                 <Button
                   variant="outline"
-                  disabled={!target}
+                  disabled={!target || !permission.allowed}
+                  aria-describedby={permission.reason ? 'studio-denied' : undefined}
                   onClick={() => navigate(`/projects/${target}?tab=design&wizard=${encodeURIComponent(kernel.name)}`)}
                   aria-label={`New ${KERNEL_TITLES[kernel.name] ?? kernel.name} design`}
                 >

@@ -13,8 +13,22 @@ export function renderWithClient(ui: ReactElement) {
   );
 }
 
-/** Builds a fetch double that responds by method and path and records every request. */
+/** The `GET /auth/me` answer of a signed-in user with `role`, for tests of role-gated UI. */
+export function meOf(role: 'admin' | 'engineer' | 'viewer') {
+  return {
+    user: { id: `user-${role}`, email: `${role}@example.com`, role },
+    org: { id: 'org-1', name: 'Test lab' },
+    auth: 'session',
+    scopes: [],
+  };
+}
+
+/**
+ * Builds a fetch double that responds by method and path and records every request.
+ * Unless `routes` has its own, `GET /api/v1/auth/me` returns an admin, who may do everything.
+ */
 export function mockFetch(routes: Record<string, (request: Request) => Response | Promise<Response>>) {
+  routes = { 'GET /api/v1/auth/me': () => json(meOf('admin')), ...routes };
   const requests: { method: string; path: string; body: unknown }[] = [];
   const fetchMock = async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(input, init);

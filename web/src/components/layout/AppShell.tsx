@@ -1,6 +1,7 @@
 import { Activity, Calculator, Cpu, FolderKanban, Gauge, LayoutDashboard, Moon, PenTool, Sun, SunMedium } from 'lucide-react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { Button } from '@/components/ui/button';
+import { UserMenu } from '@/features/auth/UserMenu';
 import { cn } from '@/lib/utils';
 import { useThemeStore } from '@/stores/theme';
 
@@ -28,6 +29,8 @@ function ThemeToggle() {
 
 function TopBar() {
   const { pathname } = useLocation();
+  // The login pages have no session yet, so they show neither the navigation nor the account menu.
+  const signedOut = pathname === '/login' || pathname.startsWith('/login/');
   return (
     <header className="sticky top-0 z-40 border-b bg-card/95 backdrop-blur">
       <div className="mx-auto flex h-14 max-w-[1400px] items-center gap-6 px-4">
@@ -36,7 +39,7 @@ function TopBar() {
           <span>pelab</span>
         </NavLink>
         <nav aria-label="Main" className="flex flex-1 items-center gap-1">
-          {NAV.map(({ to, label, icon: Icon, end, alsoUnder }) => (
+          {!signedOut && NAV.map(({ to, label, icon: Icon, end, alsoUnder }) => (
             <NavLink
               key={to}
               to={to}
@@ -54,6 +57,7 @@ function TopBar() {
           ))}
         </nav>
         <ThemeToggle />
+        {!signedOut && <UserMenu />}
       </div>
     </header>
   );

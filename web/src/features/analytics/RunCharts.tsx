@@ -41,6 +41,8 @@ import {
 } from '@/lib/analytics';
 import { formatSi } from '@/lib/format';
 import { metricsOf } from '@/lib/summary';
+import { DeniedReason } from '@/features/auth/DeniedReason';
+import { usePermission } from '@/features/auth/permissions';
 
 const axisStyle = { fontSize: 12, fill: 'var(--chart-axis)' };
 const tooltipStyle = {
@@ -239,6 +241,7 @@ function sweepBase(run: Run): Record<string, unknown> {
 export function LoadSweep({ run }: { run: Run }) {
   const rLoad = loadResistanceOf(run.summary);
   const [sweepId, setSweepId] = useState<string | null>(null);
+  const permission = usePermission('sweep.run');
   const start = useMutation({
     mutationFn: (values: number[]) =>
       request(() =>
@@ -271,9 +274,15 @@ export function LoadSweep({ run }: { run: Run }) {
       description={`Runs this design at ${values.length} load resistances from ${formatSi(values[0] ?? 0, 'Ω', 3)} to ${formatSi(values[values.length - 1] ?? 0, 'Ω', 3)} (0.25× to 4× of ${formatSi(rLoad, 'Ω', 3)}).`}
     >
       <div className="mb-3 flex flex-wrap items-center gap-3">
-        <Button size="sm" onClick={() => start.mutate(values)} disabled={running}>
+        <Button
+          size="sm"
+          onClick={() => start.mutate(values)}
+          disabled={running || !permission.allowed}
+          aria-describedby={permission.reason ? 'sweep-denied' : undefined}
+        >
           <Play aria-hidden="true" /> Sweep load
         </Button>
+        <DeniedReason id="sweep-denied" reason={permission.reason} />
         {sweepId !== null && (
           <p className="text-sm text-muted-foreground" role="status" aria-live="polite" data-testid="sweep-progress">
             {done ? `Sweep finished: ${points.length} of ${rows.length} points.` : `Running: ${finished} of ${rows.length || values.length} runs finished…`}

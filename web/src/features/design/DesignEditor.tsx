@@ -22,6 +22,8 @@ import {
   type FormValues,
   type JsonSchema,
 } from './schemaForm';
+import { DeniedReason } from '@/features/auth/DeniedReason';
+import { usePermission } from '@/features/auth/permissions';
 
 interface DeviceRow {
   position: string;
@@ -111,6 +113,7 @@ export function DesignEditor({ projectId, kernel, schema, order, preset, onCreat
   const [otherErrors, setOtherErrors] = useState<FieldError[]>([]);
   const [showAll, setShowAll] = useState(false);
   const create = useCreateDesign(projectId);
+  const permission = usePermission('design.write');
 
   const byPath = useMemo(() => new Map(fields.map((field) => [field.path, field])), [fields]);
 
@@ -143,6 +146,7 @@ export function DesignEditor({ projectId, kernel, schema, order, preset, onCreat
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (!permission.allowed) return;
     const found = validateAll(fields, values);
     const trimmedName = name.trim();
     if (trimmedName.length === 0 || trimmedName.length > 200) {
@@ -270,13 +274,18 @@ export function DesignEditor({ projectId, kernel, schema, order, preset, onCreat
         </Alert>
       )}
 
-      <div className="flex justify-end gap-2">
+      <div className="flex flex-wrap items-center justify-end gap-2">
+        <DeniedReason id="save-design-denied" reason={permission.reason} />
         {onCancel && (
           <Button variant="outline" onClick={onCancel}>
             Cancel
           </Button>
         )}
-        <Button type="submit" disabled={create.isPending}>
+        <Button
+          type="submit"
+          disabled={create.isPending || !permission.allowed}
+          aria-describedby={permission.reason ? 'save-design-denied' : undefined}
+        >
           {create.isPending && <Loader2 className="animate-spin" aria-hidden="true" />}
           Save design
         </Button>

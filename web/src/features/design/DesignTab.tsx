@@ -7,6 +7,8 @@ import { PageLoading } from '@/components/PageLoading';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { DeniedReason } from '@/features/auth/DeniedReason';
+import { usePermission } from '@/features/auth/permissions';
 import { formatSi, formatTime } from '@/lib/format';
 import { KERNEL_TITLES } from './kernels';
 import { NewDesignWizard } from './NewDesignWizard';
@@ -43,6 +45,7 @@ export function DesignTab({ projectId, wizardKernel, wizardOpen, onWizard, onRun
   const designs = useDesigns(projectId);
   const remove = useDeleteDesign(projectId);
   const [created, setCreated] = useState<string | null>(null);
+  const designPermission = usePermission('design.write');
 
   if (wizardOpen) {
     return (
@@ -62,9 +65,16 @@ export function DesignTab({ projectId, wizardKernel, wizardOpen, onWizard, onRun
     <div className="space-y-4">
       <div className="flex items-center justify-between">
         <h2 className="text-lg font-semibold">Designs</h2>
-        <Button onClick={() => onWizard(true)}>
-          <Plus aria-hidden="true" /> New design
-        </Button>
+        <div className="flex flex-col items-end gap-1">
+          <Button
+            onClick={() => onWizard(true)}
+            disabled={!designPermission.allowed}
+            aria-describedby={designPermission.reason ? 'new-design-denied' : undefined}
+          >
+            <Plus aria-hidden="true" /> New design
+          </Button>
+          <DeniedReason id="new-design-denied" reason={designPermission.reason} />
+        </div>
       </div>
       {created && (
         <p role="status" className="text-sm text-success">
@@ -104,13 +114,19 @@ export function DesignTab({ projectId, wizardKernel, wizardOpen, onWizard, onRun
                   <Td className="text-muted-foreground">{formatTime(design.updated_at)}</Td>
                   <Td className="text-right">
                     <div className="flex justify-end gap-1">
-                      <Button size="sm" variant="outline" onClick={() => onRun(design.id)}>
+                      <Button
+                        size="sm"
+                        variant="outline"
+                        onClick={() => onRun(design.id)}
+                      >
                         <Play aria-hidden="true" /> Simulate
                       </Button>
                       <Button
                         size="sm"
                         variant="ghost"
                         aria-label={`Delete design ${design.name}`}
+                        disabled={!designPermission.allowed}
+                        aria-describedby={designPermission.reason ? 'new-design-denied' : undefined}
                         onClick={() => {
                           if (window.confirm(`Delete the design “${design.name}”? Its runs stay.`)) {
                             remove.mutate(design.id);

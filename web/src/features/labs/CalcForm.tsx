@@ -1,5 +1,5 @@
 import { Calculator, Loader2 } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '@/api/client';
 import { FormErrorSummary } from '@/components/FormErrorSummary';
 import { ErrorBanner } from '@/components/ErrorBanner';
@@ -29,6 +29,8 @@ interface CalcFormProps {
   wideKeys?: string[];
   /** Titled groups of field keys, drawn as fieldsets; all fields in one grid when absent. */
   groups?: { title: string; keys: string[] }[];
+  /** Why the signed-in role may not send this form; disables the submit button and is shown next to it. */
+  deniedReason?: string | null;
   /** Inputs that are not calculator fields (e.g. a module picker), shown above the fields. */
   children?: ReactNode;
 }
@@ -38,7 +40,8 @@ interface CalcFormProps {
  * prefixes, and is checked before sending. An invalid form is never sent, and the
  * server's 422 field errors are shown next to the fields they name.
  */
-export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmit, submitOnMount = false, gridClassName, groups, wideKeys = [], check, children }: CalcFormProps) {
+export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmit, submitOnMount = false, gridClassName, groups, wideKeys = [], check, deniedReason = null, children }: CalcFormProps) {
+  const formId = useId();
   const [values, setValues] = useState<FormValues>(() => valuesOf(fields, initial));
   const [errors, setErrors] = useState<FormErrors>({});
   const [otherErrors, setOtherErrors] = useState<string[]>([]);
@@ -103,6 +106,7 @@ export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmi
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (deniedReason !== null) return;
     void send(values);
   };
 
@@ -138,8 +142,13 @@ export function CalcForm({ label, fields, initial, submitLabel, pending, onSubmi
         rejected={otherErrors.map((item) => ({ key: item, content: item }))}
       />
       {failure !== null && <ErrorBanner error={failure} />}
-      <div className="flex justify-end">
-        <Button type="submit" disabled={pending}>
+      <div className="flex flex-wrap items-center justify-end gap-3">
+        {deniedReason && (
+          <p id={`${formId}-denied`} data-testid="denied-reason" className="text-xs text-muted-foreground">
+            {deniedReason}
+          </p>
+        )}
+        <Button type="submit" disabled={pending || deniedReason !== null} aria-describedby={deniedReason ? `${formId}-denied` : undefined}>
           {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : <Calculator aria-hidden="true" />}
           {submitLabel}
         </Button>

@@ -17,6 +17,8 @@ import { useWorkbenchStore } from '@/stores/workbench';
 import { WaveformChart } from './WaveformChart';
 import { useRunStream } from './useRunStream';
 import { colorOf, defaultVisible, fromView, mergeDetail, type WaveformData } from './waveformData';
+import { DeniedReason } from '@/features/auth/DeniedReason';
+import { usePermission } from '@/features/auth/permissions';
 
 const ACTIVE = new Set(['queued', 'running']);
 
@@ -123,6 +125,8 @@ export function SimulationTab({ projectId }: { projectId: string }) {
   const showingLive = liveRunId !== null && liveRunId === selectedRunId;
   const stored = useWaveforms(selectedRunId, 2000, !showingLive && selectedRun?.status === 'done');
 
+  const runPermission = usePermission('simulation.run');
+  const cancelPermission = usePermission('simulation.cancel');
   const start = useMutation({
     mutationFn: (id: string) => request(() => api.POST('/api/v1/simulate/run', { body: { project_id: projectId, design_id: id } })),
     onSuccess: (queued) => {
@@ -188,10 +192,16 @@ export function SimulationTab({ projectId }: { projectId: string }) {
                 ))}
               </NativeSelect>
             </div>
-            <Button className="w-full" disabled={!chosenDesign || start.isPending} onClick={() => chosenDesign && start.mutate(chosenDesign)}>
+            <Button
+              className="w-full"
+              disabled={!chosenDesign || start.isPending || !runPermission.allowed}
+              aria-describedby={runPermission.reason ? 'run-denied' : undefined}
+              onClick={() => chosenDesign && start.mutate(chosenDesign)}
+            >
               {start.isPending ? <Loader2 className="animate-spin" aria-hidden="true" /> : <Play aria-hidden="true" />}
               Run simulation
             </Button>
+            <DeniedReason id="run-denied" reason={runPermission.reason} />
             {start.isError && <ErrorBanner error={start.error} />}
           </CardContent>
         </Card>
@@ -222,9 +232,18 @@ export function SimulationTab({ projectId }: { projectId: string }) {
           </div>
           <div className="flex flex-wrap items-center gap-2">
             {active && selectedRunId && (
-              <Button variant="destructive" size="sm" disabled={cancel.isPending} onClick={() => cancel.mutate(selectedRunId)}>
-                <Ban aria-hidden="true" /> Cancel
-              </Button>
+              <>
+                <Button
+                  variant="destructive"
+                  size="sm"
+                  disabled={cancel.isPending || !cancelPermission.allowed}
+                  aria-describedby={cancelPermission.reason ? 'cancel-denied' : undefined}
+                  onClick={() => cancel.mutate(selectedRunId)}
+                >
+                  <Ban aria-hidden="true" /> Cancel
+                </Button>
+                <DeniedReason id="cancel-denied" reason={cancelPermission.reason} />
+              </>
             )}
             {finished && runIdForLinks && (
               <>

@@ -18,6 +18,7 @@ import { CalcForm } from '../CalcForm';
 import { specsOf } from '../calcForm';
 import { MPPT_DEFAULTS, MPPT_INPUTS } from '../inputs';
 import { ResultList } from '../ResultList';
+import { usePermission } from '@/features/auth/permissions';
 
 /** Signals drawn first: the tracked power against the available MPP power. */
 const DEFAULT_SIGNALS = new Set(['p_pv', 'p_mp']);
@@ -49,6 +50,7 @@ const NEW_PROJECT = '__new__';
 export function MpptRun({ module, series }: { module: string; series: number }) {
   const projects = useProjects();
   const createProject = useCreateProject();
+  const runPermission = usePermission('simulation.run');
   const [projectId, setProjectId] = useState('');
   // Lab runs go to a project of their own by default, so that they do not become the
   // latest run of a demo project on the overview.
@@ -107,7 +109,7 @@ export function MpptRun({ module, series }: { module: string; series: number }) 
           </CardDescription>
         </CardHeader>
         <CardContent>
-          <CalcForm label="MPPT test" fields={fields} initial={MPPT_DEFAULTS} submitLabel="Run MPPT test" pending={pending || status === 'queued' || status === 'running'} onSubmit={submit}>
+          <CalcForm label="MPPT test" fields={fields} initial={MPPT_DEFAULTS} submitLabel="Run MPPT test" pending={pending || status === 'queued' || status === 'running'} deniedReason={runPermission.reason} onSubmit={submit}>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="mppt-project">Project that keeps the run</Label>
               <NativeSelect id="mppt-project" value={target} onChange={(event) => setProjectId(event.target.value)}>

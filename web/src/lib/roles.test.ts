@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { can, deniedReason, type Action, type Role } from './roles';
+
+const ENGINEER_ACTIONS: Action[] = ['project.write', 'design.write', 'simulation.run', 'simulation.cancel', 'sweep.run', 'telemetry.ingest'];
+const ADMIN_ACTIONS: Action[] = ['component.write', 'org.manage', 'audit.read'];
+
+describe('can', () => {
+  it.each<[Role, Action[], Action[]]>([
+    ['viewer', [], [...ENGINEER_ACTIONS, ...ADMIN_ACTIONS]],
+    ['engineer', ENGINEER_ACTIONS, ADMIN_ACTIONS],
+    ['admin', [...ENGINEER_ACTIONS, ...ADMIN_ACTIONS], []],
+  ])('%s', (role, allowed, denied) => {
+    for (const action of allowed) expect(can(role, action), `${role} may ${action}`).toBe(true);
+    for (const action of denied) expect(can(role, action), `${role} may not ${action}`).toBe(false);
+  });
+
+  it('denies everything without a role', () => {
+    expect(can(null, 'simulation.run')).toBe(false);
+    expect(can(undefined, 'audit.read')).toBe(false);
+  });
+});
+
+describe('deniedReason', () => {
+  it('names the role and the role needed', () => {
+    expect(deniedReason('viewer', 'simulation.run')).toBe('Viewers cannot run simulations; ask an admin for the Engineer role.');
+    expect(deniedReason('engineer', 'component.write')).toBe('Engineers cannot change the component library; ask an admin for the Admin role.');
+  });
+
+  it('is null when allowed', () => {
+    expect(deniedReason('engineer', 'sweep.run')).toBeNull();
+    expect(deniedReason('admin', 'audit.read')).toBeNull();
+  });
+
+  it('asks to sign in without a role', () => {
+    expect(deniedReason(null, 'design.write')).toBe('Sign in to create or delete designs.');
+  });
+});
