@@ -712,3 +712,101 @@ async fn without_smtp_links_go_to_the_log_and_the_hint_says_so() {
         .expect("answer");
     assert_eq!(r.status(), 200, "the logged link signs in");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_creates_and_switches_organisations() {
+    let (server, _dir, inbox) = start_with_mail(&[]).await;
+    let base = common::base(&server);
+    let http = reqwest::Client::new();
+    let (browser, session) = sign_in(&http, &base, &inbox, "admin@localhost").await;
+    let first_org = session["org"]["id"].as_str().expect("id").to_string();
+
+    // API tokens cannot create organisations; sessions can, with the CSRF token.
+    let token = common::admin_token(&server).await;
+    let r = common::client_with(&token)
+        .post(format!("{base}/orgs"))
+        .json(&json!({"name": "Side project"}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 403);
+    let r = http
+        .post(format!("{base}/orgs"))
+        .header(COOKIE, browser.header())
+        .header("x-csrf-token", &browser.csrf)
+        .json(&json!({"name": "Side project"}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 201);
+    let org: Value = r.json().await.expect("JSON");
+    let second_org = org["id"].as_str().expect("id").to_string();
+
+    let orgs: Value = http
+        .get(format!("{base}/auth/orgs"))
+        .header(COOKIE, browser.header())
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let orgs = orgs.as_array().expect("list");
+    assert_eq!(orgs.len(), 2);
+    assert!(orgs.iter().any(|m| m["org"]["id"] == second_org.as_str()
+        && m["role"] == "admin"
+        && m["current"] == false));
+
+    // Switching starts a session in the other organisation and ends this one.
+    let r = http
+        .post(format!("{base}/auth/switch"))
+        .header(COOKIE, browser.header())
+        .header("x-csrf-token", &browser.csrf)
+        .json(&json!({"org_id": uuid::Uuid::now_v7()}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        r.status(),
+        404,
+        "an organisation the member does not belong to"
+    );
+    let r = http
+        .post(format!("{base}/auth/switch"))
+        .header(COOKIE, browser.header())
+        .header("x-csrf-token", &browser.csrf)
+        .json(&json!({"org_id": second_org}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200);
+    let switched = Browser::from(r.headers());
+    let projects: Value = http
+        .get(format!("{base}/projects"))
+        .header(COOKIE, switched.header())
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(projects, json!([]), "the new organisation is empty");
+    let me: Value = http
+        .get(format!("{base}/auth/me"))
+        .header(COOKIE, switched.header())
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(me["org"]["id"], second_org.as_str());
+    assert_ne!(first_org, second_org);
+    let r = http
+        .get(format!("{base}/auth/me"))
+        .header(COOKIE, browser.header())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 401, "the previous session ended");
+}

@@ -169,6 +169,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the organisations the caller's address belongs to. */
+        get: operations["my_orgs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -183,6 +200,26 @@ export interface paths {
          *     used ends its whole session: one of the two holders is not the member.
          */
         post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ends the current session and starts one in another of the caller's
+         *     organisations (browser sessions only).
+         */
+        post: operations["switch_org"];
         delete?: never;
         options?: never;
         head?: never;
@@ -390,8 +427,8 @@ export interface paths {
         get: operations["list_invitations"];
         put?: never;
         /**
-         * Invites an address (Admin) and mails it a sign-in link; the invitation stays open
-         *     for 7 days, and any later link request of the address also works.
+         * Invites an address (Admin) and mails it a sign-in link. The invitation stays open
+         *     for 7 days, so a later link request of the address also works.
          */
         post: operations["invite"];
         delete?: never;
@@ -518,6 +555,26 @@ export interface paths {
         /** Renames the organisation (Admin). */
         put: operations["rename_org"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates an organisation with the caller as its admin (browser sessions only). The
+         *     session stays where it is; `POST /auth/switch` moves to the new organisation.
+         */
+        post: operations["create_org"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1747,6 +1804,15 @@ export interface components {
             /** @description The member. */
             user: components["schemas"]["User"];
         };
+        /** @description One of the caller's memberships. */
+        Membership: {
+            /** @description Whether the current session acts in it. */
+            current: boolean;
+            /** @description The organisation. */
+            org: components["schemas"]["Org"];
+            /** @description The caller's role there. */
+            role: components["schemas"]["Role"];
+        };
         /** @description Fields of a new component. */
         NewComponent: {
             /** @description Kind: `mosfet`, `igbt`, `diode`, `capacitor`, `inductor`, `core`, `heatsink`. */
@@ -1764,6 +1830,11 @@ export interface components {
             email: string;
             /** @description Role on acceptance. */
             role: components["schemas"]["Role"];
+        };
+        /** @description A new organisation. */
+        NewOrg: {
+            /** @description 1 to 200 characters. */
+            name: string;
         };
         /** @description Fields of a new project. */
         NewProject: {
@@ -2428,6 +2499,14 @@ export interface components {
              */
             value: number;
         };
+        /** @description The organisation to switch to. */
+        SwitchOrg: {
+            /**
+             * Format: uuid
+             * @description One of the caller's organisations (`GET /auth/orgs`).
+             */
+            org_id: string;
+        };
         /** @description A batch of samples. */
         TelemetryBatch: {
             /** @description Samples, up to 1 000 000 per request (and within the body limit). */
@@ -2965,6 +3044,42 @@ export interface operations {
             };
         };
     };
+    my_orgs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The member's role or the token's scopes do not allow this route, a cookie request lacks its CSRF token, or the request comes from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
@@ -2983,6 +3098,91 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    switch_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwitchOrg"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials: the token is missing, expired, revoked or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The member's role or the token's scopes do not allow this route, a cookie request lacks its CSRF token, or the request comes from another site. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server's limit (`server.body_limit`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body was sent without `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field of the body is missing, of the wrong type or out of range. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4668,6 +4868,82 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server's limit (`server.body_limit`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body was sent without `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOrg"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Org"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credentials: the token is missing, expired, revoked or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The member's role or the token's scopes do not allow this route, a cookie request lacks its CSRF token, or the request comes from another site. */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,8 +1,8 @@
 //! Reading the `Cookie` header and writing `Set-Cookie` values (RFC 6265).
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use http::{HeaderMap, HeaderValue, header};
 
-/// The value of cookie `name`, if the request sent it.
+/// Returns the value of cookie `name`, if the request sent it.
 pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -15,8 +15,8 @@ pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// A `Set-Cookie` value. `max_age` 0 deletes the cookie. `None` when the value holds
-/// characters a cookie cannot carry (the values pelab sets never do).
+/// Builds a `Set-Cookie` value; `max_age` 0 deletes the cookie. Returns `None` when
+/// the value has characters a cookie cannot carry (the values pelab sets never do).
 pub fn set(
     name: &str,
     value: &str,

@@ -5,7 +5,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::AuthConfig;
 
-/// Where sign-in links go.
+/// The destination of sign-in links.
 pub enum Mailer {
     /// An SMTP server.
     Smtp {
@@ -19,7 +19,7 @@ pub enum Mailer {
 }
 
 impl Mailer {
-    /// A mailer for the configured SMTP URL.
+    /// Builds the mailer of the configured SMTP URL.
     ///
     /// # Errors
     /// A malformed URL or sender, naming the setting.

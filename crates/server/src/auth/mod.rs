@@ -342,7 +342,7 @@ fn what(access: Access) -> &'static str {
         Access::Telemetry => "send telemetry",
         Access::Admin => "manage members, invitations, the component library or read the audit log",
         Access::Read | Access::Compute | Access::Member => "read this organisation's data",
-        Access::SessionOnly => "manage API tokens",
+        Access::SessionOnly => "manage API tokens or organisations",
         Access::Public => "",
     }
 }
@@ -416,7 +416,9 @@ pub async fn authorize(State(s): State<AppState>, mut req: Request, next: Next) 
         && !access.allows_scopes(scopes)
     {
         let detail = if access == Access::SessionOnly {
-            "API tokens cannot manage API tokens: sign in through the browser".to_string()
+            "API tokens cannot manage API tokens or organisations: sign in through the \
+             browser"
+                .to_string()
         } else {
             format!(
                 "this API token's scopes ({}) do not allow it to {}",

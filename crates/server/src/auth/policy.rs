@@ -11,6 +11,9 @@
 //! | `Telemetry` | Engineer | `telemetry` or `write` |
 //! | `Admin` | Admin | `admin` |
 //! | `SessionOnly` | Viewer, signed in through the browser | none |
+//!
+//! `SessionOnly` covers API tokens, switching organisation and creating one: a token
+//! cannot reach beyond what it was made for.
 
 use axum::http::Method;
 use pelab_store::Role;
@@ -41,7 +44,7 @@ pub enum Access {
 pub const SCOPES: &[&str] = &["read", "write", "telemetry", "admin"];
 
 impl Access {
-    /// The lowest role allowed.
+    /// Returns the lowest role allowed.
     pub fn min_role(self) -> Option<Role> {
         match self {
             Access::Public => None,
@@ -92,7 +95,8 @@ pub fn classify(method: &Method, template: &str) -> Option<Access> {
     let path = template.strip_prefix("/api/v1")?;
     if let Some(auth) = path.strip_prefix("/auth/") {
         return match (auth, read) {
-            ("me", true) => Some(Access::Member),
+            ("me" | "orgs", true) => Some(Access::Member),
+            ("switch", false) => Some(Access::SessionOnly),
             ("config" | "oidc/google/start" | "oidc/google/callback", true) => Some(Access::Public),
             ("magic-link" | "magic-link/verify" | "refresh" | "logout", false) => {
                 Some(Access::Public)
@@ -103,6 +107,7 @@ pub fn classify(method: &Method, template: &str) -> Option<Access> {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     let access = match first {
         "tokens" => Access::SessionOnly,
+        "orgs" if !read => Access::SessionOnly,
         "org" => {
             if read {
                 Access::Member

@@ -9,7 +9,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
 use hmac::{KeyInit, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::de::DeserializeOwned;
@@ -144,8 +143,8 @@ impl Keys {
         jsonwebtoken::decode::<T>(token, &self.decoding, &v).map(|d| d.claims)
     }
 
-    /// The CSRF token of a session family: HMAC-SHA256 of its id, so a page cannot
-    /// forge it without the key, and no table needs to hold it.
+    /// Returns the CSRF token of a session family: HMAC-SHA256 of its id, so a page
+    /// cannot forge it without the key, and no table needs to keep it.
     pub fn csrf_token(&self, family: Uuid) -> String {
         let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.secret)
             .expect("HMAC accepts keys of any length");
@@ -177,7 +176,7 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     buf
 }
 
-/// A random 256-bit secret, base64url without padding (43 characters).
+/// Returns a random 256-bit secret, base64url without padding (43 characters).
 pub fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
@@ -190,19 +189,15 @@ pub fn hash_secret(secret: &str) -> String {
         .collect()
 }
 
-/// The PKCE S256 challenge of a verifier (RFC 7636 §4.2).
+/// Computes the PKCE S256 challenge of a verifier (RFC 7636 §4.2).
 pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-/// Seconds since 1970 of a time.
-pub fn unix(t: DateTime<Utc>) -> i64 {
-    t.timestamp()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     fn keys() -> Keys {
         Keys::new(&[7u8; 32]).unwrap()

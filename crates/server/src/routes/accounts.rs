@@ -126,8 +126,8 @@ async fn list_invitations(
     Ok(Json(s.store.list_invitations(p.org_id).await?))
 }
 
-/// Invites an address (Admin) and mails it a sign-in link; the invitation stays open
-/// for 7 days, and any later link request of the address also works.
+/// Invites an address (Admin) and mails it a sign-in link. The invitation stays open
+/// for 7 days, so a later link request of the address also works.
 #[utoipa::path(post, path = "/invitations", tag = "accounts", request_body = NewInvitation,
     responses((status = 201, body = Invitation), (status = 403, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -200,7 +200,7 @@ async fn list_tokens(State(s): State<AppState>, p: Principal) -> ApiResult<Json<
     Ok(Json(s.store.list_api_tokens(p.org_id, p.user_id).await?))
 }
 
-/// The lowest role each scope needs.
+/// Returns the lowest role a scope needs.
 fn scope_role(scope: &str) -> Role {
     match scope {
         "admin" => Role::Admin,

@@ -34,6 +34,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refresh))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(my_orgs))
+        .routes(routes!(switch_org))
+        .routes(routes!(create_org))
         .routes(routes!(oidc_start))
         .routes(routes!(oidc_callback))
 }
@@ -459,6 +462,87 @@ async fn me(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Me>> {
     }))
 }
 
+/// One of the caller's memberships.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Membership {
+    /// The organisation.
+    pub org: Org,
+    /// The caller's role there.
+    pub role: pelab_store::Role,
+    /// Whether the current session acts in it.
+    pub current: bool,
+}
+
+/// Lists the organisations the caller's address belongs to.
+#[utoipa::path(get, path = "/auth/orgs", tag = "auth",
+    responses((status = 200, body = Vec<Membership>), (status = 401, body = Problem)))]
+async fn my_orgs(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Vec<Membership>>> {
+    let mut out = Vec::new();
+    for user in s.store.users_by_email(&p.email).await? {
+        out.push(Membership {
+            org: s.store.get_org(user.org_id).await?,
+            role: user.role,
+            current: user.org_id == p.org_id,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// The organisation to switch to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchOrg {
+    /// One of the caller's organisations (`GET /auth/orgs`).
+    pub org_id: uuid::Uuid,
+}
+
+/// Ends the current session and starts one in another of the caller's
+/// organisations (browser sessions only).
+#[utoipa::path(post, path = "/auth/switch", tag = "auth", request_body = SwitchOrg,
+    responses((status = 200, body = Session), (status = 404, body = Problem)))]
+async fn switch_org(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<SwitchOrg>,
+) -> ApiResult<Response> {
+    let user = s
+        .store
+        .users_by_email(&p.email)
+        .await?
+        .into_iter()
+        .find(|u| u.org_id == body.org_id)
+        .ok_or_else(|| ApiError::not_found("organisation", body.org_id))?;
+    if let Via::Session { family, .. } = p.via {
+        s.store.revoke_session_family(family).await?;
+    }
+    start_session(&s, user, StatusCode::OK).await
+}
+
+/// A new organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrg {
+    /// 1 to 200 characters.
+    pub name: String,
+}
+
+/// Creates an organisation with the caller as its admin (browser sessions only). The
+/// session stays where it is; `POST /auth/switch` moves to the new organisation.
+#[utoipa::path(post, path = "/orgs", tag = "accounts", request_body = NewOrg,
+    responses((status = 201, body = Org), (status = 422, body = Problem)))]
+async fn create_org(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<NewOrg>,
+) -> ApiResult<(StatusCode, Json<Org>)> {
+    let org = s.store.create_org(body.name.trim()).await?;
+    s.store
+        .create_user(org.id, &p.email, pelab_store::Role::Admin)
+        .await?;
+    tracing::info!(org_id = %org.id, email = %p.email, "organisation created");
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
 /// Where to go after the Google sign-in.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -467,7 +551,7 @@ pub struct StartQuery {
     pub return_to: Option<String>,
 }
 
-/// A path on this server, or `/`: never another site (no open redirect).
+/// Returns a path on this server, or `/`: never another site (no open redirect).
 fn local_path(p: Option<&str>) -> String {
     match p {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
