@@ -23,7 +23,7 @@ function problem(status: number, detail: string, errors?: { field: string; messa
  * follow the current organisation, and `POST /auth/switch` changes it. Routes in `extra` win.
  */
 function fakeServer(orgs: (typeof LAB)[], extra: Record<string, (request: Request) => Response | Promise<Response>> = {}) {
-  const state = { current: orgs[0], csrfHeaders: [] as (string | null)[] };
+  const state = { current: orgs[0] ?? LAB, csrfHeaders: [] as (string | null)[] };
   const routes: Record<string, (request: Request) => Response | Promise<Response>> = {
     'GET /api/v1/auth/me': () =>
       json({ user: { id: 'user-1', email: 'admin@example.com', role: 'admin' }, org: state.current, auth: 'session', scopes: [] }),
@@ -216,11 +216,13 @@ describe('orgNameError', () => {
     expect(orgNameError('a')).toBeNull();
     expect(orgNameError('x'.repeat(200))).toBeNull();
     expect(orgNameError('  Lab  ')).toBeNull();
+    expect(orgNameError('\u{1F50B}'.repeat(200))).toBeNull();
   });
 
   it('rejects empty and long names', () => {
     expect(orgNameError('')).toBe('Enter a name for the organisation.');
     expect(orgNameError('   ')).toBe('Enter a name for the organisation.');
     expect(orgNameError('x'.repeat(201))).toBe('The name has 201 characters, but at most 200 are allowed.');
+    expect(orgNameError('\u{1F50B}'.repeat(201))).toBe('The name has 201 characters, but at most 200 are allowed.');
   });
 });
