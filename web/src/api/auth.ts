@@ -5,6 +5,7 @@ import { forgetSession, rememberSession } from './session';
 export const authKeys = {
   config: ['auth', 'config'] as const,
   me: ['auth', 'me'] as const,
+  orgs: ['auth', 'orgs'] as const,
   tokens: ['tokens'] as const,
   org: ['org'] as const,
   members: ['members'] as const,
@@ -45,6 +46,40 @@ export function useMe() {
     queryFn: () => request(() => api.GET('/api/v1/auth/me')),
     staleTime: 60_000,
     retry: false,
+  });
+}
+
+/** Loads the organisations the signed-in address belongs to, with the role in each (`GET /auth/orgs`). */
+export function useMyOrgs() {
+  return useQuery({
+    queryKey: authKeys.orgs,
+    queryFn: () => request(() => api.GET('/api/v1/auth/orgs')),
+    staleTime: 60_000,
+  });
+}
+
+/**
+ * Moves the browser session into another of the user's organisations (`POST /auth/switch`).
+ * The server ends the old session and sets new cookies. On success every cached query is
+ * dropped, because all of them belong to the previous organisation.
+ */
+export function useSwitchOrg() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (orgId: string) => request(() => api.POST('/api/v1/auth/switch', { body: { org_id: orgId } })),
+    onSuccess: (session) => {
+      rememberSession(session);
+      client.clear();
+    },
+  });
+}
+
+/** Creates an organisation with the user as its admin (`POST /orgs`). The session stays in the current one. */
+export function useCreateOrg() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => request(() => api.POST('/api/v1/orgs', { body: { name } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: authKeys.orgs }),
   });
 }
 
@@ -109,6 +144,7 @@ export function useRenameOrg() {
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: authKeys.org });
       void client.invalidateQueries({ queryKey: authKeys.me });
+      void client.invalidateQueries({ queryKey: authKeys.orgs });
     },
   });
 }

@@ -1,7 +1,8 @@
-import { Send, Trash2, UserMinus } from 'lucide-react';
+import { ArrowRightLeft, Plus, Send, Trash2, UserMinus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import {
   useChangeRole,
+  useCreateOrg,
   useInvitations,
   useInvite,
   useMe,
@@ -11,7 +12,7 @@ import {
   useRenameOrg,
   useRevokeInvitation,
 } from '@/api/auth';
-import type { Invitation, Member } from '@/api/client';
+import { ApiError, type Invitation, type Member, type Org } from '@/api/client';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoading } from '@/components/PageLoading';
@@ -23,7 +24,9 @@ import { Label } from '@/components/ui/label';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { DeniedReason } from '@/features/auth/DeniedReason';
 import { usePermission } from '@/features/auth/permissions';
+import { useSwitchOrgAndGoHome } from '@/features/auth/switchOrg';
 import { formatTime } from '@/lib/format';
+import { orgNameError } from '@/lib/orgName';
 import { ROLE_LABEL, ROLES, type Role } from '@/lib/roles';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
@@ -344,7 +347,86 @@ function InvitationsCard() {
   );
 }
 
-/** `/settings/org`: the organisation's name, members and invitations; only admins change them. */
+function NewOrgCard() {
+  const create = useCreateOrg();
+  const { mutation: switchOrg, switchTo } = useSwitchOrgAndGoHome();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<Org | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const invalid = orgNameError(name);
+    setError(invalid);
+    if (invalid) {
+      document.getElementById('new-org-name')?.focus();
+      return;
+    }
+    setCreated(null);
+    switchOrg.reset();
+    try {
+      setCreated(await create.mutateAsync(name.trim()));
+      setName('');
+    } catch (failure) {
+      // A 422 names the invalid field, and its message goes next to the input; other errors show in the banner.
+      const fieldError = failure instanceof ApiError ? failure.fieldErrors.find((item) => item.field === 'name') : undefined;
+      if (fieldError) setError(fieldError.message);
+    }
+  };
+
+  const serverFieldError = create.error instanceof ApiError && create.error.fieldErrors.some((item) => item.field === 'name');
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>New organisation</CardTitle>
+        <CardDescription>
+          Creates an organisation with you as its admin. You stay in the current one until you switch, and the account
+          menu lists every organisation you belong to.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="space-y-3">
+        <form noValidate onSubmit={submit} className="flex flex-wrap items-end gap-2">
+          <div className="flex min-w-64 flex-1 flex-col gap-1.5">
+            <Label htmlFor="new-org-name">Name of the new organisation</Label>
+            <Input
+              id="new-org-name"
+              value={name}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'new-org-name-error' : undefined}
+              onChange={(event) => setName(event.target.value)}
+            />
+          </div>
+          <Button type="submit" disabled={create.isPending}>
+            <Plus aria-hidden="true" /> Create organisation
+          </Button>
+          {error && (
+            <p id="new-org-name-error" role="alert" className="w-full text-xs font-medium text-destructive">
+              {error}
+            </p>
+          )}
+        </form>
+        {create.isError && !serverFieldError && <ErrorBanner error={create.error} />}
+        {created && (
+          <div role="status" className="flex flex-wrap items-center gap-3 text-sm" data-testid="org-created">
+            <span>
+              Created <span className="font-medium">{created.name}</span>.
+            </span>
+            <Button variant="outline" size="sm" disabled={switchOrg.isPending} onClick={() => switchTo(created.id)}>
+              <ArrowRightLeft aria-hidden="true" /> Switch to {created.name}
+            </Button>
+          </div>
+        )}
+        {switchOrg.isError && <ErrorBanner error={switchOrg.error} />}
+      </CardContent>
+    </Card>
+  );
+}
+
+/**
+ * `/settings/org`: the organisation's name, members and invitations, which only admins
+ * change, and a form that any member can use to create another organisation.
+ */
 export default function OrgSettingsPage() {
   const me = useMe();
   const manage = usePermission('org.manage');
@@ -355,6 +437,7 @@ export default function OrgSettingsPage() {
       <OrgNameCard admin={manage.allowed} />
       <MembersCard admin={manage.allowed} reason={manage.reason} selfId={me.data.user.id} />
       {manage.allowed && <InvitationsCard />}
+      <NewOrgCard />
     </div>
   );
 }
