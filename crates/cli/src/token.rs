@@ -2,7 +2,9 @@
 //!
 //! It needs the server's configuration (database URL or data directory), not a
 //! running server, so an operator can give a worker, a bench agent or a script its
-//! token before the first sign-in.
+//! token before the first sign-in. The database must exist: a wrong directory gets
+//! an error, not a fresh database whose tokens the server would refuse. The audit
+//! log records each token it makes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,18 +106,27 @@ async fn create(config: &Config, args: &CreateArgs) -> Result<String, (u8, Strin
             )));
         }
     };
-    if let Err(e) = std::fs::create_dir_all(&config.data_dir) {
-        return Err((
-            EXIT_FAILURE,
-            format!("data_dir {}: {e}", config.data_dir.display()),
-        ));
+    let url = config.database_url();
+    let where_to = "run it where `pelab serve` runs, or set PELAB_DATA_DIR or \
+                    PELAB_DATABASE_URL as for pelab serve";
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && !std::path::Path::new(path).exists()
+    {
+        return Err(invalid(format!("no pelab database at {path}: {where_to}")));
     }
-    let store = Store::connect(&config.database_url(), &ConnectOptions::default())
+    let store = Store::connect(&url, &ConnectOptions::default())
         .await
         .map_err(|e| (EXIT_FAILURE, format!("database_url: {e}")))?;
-    pelab_server::serve::bootstrap(&store, &config.auth.admin_email)
+    let orgs = store
+        .list_orgs()
         .await
         .map_err(|e| (EXIT_FAILURE, e.to_string()))?;
+    if orgs.is_empty() {
+        return Err(invalid(format!(
+            "the database at {} has no organisation yet: start `pelab serve` once, or {where_to}",
+            redact(&url)
+        )));
+    }
     let email = args
         .email
         .clone()
@@ -151,14 +162,45 @@ async fn create(config: &Config, args: &CreateArgs) -> Result<String, (u8, Strin
         pelab_server::auth::issue_api_token(&store, &user, &args.name, scopes, expires_at)
             .await
             .map_err(|e| invalid(e.to_string()))?;
+    let entry = pelab_store::NewAuditEntry {
+        org_id: user.org_id,
+        actor: format!("{} (pelab token create)", user.email),
+        action: "CLI pelab token create".into(),
+        target: format!(
+            "token {} {:?} scopes={}",
+            token.id,
+            token.name,
+            token.scopes.join(",")
+        ),
+        source: "localhost".into(),
+        result: "201".into(),
+    };
+    store
+        .append_audit(&entry)
+        .await
+        .map_err(|e| (EXIT_FAILURE, format!("audit log: {e}")))?;
     eprintln!(
-        "created API token {} \"{}\" for {} ({}), scopes {}. The secret below is shown once.",
+        "created API token {} \"{}\" for {} ({}) in {}, scopes {}. The secret below is \
+         shown once.",
         token.id,
         token.name,
         user.email,
         user.role,
+        redact(&url),
         token.scopes.join(",")
     );
     store.close().await;
     Ok(secret)
+}
+
+/// The database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
 }

@@ -108,8 +108,8 @@ fn design(project: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_writes_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let http = client(&admin_token(dir.path()));
     let server = start(dir.path(), "0");
+    let http = client(&admin_token(dir.path()));
     let base = server.base.clone();
     let project: Value = http
         .post(format!("{base}/projects"))
@@ -243,4 +243,56 @@ async fn sigkill_during_writes_loses_nothing_acknowledged() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+#[test]
+fn token_create_refuses_a_missing_database_and_bad_input() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_pelab"))
+            .args(["token", "create"])
+            .args(args)
+            .env("PELAB_DATA_DIR", dir.path())
+            .output()
+            .expect("pelab token runs")
+    };
+    // No server ever ran here: an error naming the path, and no database is made.
+    let out = run(&["--name", "t"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no pelab database at") && err.contains("PELAB_DATA_DIR"),
+        "{err}"
+    );
+    assert!(!dir.path().join("pelab.db").exists());
+    // Once the server has started, bad scopes, unknown members and days are named.
+    let server = start(dir.path(), "0");
+    for (args, needle) in [
+        (
+            vec!["--name", "t", "--scopes", "root"],
+            "--scopes: \"root\"",
+        ),
+        (
+            vec!["--name", "t", "--email", "nobody@example.com"],
+            "--email",
+        ),
+        (
+            vec!["--name", "t", "--expires-in-days", "0"],
+            "--expires-in-days",
+        ),
+    ] {
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "no secret on failure");
+    }
+    let out = run(&["--name", "ci", "--scopes", "read"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .starts_with("pelab_")
+    );
+    drop(server);
 }

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -147,6 +147,16 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     response
 }
 
+/// The id in the path, then the handler's note, e.g. `0192… role=viewer`.
+fn audit_target(path: &str, note: Option<&crate::auth::AuditNote>) -> String {
+    let id = path
+        .rsplit('/')
+        .find(|seg| uuid::Uuid::parse_str(seg).is_ok())
+        .unwrap_or("");
+    let note = note.map_or("", |n| n.0.as_str());
+    crate::extract::truncate(format!("{id} {note}").trim(), 500)
+}
+
 /// Appends every mutating request of a signed-in member to the audit log, with its
 /// result, and so does a Google sign-in (a GET). Requests no member made (a refused
 /// token, an unknown route) belong to no organisation and are left to the access log.
@@ -162,10 +172,11 @@ async fn audit(State(s): State<AppState>, req: Request, next: Next) -> Response 
     if !(mutating || sign_in) || path.starts_with("/api/v1/calc/") {
         return next.run(req).await;
     }
-    let source = req
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    let source = crate::auth::source_ip(
+        req.extensions(),
+        req.headers(),
+        s.auth.config.trust_forwarded_for,
+    );
     let response = next.run(req).await;
     let Some(principal) = response.extensions().get::<crate::auth::Principal>() else {
         return response;
@@ -174,11 +185,7 @@ async fn audit(State(s): State<AppState>, req: Request, next: Next) -> Response 
         org_id: principal.org_id,
         actor: principal.actor(),
         action: format!("{method} {}", crate::extract::truncate(&path, 300)),
-        target: path
-            .rsplit('/')
-            .find(|seg| uuid::Uuid::parse_str(seg).is_ok())
-            .unwrap_or("")
-            .to_string(),
+        target: audit_target(&path, response.extensions().get::<crate::auth::AuditNote>()),
         source,
         result: response.status().as_u16().to_string(),
     };

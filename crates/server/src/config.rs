@@ -80,6 +80,14 @@ pub struct AuthConfig {
     pub refresh_ttl_secs: u64,
     /// Lifetime of a sign-in link [s] (`PELAB_LINK_TTL_SECS`), default 900.
     pub link_ttl_secs: u64,
+    /// Time after a refresh during which the old refresh token may be used once more
+    /// [s] (`PELAB_REFRESH_GRACE_SECS`), default 10: two tabs refreshing at the same
+    /// moment. Later reuse revokes the session. 0 revokes on any reuse.
+    pub refresh_grace_secs: u64,
+    /// Take the client address from the first `X-Forwarded-For` entry
+    /// (`PELAB_TRUST_FORWARDED_FOR`), for rate limits and the audit log; default
+    /// false. Turn it on only behind a reverse proxy that sets the header.
+    pub trust_forwarded_for: bool,
     /// OpenID Connect issuer (`PELAB_OIDC_ISSUER`), default
     /// `https://accounts.google.com`.
     pub oidc_issuer: String,
@@ -103,6 +111,8 @@ impl Default for AuthConfig {
             access_ttl_secs: 900,
             refresh_ttl_secs: 30 * 86_400,
             link_ttl_secs: 900,
+            refresh_grace_secs: 10,
+            trust_forwarded_for: false,
             oidc_issuer: "https://accounts.google.com".into(),
             oidc_client_id: None,
             oidc_client_secret: None,
@@ -291,6 +301,13 @@ impl Config {
             "PELAB_LINK_TTL_SECS" => {
                 self.auth.link_ttl_secs = value.parse().map_err(|_| parse_err("seconds"))?;
             }
+            "PELAB_REFRESH_GRACE_SECS" => {
+                self.auth.refresh_grace_secs = value.parse().map_err(|_| parse_err("seconds"))?;
+            }
+            "PELAB_TRUST_FORWARDED_FOR" => {
+                self.auth.trust_forwarded_for =
+                    parse_bool(value).ok_or_else(|| parse_err("true or false"))?;
+            }
             "PELAB_OIDC_ISSUER" => self.auth.oidc_issuer = value.to_string(),
             "PELAB_OIDC_CLIENT_ID" => self.auth.oidc_client_id = non_empty(value),
             "PELAB_OIDC_CLIENT_SECRET" => self.auth.oidc_client_secret = non_empty(value),
@@ -391,6 +408,7 @@ impl Config {
                 365 * 86_400,
             ),
             ("auth.link_ttl_secs", a.link_ttl_secs, 10, 86_400),
+            ("auth.refresh_grace_secs", a.refresh_grace_secs, 0, 300),
             ("auth.login_rate", u64::from(a.login_rate), 1, 10_000),
         ];
         for (field, value, min, max) in ranges {

@@ -135,7 +135,8 @@ async fn sign_in(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn magic_link_session_csrf_refresh_and_sign_out() {
-    let (server, _dir, inbox) = start_with_mail(&[]).await;
+    // No grace: a refresh token used twice revokes at once.
+    let (server, _dir, inbox) = start_with_mail(&[("PELAB_REFRESH_GRACE_SECS", "0")]).await;
     let base = common::base(&server);
     let http = reqwest::Client::new();
 
@@ -809,4 +810,56 @@ async fn a_member_creates_and_switches_organisations() {
         .await
         .expect("answer");
     assert_eq!(r.status(), 401, "the previous session ended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_refreshing_together_keep_the_session() {
+    let (server, _dir, inbox) = start_with_mail(&[]).await;
+    let base = common::base(&server);
+    let http = reqwest::Client::new();
+    let (browser, _) = sign_in(&http, &base, &inbox, "admin@localhost").await;
+    let refresh = || {
+        http.post(format!("{base}/auth/refresh"))
+            .header(COOKIE, browser.header())
+            .send()
+    };
+    let (a, b) = tokio::join!(refresh(), refresh());
+    let (a, b) = (a.expect("answer"), b.expect("answer"));
+    assert_eq!(
+        (a.status(), b.status()),
+        (reqwest::StatusCode::OK, reqwest::StatusCode::OK)
+    );
+    let tab = Browser::from(b.headers());
+    let r = http
+        .get(format!("{base}/auth/me"))
+        .header(COOKIE, tab.header())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 200, "both tabs stay signed in");
+
+    // After sign-out, an open tab's refresh is refused without alarm.
+    let r = http
+        .post(format!("{base}/auth/logout"))
+        .header(COOKIE, tab.header())
+        .header("x-csrf-token", &tab.csrf)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 204);
+    let r = http
+        .post(format!("{base}/auth/refresh"))
+        .header(COOKIE, browser.header())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 401);
+    let problem: Value = r.json().await.expect("JSON");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("has ended"),
+        "{problem}"
+    );
 }

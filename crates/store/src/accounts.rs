@@ -17,11 +17,14 @@ use crate::{Org, Result, Role, Store, StoreError, User, new_id, on_pool};
 pub enum Rotation {
     /// A new session row replaced the presented one.
     Rotated(SessionRow),
-    /// The token was already rotated or revoked: the whole family is now revoked.
+    /// The token was rotated before, outside the grace period: it leaked, so the
+    /// whole family is now revoked.
     Reused {
         /// The revoked family.
         family: Uuid,
     },
+    /// The session was ended (sign-out, removal or an earlier reuse).
+    Revoked,
     /// The session expired.
     Expired,
     /// No session has this token.
@@ -474,9 +477,10 @@ impl Store {
         Ok(())
     }
 
-    /// Exchanges a refresh token for a new one in the same family. A token presented a
-    /// second time means it leaked: the family is revoked, ending the session for the
-    /// thief and the owner alike.
+    /// Exchanges a refresh token for a new one in the same family. A token presented
+    /// again more than `grace` after its rotation means it leaked: the family is
+    /// revoked, ending the session for the thief and the owner alike. Within `grace`
+    /// it is a race between two tabs of one browser, and it rotates once more.
     ///
     /// # Errors
     /// Database errors.
@@ -485,6 +489,7 @@ impl Store {
         refresh_hash: &str,
         new_hash: &str,
         new_expires_at: DateTime<Utc>,
+        grace: chrono::Duration,
     ) -> Result<Rotation> {
         type Row = (
             String,
@@ -506,24 +511,29 @@ impl Store {
         };
         let family = parse_uuid("family", &family)?;
         let now = Utc::now();
-        if rotated_at.is_some() || revoked_at.is_some() {
+        if revoked_at.is_some() {
+            return Ok(Rotation::Revoked);
+        }
+        if rotated_at.is_some_and(|t| now - t > grace) {
             self.revoke_session_family(family).await?;
             return Ok(Rotation::Reused { family });
         }
         if expires_at <= now {
             return Ok(Rotation::Expired);
         }
-        let claimed = on_pool!(self, p => sqlx::query(
-            "UPDATE sessions SET rotated_at = $1 WHERE id = $2 AND rotated_at IS NULL \
-             AND revoked_at IS NULL")
-            .bind(now)
-            .bind(&id)
-            .execute(p)
-            .await.map(|r| r.rows_affected()))?;
-        if claimed != 1 {
-            // A concurrent call rotated it first: the same token came twice.
-            self.revoke_session_family(family).await?;
-            return Ok(Rotation::Reused { family });
+        if rotated_at.is_none() {
+            let claimed = on_pool!(self, p => sqlx::query(
+                "UPDATE sessions SET rotated_at = $1 WHERE id = $2 AND rotated_at IS NULL \
+                 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(&id)
+                .execute(p)
+                .await.map(|r| r.rows_affected()))?;
+            if claimed != 1 && grace <= chrono::Duration::zero() {
+                // A concurrent call rotated it first: the same token came twice.
+                self.revoke_session_family(family).await?;
+                return Ok(Rotation::Reused { family });
+            }
         }
         let next = SessionRow {
             id: new_id(),
@@ -675,7 +685,7 @@ impl Store {
     /// Invites an address. A pending invitation of the same address is replaced.
     ///
     /// # Errors
-    /// [`StoreError::Invalid`] for a malformed address, [`StoreError::Duplicate`] when it
+    /// [`StoreError::Invalid`] for a malformed address, [`StoreError::Refused`] when it
     /// is already a member.
     pub async fn create_invitation(
         &self,
@@ -692,9 +702,9 @@ impl Store {
             .iter()
             .any(|u| u.org_id == org_id)
         {
-            return Err(StoreError::Duplicate {
+            return Err(StoreError::Refused {
                 field: "email".into(),
-                value: email.to_string(),
+                message: format!("{email} is already a member of this organisation"),
             });
         }
         let now = Utc::now();

@@ -56,14 +56,20 @@ async fn exercise(store: &Store) {
         .await
         .expect("session");
     assert!(store.session_active(session.family).await.expect("store"));
-    let Rotation::Rotated(next) = store.rotate_session("h1", "h2", soon).await.expect("store")
+    let Rotation::Rotated(next) = store
+        .rotate_session("h1", "h2", soon, Duration::zero())
+        .await
+        .expect("store")
     else {
         panic!("the first rotation succeeds");
     };
     assert_eq!(next.family, session.family);
     assert!(store.session_active(session.family).await.expect("store"));
     assert_eq!(
-        store.rotate_session("h1", "h3", soon).await.expect("store"),
+        store
+            .rotate_session("h1", "h3", soon, Duration::zero())
+            .await
+            .expect("store"),
         Rotation::Reused {
             family: session.family
         }
@@ -71,14 +77,17 @@ async fn exercise(store: &Store) {
     assert!(!store.session_active(session.family).await.expect("store"));
     assert!(
         matches!(
-            store.rotate_session("h2", "h4", soon).await.expect("store"),
-            Rotation::Reused { .. }
+            store
+                .rotate_session("h2", "h4", soon, Duration::zero())
+                .await
+                .expect("store"),
+            Rotation::Revoked
         ),
-        "the newest token of a revoked family is refused too"
+        "the newest token of a family revoked for reuse is refused"
     );
     assert_eq!(
         store
-            .rotate_session("nope", "h5", soon)
+            .rotate_session("nope", "h5", soon, Duration::zero())
             .await
             .expect("store"),
         Rotation::Unknown
@@ -89,12 +98,41 @@ async fn exercise(store: &Store) {
         .expect("session");
     assert_eq!(
         store
-            .rotate_session("old", "h6", soon)
+            .rotate_session("old", "h6", soon, Duration::zero())
             .await
             .expect("store"),
         Rotation::Expired
     );
     assert!(!store.session_active(stale.family).await.expect("store"));
+
+    // Within the grace period a second use is two tabs racing: both get a token.
+    let tabs = store
+        .create_session(org.id, admin.id, "g1", soon)
+        .await
+        .expect("session");
+    let grace = Duration::seconds(30);
+    for next in ["g2", "g3"] {
+        assert!(matches!(
+            store
+                .rotate_session("g1", next, soon, grace)
+                .await
+                .expect("store"),
+            Rotation::Rotated(_)
+        ));
+    }
+    assert!(store.session_active(tabs.family).await.expect("store"));
+    store
+        .revoke_session_family(tabs.family)
+        .await
+        .expect("store");
+    assert_eq!(
+        store
+            .rotate_session("g2", "g4", soon, grace)
+            .await
+            .expect("store"),
+        Rotation::Revoked,
+        "after sign-out the cookie of an open tab is simply refused"
+    );
 
     // API tokens: found by hash until revoked or expired; listed per member.
     let token = store
@@ -179,7 +217,7 @@ async fn exercise(store: &Store) {
         store
             .create_invitation(org.id, "ADMIN@lab.example", Role::Viewer, "x", soon)
             .await,
-        Err(StoreError::Duplicate { .. })
+        Err(StoreError::Refused { .. })
     ));
     let members = store
         .accept_invitations("New@Lab.example")

@@ -1085,6 +1085,11 @@ export interface components {
             dev_log_links: boolean;
             /** @description Google sign-in is configured. */
             google: boolean;
+            /**
+             * Format: int64
+             * @description How long a sign-in link works [s].
+             */
+            link_ttl_secs: number;
             /** @description E-mail sign-in links are available. */
             magic_link: boolean;
         };
@@ -2629,7 +2634,7 @@ export interface operations {
                 action?: string;
                 /** @description The HTTP status, e.g. `403`. */
                 result?: string;
-                /** @description Entries at or after this time (RFC 3339). */
+                /** @description Entries at or after this time (RFC 3339, e.g. `2026-12-05T10:00:00Z`). */
                 since?: string;
                 /** @description Entries before this time (RFC 3339). */
                 until?: string;
@@ -2686,7 +2691,7 @@ export interface operations {
                 action?: string;
                 /** @description The HTTP status, e.g. `403`. */
                 result?: string;
-                /** @description Entries at or after this time (RFC 3339). */
+                /** @description Entries at or after this time (RFC 3339, e.g. `2026-12-05T10:00:00Z`). */
                 since?: string;
                 /** @description Entries before this time (RFC 3339). */
                 until?: string;

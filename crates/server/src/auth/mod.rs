@@ -106,6 +106,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
+/// What a handler adds to its audit entry's target, beyond the id in the path: the
+/// new role, the invited address, the token created. Returned as a response
+/// extension (`axum::Extension(AuditNote(..))`).
+#[derive(Debug, Clone)]
+pub struct AuditNote(pub String);
+
 /// A signed-in member as the API returns it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Me {
@@ -232,6 +238,14 @@ fn invalid_token(what: &str) -> ApiError {
     )
 }
 
+fn invalid_api_token(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid-token",
+        format!("{what}: create a new token (POST /api/v1/tokens or `pelab token create`)"),
+    )
+}
+
 fn forbidden(detail: String) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail)
 }
@@ -274,7 +288,7 @@ pub async fn resolve(s: &AppState, headers: &HeaderMap) -> Result<Option<Princip
             .active_user(t.user_id)
             .await?
             .filter(|u| u.org_id == t.org_id)
-            .ok_or_else(|| invalid_token("the API token's member was removed"))?;
+            .ok_or_else(|| invalid_api_token("the API token's member was removed"))?;
         return Ok(Some(Principal {
             user_id: user.id,
             org_id: user.org_id,
@@ -496,21 +510,42 @@ pub fn cleared_cookies(auth: &AuthService) -> Vec<HeaderValue> {
     .collect()
 }
 
-/// The peer address of a request, or `unknown` when the server runs without
-/// connection info (unit tests of the router).
+/// The client address of a request: the first `X-Forwarded-For` entry when
+/// `auth.trust_forwarded_for` is on, otherwise the peer address, or `unknown` when
+/// the server runs without connection info (router unit tests).
 #[derive(Debug, Clone)]
 pub struct SourceIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for SourceIp {
+/// Returns the client address of a request (see [`SourceIp`]).
+pub fn source_ip(
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trust_forwarded_for: bool,
+) -> String {
+    if trust_forwarded_for
+        && let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+    {
+        return first.to_string();
+    }
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+}
+
+impl FromRequestParts<AppState> for SourceIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(SourceIp(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(SourceIp(source_ip(
+            &parts.extensions,
+            &parts.headers,
+            s.auth.config.trust_forwarded_for,
+        )))
     }
 }
 

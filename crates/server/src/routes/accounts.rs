@@ -1,9 +1,9 @@
 //! The organisation, its members and invitations, API tokens, and the audit log.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use chrono::{DateTime, Duration, Utc};
 use pelab_store::{ApiToken, AuditEntry, AuditFilter, Invitation, Org, Role, User};
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Principal;
 use crate::auth::policy::{SCOPES, rank};
+use crate::auth::{AuditNote, Principal};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::state::AppState;
@@ -57,8 +57,10 @@ async fn rename_org(
     State(s): State<AppState>,
     p: Principal,
     ApiJson(body): ApiJson<OrgUpdate>,
-) -> ApiResult<Json<Org>> {
-    Ok(Json(s.store.rename_org(p.org_id, body.name.trim()).await?))
+) -> ApiResult<(Extension<AuditNote>, Json<Org>)> {
+    let org = s.store.rename_org(p.org_id, body.name.trim()).await?;
+    let note = AuditNote(format!("name={:?}", org.name));
+    Ok((Extension(note), Json(org)))
 }
 
 /// The organisation's members.
@@ -135,7 +137,7 @@ async fn invite(
     State(s): State<AppState>,
     p: Principal,
     ApiJson(body): ApiJson<NewInvitation>,
-) -> ApiResult<(StatusCode, Json<Invitation>)> {
+) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Invitation>)> {
     let email = body.email.trim().to_lowercase();
     let invitation = s
         .store
@@ -154,7 +156,11 @@ async fn invite(
         &format!("You are invited to {} on pelab", org.name),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(invitation)))
+    let note = AuditNote(format!(
+        "invitation {} {email} role={}",
+        invitation.id, invitation.role
+    ));
+    Ok((StatusCode::CREATED, Extension(note), Json(invitation)))
 }
 
 /// Revokes an invitation (Admin).
@@ -263,7 +269,18 @@ async fn create_token(
         .ok_or_else(crate::auth::unauthenticated)?;
     let (token, secret) =
         crate::auth::issue_api_token(&s.store, &user, &body.name, scopes, expires_at).await?;
-    let mut response = (StatusCode::CREATED, Json(CreatedToken { token, secret })).into_response();
+    let note = AuditNote(format!(
+        "token {} {:?} scopes={}",
+        token.id,
+        token.name,
+        token.scopes.join(",")
+    ));
+    let mut response = (
+        StatusCode::CREATED,
+        Extension(note),
+        Json(CreatedToken { token, secret }),
+    )
+        .into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -294,10 +311,10 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// The HTTP status, e.g. `403`.
     pub result: Option<String>,
-    /// Entries at or after this time (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
+    /// Entries at or after this time (RFC 3339, e.g. `2026-12-05T10:00:00Z`).
+    pub since: Option<String>,
     /// Entries before this time (RFC 3339).
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<String>,
     /// At most this many, 1 to 10000 (default 200).
     pub limit: Option<i64>,
 }
@@ -319,12 +336,51 @@ fn audit_filter(q: AuditQuery) -> ApiResult<AuditFilter> {
             other => Ok(other),
         }
     };
+    let time = |name: &str, v: Option<String>| -> ApiResult<Option<DateTime<Utc>>> {
+        match v.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(t) => DateTime::parse_from_rfc3339(t)
+                .map(|d| Some(d.with_timezone(&Utc)))
+                .map_err(|_| {
+                    ApiError::field(
+                        name,
+                        format!(
+                            "\"{}\" is not an RFC 3339 time (accepted: e.g. \
+                             2026-12-05T10:00:00Z or 2026-12-05T11:00:00+01:00)",
+                            crate::extract::truncate(t, 60)
+                        ),
+                    )
+                }),
+        }
+    };
+    let result = text("result", q.result)?;
+    if let Some(r) = &result
+        && !r.parse::<u16>().is_ok_and(|n| (100..=599).contains(&n))
+    {
+        return Err(ApiError::field(
+            "result",
+            format!(
+                "\"{}\" (accepted: an HTTP status from 100 to 599, e.g. 403)",
+                crate::extract::truncate(r, 20)
+            ),
+        ));
+    }
+    let since = time("since", q.since)?;
+    let until = time("until", q.until)?;
+    if let (Some(a), Some(b)) = (since, until)
+        && a >= b
+    {
+        return Err(ApiError::field(
+            "until",
+            format!("{b} is not after since ({a})"),
+        ));
+    }
     Ok(AuditFilter {
         actor: text("actor", q.actor)?,
         action: text("action", q.action)?,
-        result: text("result", q.result)?,
-        since: q.since,
-        until: q.until,
+        result,
+        since,
+        until,
         limit,
     })
 }

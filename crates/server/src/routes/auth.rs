@@ -57,6 +57,8 @@ pub struct AuthConfigView {
     pub dev_log_links: bool,
     /// A hint for the first admin's sign-in, when links go to the log.
     pub admin_hint: Option<String>,
+    /// How long a sign-in link works [s].
+    pub link_ttl_secs: u64,
 }
 
 /// A sign-in link request.
@@ -96,9 +98,9 @@ pub struct Session {
     pub access_expires_at: DateTime<Utc>,
 }
 
-/// A refused sign-in request: 429 with `Retry-After`.
+/// A refused sign-in request: 429 with `Retry-After`, naming the limit that was hit.
 #[derive(Debug)]
-struct RateLimited(std::time::Duration);
+struct RateLimited(std::time::Duration, &'static str);
 
 impl IntoResponse for RateLimited {
     fn into_response(self) -> Response {
@@ -106,7 +108,10 @@ impl IntoResponse for RateLimited {
         let mut r = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
-            format!("too many sign-in requests: try again in {secs} s"),
+            format!(
+                "too many sign-in requests {}: try again in {secs} s",
+                self.1
+            ),
         )
         .into_response();
         if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
@@ -116,11 +121,20 @@ impl IntoResponse for RateLimited {
     }
 }
 
-fn limit(s: &AppState, key: String, n: u32) -> Result<(), RateLimited> {
+fn limit(s: &AppState, key: String, n: u32, what: &'static str) -> Result<(), RateLimited> {
     s.auth
         .limiter
         .check(&key, n, RATE_WINDOW)
-        .map_err(RateLimited)
+        .map_err(|wait| RateLimited(wait, what))
+}
+
+/// Says a duration in words: whole minutes, or seconds.
+fn duration_text(secs: u64) -> String {
+    match secs {
+        60 => "1 minute".into(),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
 }
 
 /// Says how to sign in: used by the login page.
@@ -132,6 +146,7 @@ async fn auth_config(State(s): State<AppState>) -> Json<AuthConfigView> {
         magic_link: true,
         google: s.auth.oidc.is_some(),
         dev_log_links: logs,
+        link_ttl_secs: s.auth.config.link_ttl_secs,
         admin_hint: logs.then(|| {
             format!(
                 "No mail server is configured, so sign-in links are written to the server \
@@ -156,9 +171,20 @@ async fn request_link(
     let email = body.email.trim().to_lowercase();
     pelab_store::check_email(&email).map_err(|e| ApiError::from(e).into_response())?;
     let rate = s.auth.config.login_rate;
-    limit(&s, format!("link-ip:{ip}"), rate.saturating_mul(4))
-        .map_err(IntoResponse::into_response)?;
-    limit(&s, format!("link-email:{email}"), rate).map_err(IntoResponse::into_response)?;
+    limit(
+        &s,
+        format!("link-ip:{ip}"),
+        rate.saturating_mul(4),
+        "from your network address",
+    )
+    .map_err(IntoResponse::into_response)?;
+    limit(
+        &s,
+        format!("link-email:{email}"),
+        rate,
+        "for this e-mail address",
+    )
+    .map_err(IntoResponse::into_response)?;
     let ttl = s.auth.config.link_ttl_secs;
     let known = !s
         .store
@@ -179,8 +205,8 @@ async fn request_link(
     }
     let message = format!(
         "If {email} belongs to a member or has an invitation, a sign-in link is on its way. \
-         It works once, within {} minutes.",
-        ttl / 60
+         It works once, within {}.",
+        duration_text(ttl)
     );
     Ok((StatusCode::ACCEPTED, Json(LinkSent { message })).into_response())
 }
@@ -212,11 +238,13 @@ pub(crate) async fn send_link(s: &AppState, email: &str, subject: &str) -> ApiRe
     let auth = s.auth.clone();
     let to = email.to_string();
     let subject = subject.to_string();
-    let minutes = s.auth.config.link_ttl_secs / 60;
+    let within = duration_text(s.auth.config.link_ttl_secs);
+    let login = format!("{}/login", s.auth.public_url);
     tokio::spawn(async move {
         let body = format!(
-            "Open this link to sign in to pelab:\n\n{link}\n\nIt works once, within {minutes} \
-             minutes. If you did not ask for it, ignore this message.\n"
+            "Open this link to sign in to pelab:\n\n{link}\n\nIt works once, within {within}. \
+             After that, ask for a new link at {login} with this address.\n\
+             If you did not ask for it, ignore this message.\n"
         );
         if let Err(e) = auth.mailer.send(&to, &subject, body).await {
             tracing::warn!(error = %e, "cannot send the sign-in mail");
@@ -302,6 +330,7 @@ async fn verify_link(
         &s,
         format!("verify-ip:{ip}"),
         s.auth.config.login_rate.saturating_mul(6),
+        "from your network address",
     )
     .map_err(IntoResponse::into_response)?;
     let claims: LinkClaims = s
@@ -332,9 +361,14 @@ async fn first_membership(s: &AppState, email: &str) -> ApiResult<User> {
         .into_iter()
         .next()
         .ok_or_else(|| {
-            bad_link(&format!(
-                "{email} is no longer a member of any organisation"
-            ))
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "not-a-member",
+                format!(
+                    "{email} is not a member of any organisation and has no open invitation \
+                     (it may have been revoked): ask an admin to invite you"
+                ),
+            )
         })
 }
 
@@ -365,6 +399,7 @@ async fn refresh(State(s): State<AppState>, headers: HeaderMap) -> Result<Respon
             &tokens::hash_secret(presented),
             &tokens::hash_secret(&next),
             Utc::now() + Duration::seconds(secs(s.auth.config.refresh_ttl_secs)),
+            Duration::seconds(secs(s.auth.config.refresh_grace_secs)),
         )
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
@@ -390,6 +425,7 @@ async fn refresh(State(s): State<AppState>, headers: HeaderMap) -> Result<Respon
                 "this refresh token was already used, so the session was ended for safety: sign in again",
             ))
         }
+        Rotation::Revoked => Err(ended("the session has ended: sign in again")),
         Rotation::Expired => Err(ended("the session expired: sign in again")),
         Rotation::Unknown => Err(ended("the session is unknown: sign in again")),
     }
@@ -515,7 +551,14 @@ async fn switch_org(
     if let Via::Session { family, .. } = p.via {
         s.store.revoke_session_family(family).await?;
     }
-    start_session(&s, user, StatusCode::OK).await
+    let mut response = start_session(&s, user, StatusCode::OK).await?;
+    // The audit entry belongs to the organisation left, where the switch was made.
+    response.extensions_mut().insert(p.clone());
+    response.extensions_mut().insert(auth::AuditNote(format!(
+        "switched to organisation {}",
+        body.org_id
+    )));
+    Ok(response)
 }
 
 /// A new organisation.
@@ -534,13 +577,14 @@ async fn create_org(
     State(s): State<AppState>,
     p: Principal,
     ApiJson(body): ApiJson<NewOrg>,
-) -> ApiResult<(StatusCode, Json<Org>)> {
+) -> ApiResult<(StatusCode, axum::Extension<auth::AuditNote>, Json<Org>)> {
     let org = s.store.create_org(body.name.trim()).await?;
     s.store
         .create_user(org.id, &p.email, pelab_store::Role::Admin)
         .await?;
     tracing::info!(org_id = %org.id, email = %p.email, "organisation created");
-    Ok((StatusCode::CREATED, Json(org)))
+    let note = auth::AuditNote(format!("created organisation {} {:?}", org.id, org.name));
+    Ok((StatusCode::CREATED, axum::Extension(note), Json(org)))
 }
 
 /// Where to go after the Google sign-in.
@@ -600,6 +644,7 @@ async fn oidc_start(
         &s,
         format!("oidc-ip:{ip}"),
         s.auth.config.login_rate.saturating_mul(4),
+        "from your network address",
     )
     .map_err(IntoResponse::into_response)?;
     let state = tokens::random_secret();
