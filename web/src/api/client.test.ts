@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, request, shouldRetry } from './client';
+import { ApiError, isRetryable, request, shouldRetry } from './client';
 
 describe('shouldRetry', () => {
   it('retries 503 and network failures up to 3 times', () => {
@@ -12,6 +12,20 @@ describe('shouldRetry', () => {
     expect(shouldRetry(0, new ApiError(404, null, 'missing'))).toBe(false);
     expect(shouldRetry(0, new ApiError(422, null, 'invalid'))).toBe(false);
     expect(shouldRetry(0, new Error('other'))).toBe(false);
+  });
+});
+
+describe('isRetryable', () => {
+  it.each([0, 408, 429, 500, 503])('offers a retry for %d', (status) => {
+    expect(isRetryable(new ApiError(status, null, 'failed'))).toBe(true);
+  });
+
+  it.each([400, 401, 403, 404, 409, 422])('offers no retry for %d', (status) => {
+    expect(isRetryable(new ApiError(status, null, 'failed'))).toBe(false);
+  });
+
+  it('offers a retry for errors without a status', () => {
+    expect(isRetryable(new Error('other'))).toBe(true);
   });
 });
 

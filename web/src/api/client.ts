@@ -97,6 +97,16 @@ export async function request<T>(call: () => Promise<{ data?: T; error?: unknown
   return unwrap(result);
 }
 
+/**
+ * Returns whether trying a failed request again by hand can help: network failures, 408, 429 and
+ * 5xx. Other 4xx errors (a malformed id, a missing item, a denied action) repeat on every try.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  const { status } = error;
+  return status === 0 || status === 408 || status === 429 || status >= 500;
+}
+
 /** Whether a failed query should be tried again: only for 503 and network failures, at most 3 times. */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
   if (failureCount >= 3) {

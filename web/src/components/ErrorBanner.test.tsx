@@ -21,4 +21,23 @@ describe('ErrorBanner', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('Server unreachable');
     expect(screen.getByRole('alert')).toHaveTextContent('pelab serve');
   });
+
+  it('offers Retry for a 503', () => {
+    render(<ErrorBanner error={new ApiError(503, null, 'x')} onRetry={() => {}} />);
+    expect(screen.getByRole('button', { name: 'Retry' })).toBeInTheDocument();
+  });
+
+  it('offers no Retry for a 400', () => {
+    const problem = { type: 'x', title: 'Bad Request', status: 400, detail: 'Invalid URL: UUID parsing failed' };
+    render(<ErrorBanner error={new ApiError(400, problem, 'x')} onRetry={() => {}} />);
+    expect(screen.getByRole('alert')).toHaveTextContent('UUID parsing failed');
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+
+  it('names the failed action in the title', () => {
+    const problem = { type: 'x', title: 'Conflict', status: 409, detail: 'the last admin cannot be removed' };
+    render(<ErrorBanner error={new ApiError(409, problem, 'x')} title="Removal failed" />);
+    expect(screen.getByRole('alert')).toHaveTextContent('Removal failed');
+    expect(screen.getByRole('alert')).not.toHaveTextContent('Conflict');
+  });
 });

@@ -1,5 +1,5 @@
 import { AlertTriangle, RefreshCw } from 'lucide-react';
-import { ApiError } from '@/api/client';
+import { ApiError, isRetryable } from '@/api/client';
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 
@@ -22,9 +22,15 @@ function describe(error: unknown): { title: string; detail: string } {
   return { title: 'Unexpected error', detail: error instanceof Error ? error.message : String(error) };
 }
 
-/** Shows a banner for a failed request, with its own wording for 404, 503 and network failures. */
-export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const { title, detail } = describe(error);
+/**
+ * Shows a banner for a failed request, with its own wording for 404, 503 and network failures.
+ * `title` replaces the generic title, to name the action that failed. The Retry button shows
+ * only for errors that another try can fix (see `isRetryable`).
+ */
+export function ErrorBanner({ error, onRetry, title: actionTitle }: { error: unknown; onRetry?: () => void; title?: string }) {
+  const described = describe(error);
+  const title = actionTitle ?? described.title;
+  const { detail } = described;
   return (
     <Alert variant="destructive">
       <AlertTriangle aria-hidden="true" />
@@ -32,7 +38,7 @@ export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () =
         <AlertTitle>{title}</AlertTitle>
         <AlertDescription>{detail}</AlertDescription>
       </div>
-      {onRetry && (
+      {onRetry && isRetryable(error) && (
         <Button variant="outline" size="sm" onClick={onRetry}>
           <RefreshCw aria-hidden="true" />
           Retry

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatSi, formatTicks, optionLabel } from './format';
+import { formatPercent, formatSi, formatTicks, formatTime, optionLabel } from './format';
 
 describe('formatSi', () => {
   it.each([
@@ -44,5 +44,24 @@ describe('optionLabel', () => {
 
   it('leaves other codes as they are', () => {
     expect(optionLabel('buck')).toBe('buck');
+  });
+});
+
+describe('formatTime', () => {
+  const iso = '2026-03-04T05:06:07Z';
+
+  it('shows minutes by default', () => {
+    const expected = new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    expect(formatTime(iso)).toBe(expected);
+  });
+
+  it('shows seconds on request', () => {
+    const expected = new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+    expect(formatTime(iso, { seconds: true })).toBe(expected);
+    expect(formatTime(iso, { seconds: true })).toMatch(/:07/);
+  });
+
+  it('shows a dash for a missing time', () => {
+    expect(formatTime(null, { seconds: true })).toBe('–');
   });
 });

@@ -36,13 +36,14 @@ export function formatPercent(ratio: number | null | undefined, decimals = 2): s
   return `${(ratio * 100).toFixed(decimals)} %`;
 }
 
-/** Formats an RFC 3339 time as a short local date and time. */
-export function formatTime(iso: string | null | undefined): string {
+/** Formats an RFC 3339 time as a short local date and time, to the minute or, with `seconds`, to the second. */
+export function formatTime(iso: string | null | undefined, { seconds = false }: { seconds?: boolean } = {}): string {
   if (!iso) {
     return '–';
   }
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const timeStyle = seconds ? 'medium' : 'short';
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle });
 }
 
 /**

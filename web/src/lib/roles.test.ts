@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, deniedReason, type Action, type Role } from './roles';
+import { can, deniedReason, scopeDeniedReason, type Action, type Role } from './roles';
 
 const ENGINEER_ACTIONS: Action[] = ['project.write', 'design.write', 'simulation.run', 'simulation.cancel', 'sweep.run', 'telemetry.ingest'];
 const ADMIN_ACTIONS: Action[] = ['component.write', 'org.manage', 'audit.read'];
@@ -33,5 +33,28 @@ describe('deniedReason', () => {
 
   it('asks to sign in without a role', () => {
     expect(deniedReason(null, 'design.write')).toBe('Sign in to create or delete designs.');
+  });
+});
+
+describe('scopeDeniedReason', () => {
+  it('lets viewers give only read', () => {
+    expect(scopeDeniedReason('viewer', 'read')).toBeNull();
+    expect(scopeDeniedReason('viewer', 'write')).toBe('The write scope needs the Engineer role; Viewers cannot give it to a token.');
+    expect(scopeDeniedReason('viewer', 'telemetry')).toBe('The telemetry scope needs the Engineer role; Viewers cannot give it to a token.');
+    expect(scopeDeniedReason('viewer', 'admin')).toBe('The admin scope needs the Admin role; Viewers cannot give it to a token.');
+  });
+
+  it('lets engineers give all but admin', () => {
+    expect(scopeDeniedReason('engineer', 'write')).toBeNull();
+    expect(scopeDeniedReason('engineer', 'telemetry')).toBeNull();
+    expect(scopeDeniedReason('engineer', 'admin')).toBe('The admin scope needs the Admin role; Engineers cannot give it to a token.');
+  });
+
+  it('lets admins give every scope', () => {
+    for (const scope of ['read', 'write', 'telemetry', 'admin'] as const) expect(scopeDeniedReason('admin', scope)).toBeNull();
+  });
+
+  it('asks to sign in without a role', () => {
+    expect(scopeDeniedReason(null, 'read')).toBe('Sign in to create tokens.');
   });
 });

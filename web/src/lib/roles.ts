@@ -1,6 +1,8 @@
 // The server's role policy, mirrored so the UI can hide or disable what a role may not do.
 // The server enforces it (403 `forbidden`); this copy only explains it in advance.
 
+import type { TokenScope } from '@/api/client';
+
 export type Role = 'admin' | 'engineer' | 'viewer';
 
 /** Actions the UI gates by role. */
@@ -49,4 +51,18 @@ export function deniedReason(role: Role | null | undefined, action: Action): str
   const { role: needed, verb } = POLICY[action];
   if (!role) return `Sign in to ${verb}.`;
   return `${ROLE_LABEL[role]}s cannot ${verb}; ask an admin for the ${ROLE_LABEL[needed]} role.`;
+}
+
+/** The lowest role that may create an API token with each scope. */
+const SCOPE_ROLE: Record<TokenScope, Role> = { read: 'viewer', write: 'engineer', telemetry: 'engineer', admin: 'admin' };
+
+/**
+ * Returns the sentence that explains why `role` may not give a token `scope`, or null when it may.
+ * The server rejects such a token with 422, because a token never has more rights than its owner.
+ */
+export function scopeDeniedReason(role: Role | null | undefined, scope: TokenScope): string | null {
+  const needed = SCOPE_ROLE[scope];
+  if (role && RANK[role] >= RANK[needed]) return null;
+  if (!role) return 'Sign in to create tokens.';
+  return `The ${scope} scope needs the ${ROLE_LABEL[needed]} role; ${ROLE_LABEL[role]}s cannot give it to a token.`;
 }

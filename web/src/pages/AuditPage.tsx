@@ -63,7 +63,7 @@ function AuditTable({ filters }: { filters: AuditFilters }) {
           )}
           {audit.data.map((entry) => (
             <Tr key={entry.id} data-testid="audit-row">
-              <Td className="whitespace-nowrap text-muted-foreground">{formatTime(entry.time)}</Td>
+              <Td className="whitespace-nowrap text-muted-foreground">{formatTime(entry.time, { seconds: true })}</Td>
               <Td>{orDash(entry.actor)}</Td>
               <Td className="font-mono text-xs">{entry.action}</Td>
               <Td className="max-w-xs truncate" title={entry.target || undefined}>

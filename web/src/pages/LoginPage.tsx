@@ -1,4 +1,4 @@
-import { Info, Mail, MailCheck } from 'lucide-react';
+import { Info, Mail, MailCheck, ScrollText } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useAuthConfig, useRequestMagicLink } from '@/api/auth';
@@ -9,6 +9,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { LINK_LIFETIME } from '@/features/auth/links';
 import { safeNext, saveNext } from '@/features/auth/next';
 
 /** Accepts `local@domain` without requiring a dot, because `admin@localhost` is a valid account. */
@@ -73,12 +74,25 @@ export default function LoginPage() {
           {sentTo ? (
             <div className="space-y-3" data-testid="login-sent">
               <Alert role="status">
-                <MailCheck aria-hidden="true" />
+                {settings?.dev_log_links ? <ScrollText aria-hidden="true" /> : <MailCheck aria-hidden="true" />}
                 <div>
-                  <AlertTitle>Check your inbox</AlertTitle>
-                  <AlertDescription>
-                    {sentTo.message} The link was requested for {sentTo.email}; open it in this browser to sign in.
-                  </AlertDescription>
+                  {settings?.dev_log_links ? (
+                    <>
+                      <AlertTitle>Sign-in link written to the server log</AlertTitle>
+                      <AlertDescription>
+                        If {sentTo.email} has an account, the server wrote a sign-in link for it to its log instead of
+                        emailing it. Look for “sign-in link” in the output of <code className="font-mono">pelab serve</code> and
+                        open the link in this browser. It expires after {LINK_LIFETIME}.
+                      </AlertDescription>
+                    </>
+                  ) : (
+                    <>
+                      <AlertTitle>Check your inbox</AlertTitle>
+                      <AlertDescription>
+                        {sentTo.message} The link was requested for {sentTo.email}; open it in this browser to sign in.
+                      </AlertDescription>
+                    </>
+                  )}
                 </div>
               </Alert>
               <Button variant="outline" onClick={() => setSentTo(null)}>

@@ -1,6 +1,7 @@
 import { ArrowRightLeft, Plus, Send, Trash2, UserMinus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import {
+  useAuthConfig,
   useChangeRole,
   useCreateOrg,
   useInvitations,
@@ -24,6 +25,7 @@ import { Label } from '@/components/ui/label';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { DeniedReason } from '@/features/auth/DeniedReason';
 import { usePermission } from '@/features/auth/permissions';
+import { invitationSentMessage } from '@/features/auth/links';
 import { useSwitchOrgAndGoHome } from '@/features/auth/switchOrg';
 import { formatTime } from '@/lib/format';
 import { orgNameError } from '@/lib/orgName';
@@ -101,13 +103,45 @@ function OrgNameCard({ admin }: { admin: boolean }) {
   );
 }
 
-function MemberRow({ member, admin, self }: { member: Member; admin: boolean; self: boolean }) {
+const LAST_ADMIN_REASON = "The organisation's last admin cannot be demoted or removed. Make another member admin first.";
+
+interface MemberRowProps {
+  member: Member;
+  admin: boolean;
+  self: boolean;
+  /** Whether this member is the only admin, whom the server refuses to demote or remove (409). */
+  lastAdmin: boolean;
+  onDone: (message: string) => void;
+}
+
+function MemberRow({ member, admin, self, lastAdmin, onDone }: MemberRowProps) {
   const change = useChangeRole();
   const remove = useRemoveMember();
-  const failure = change.error ?? remove.error;
+  const reasonId = `last-admin-${member.id}`;
 
-  const onRemove = () => {
-    if (window.confirm(`Remove ${member.email} from the organisation? They lose access at once.`)) remove.mutate(member.id);
+  // mutateAsync and not mutate's onSuccess, because a removed row unmounts before its callbacks run.
+  const onChangeRole = async (role: Role) => {
+    remove.reset();
+    try {
+      await change.mutateAsync({ id: member.id, role });
+      onDone(`Role of ${self ? 'your account' : member.email} changed to ${ROLE_LABEL[role]}.`);
+    } catch {
+      // The banner under the row shows the server's error.
+    }
+  };
+
+  const onRemove = async () => {
+    const question = self
+      ? `Remove yourself (${member.email}) from the organisation? You lose access at once.`
+      : `Remove ${member.email} from the organisation? They lose access at once.`;
+    if (!window.confirm(question)) return;
+    change.reset();
+    try {
+      await remove.mutateAsync(member.id);
+      onDone(`${member.email} was removed from the organisation.`);
+    } catch {
+      // The banner under the row shows the server's error.
+    }
   };
 
   return (
@@ -119,19 +153,23 @@ function MemberRow({ member, admin, self }: { member: Member; admin: boolean; se
         </Td>
         <Td>
           {admin ? (
-            <NativeSelect
-              aria-label={`Role of ${member.email}`}
-              value={member.role}
-              disabled={change.isPending}
-              className="w-36"
-              onChange={(event) => change.mutate({ id: member.id, role: event.target.value as Role })}
-            >
-              {ROLES.map((role) => (
-                <option key={role} value={role}>
-                  {ROLE_LABEL[role]}
-                </option>
-              ))}
-            </NativeSelect>
+            <div className="flex flex-col gap-1">
+              <NativeSelect
+                aria-label={`Role of ${member.email}`}
+                value={member.role}
+                disabled={change.isPending || lastAdmin}
+                aria-describedby={lastAdmin ? reasonId : undefined}
+                className="w-36"
+                onChange={(event) => void onChangeRole(event.target.value as Role)}
+              >
+                {ROLES.map((role) => (
+                  <option key={role} value={role}>
+                    {ROLE_LABEL[role]}
+                  </option>
+                ))}
+              </NativeSelect>
+              <DeniedReason id={reasonId} reason={lastAdmin ? LAST_ADMIN_REASON : null} className="max-w-56 text-xs text-muted-foreground" />
+            </div>
           ) : (
             <RoleBadge role={member.role} />
           )}
@@ -139,16 +177,30 @@ function MemberRow({ member, admin, self }: { member: Member; admin: boolean; se
         <Td className="text-muted-foreground">{formatTime(member.created_at)}</Td>
         {admin && (
           <Td className="text-right">
-            <Button variant="ghost" size="sm" aria-label={`Remove ${member.email}`} disabled={remove.isPending} onClick={onRemove}>
+            <Button
+              variant="ghost"
+              size="sm"
+              aria-label={`Remove ${member.email}`}
+              disabled={remove.isPending || lastAdmin}
+              aria-describedby={lastAdmin ? reasonId : undefined}
+              onClick={() => void onRemove()}
+            >
               <UserMinus aria-hidden="true" /> Remove
             </Button>
           </Td>
         )}
       </Tr>
-      {failure && (
+      {change.isError && (
         <Tr>
           <Td colSpan={admin ? 4 : 3}>
-            <ErrorBanner error={failure} />
+            <ErrorBanner error={change.error} title={`Role change of ${member.email} failed`} />
+          </Td>
+        </Tr>
+      )}
+      {remove.isError && (
+        <Tr>
+          <Td colSpan={admin ? 4 : 3}>
+            <ErrorBanner error={remove.error} title={`Removal of ${member.email} failed`} />
           </Td>
         </Tr>
       )}
@@ -158,6 +210,9 @@ function MemberRow({ member, admin, self }: { member: Member; admin: boolean; se
 
 function MembersCard({ admin, reason, selfId }: { admin: boolean; reason: string | null; selfId: string }) {
   const members = useMembers();
+  const [status, setStatus] = useState<string | null>(null);
+  const adminCount = members.data?.filter((member) => member.role === 'admin').length ?? 0;
+
   return (
     <Card>
       <CardHeader>
@@ -168,7 +223,11 @@ function MembersCard({ admin, reason, selfId }: { admin: boolean; reason: string
         </CardDescription>
         <DeniedReason id="members-denied" reason={reason} />
       </CardHeader>
-      <CardContent>
+      <CardContent className="space-y-3">
+        {/* Rendered while empty too, so screen readers announce the first message. */}
+        <p role="status" aria-live="polite" data-testid="members-status" className="text-sm text-success empty:hidden">
+          {status}
+        </p>
         {members.isPending && <PageLoading />}
         {members.isError && <ErrorBanner error={members.error} onRetry={() => void members.refetch()} />}
         {members.isSuccess && (
@@ -183,7 +242,14 @@ function MembersCard({ admin, reason, selfId }: { admin: boolean; reason: string
             </THead>
             <TBody>
               {members.data.map((member) => (
-                <MemberRow key={member.id} member={member} admin={admin} self={member.id === selfId} />
+                <MemberRow
+                  key={member.id}
+                  member={member}
+                  admin={admin}
+                  self={member.id === selfId}
+                  lastAdmin={member.role === 'admin' && adminCount === 1}
+                  onDone={setStatus}
+                />
               ))}
             </TBody>
           </Table>
@@ -202,6 +268,7 @@ function invitationState(invitation: Invitation): { label: string; open: boolean
 
 function InviteForm() {
   const invite = useInvite();
+  const config = useAuthConfig();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [error, setError] = useState<string | null>(null);
@@ -218,8 +285,8 @@ function InviteForm() {
     setError(null);
     setSent(null);
     try {
-      await invite.mutateAsync({ email: address, role });
-      setSent(`Invitation sent to ${address}: the server emailed a sign-in link.`);
+      const invitation = await invite.mutateAsync({ email: address, role });
+      setSent(invitationSentMessage(address, invitation.expires_at, config.data?.dev_log_links));
       setEmail('');
     } catch {
       // The banner below shows the server's error.
@@ -283,7 +350,10 @@ function InvitationsCard() {
     <Card>
       <CardHeader>
         <CardTitle>Invitations</CardTitle>
-        <CardDescription>An invitation emails a sign-in link; the person joins with the chosen role when they open it.</CardDescription>
+        <CardDescription>
+          An invitation emails a sign-in link, or writes it to the server log when no mail server is configured. The
+          person joins with the chosen role when they open it.
+        </CardDescription>
       </CardHeader>
       <CardContent className="space-y-4">
         <InviteForm />

@@ -15,7 +15,7 @@ import { Label } from '@/components/ui/label';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { useRole } from '@/features/auth/permissions';
 import { formatTime } from '@/lib/format';
-import { can } from '@/lib/roles';
+import { scopeDeniedReason } from '@/lib/roles';
 
 const SCOPES: { value: TokenScope; label: string; help: string }[] = [
   { value: 'read', label: 'read', help: 'GET requests: projects, designs, runs, waveforms, telemetry.' },
@@ -102,10 +102,11 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) 
   const [scopes, setScopes] = useState<TokenScope[]>(['read']);
   const [expiry, setExpiry] = useState('90');
   const [error, setError] = useState<string | null>(null);
-  const adminAllowed = can(role, 'org.manage');
 
   const toggle = (scope: TokenScope, checked: boolean) =>
     setScopes((current) => (checked ? [...current, scope] : current.filter((item) => item !== scope)));
+  // A scope ticked before /auth/me loaded (or before a role change) is dropped if the role may not give it.
+  const chosen = role ? scopes.filter((scope) => scopeDeniedReason(role, scope) === null) : scopes;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -115,7 +116,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) 
       document.getElementById('token-name')?.focus();
       return;
     }
-    if (scopes.length === 0) {
+    if (chosen.length === 0) {
       setError('Choose at least one scope.');
       return;
     }
@@ -123,7 +124,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) 
     try {
       const created = await create.mutateAsync({
         name: trimmed,
-        scopes,
+        scopes: chosen,
         ...(expiry === '' ? {} : { expires_in_days: Number(expiry) }),
       });
       setName('');
@@ -161,14 +162,16 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) 
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Scopes</legend>
         {SCOPES.map((scope) => {
-          const disabled = scope.value === 'admin' && !adminAllowed;
+          // Without a role (while /auth/me loads) nothing is disabled yet; the server checks on submit.
+          const reason = role ? scopeDeniedReason(role, scope.value) : null;
+          const disabled = reason !== null;
           return (
             <div key={scope.value} className="flex items-start gap-2">
               <input
                 id={`scope-${scope.value}`}
                 type="checkbox"
                 className="mt-1 size-4"
-                checked={scopes.includes(scope.value)}
+                checked={scopes.includes(scope.value) && !disabled}
                 disabled={disabled}
                 aria-describedby={`scope-${scope.value}-help`}
                 onChange={(event) => toggle(scope.value, event.target.checked)}
@@ -179,7 +182,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: CreatedApiToken) 
                 </Label>
                 <p id={`scope-${scope.value}-help`} className="text-xs text-muted-foreground">
                   {scope.help}
-                  {disabled && ' Only admins can create tokens with this scope.'}
+                  {reason && <span className="block" data-testid="denied-reason">{reason}</span>}
                 </p>
               </div>
             </div>

@@ -91,7 +91,7 @@ describe('LoginPage', () => {
   it('shows the inbox state after sending', async () => {
     const user = userEvent.setup();
     const { requests } = renderApp('/login?next=%2Fprojects', {
-      'GET /api/v1/auth/config': () => json({ ...CONFIG, google: true }),
+      'GET /api/v1/auth/config': () => json({ ...CONFIG, google: true, dev_log_links: false, admin_hint: null }),
       'POST /api/v1/auth/magic-link': () => json({ message: 'If the address has an account, a link is on its way.' }, 202),
     });
     expect(await screen.findByRole('link', { name: 'Sign in with Google' })).toHaveAttribute(
@@ -103,6 +103,21 @@ describe('LoginPage', () => {
     expect(await screen.findByText('Check your inbox')).toBeInTheDocument();
     expect(requests.find((item) => item.method === 'POST')?.body).toEqual({ email: 'admin@localhost' });
     expect(sessionStorage.getItem('pelab.login.next')).toBe('/projects');
+  });
+
+  it('points to the server log without mail', async () => {
+    const user = userEvent.setup();
+    renderApp('/login', {
+      'GET /api/v1/auth/config': () => json(CONFIG),
+      'POST /api/v1/auth/magic-link': () => json({ message: 'If the address has an account, a link is on its way.' }, 202),
+    });
+    await user.type(await screen.findByLabelText('Email address'), 'admin@localhost');
+    await user.click(screen.getByRole('button', { name: 'Email me a sign-in link' }));
+    const status = await screen.findByRole('status');
+    expect(status).toHaveTextContent('Sign-in link written to the server log');
+    expect(status).toHaveTextContent('If admin@localhost has an account');
+    expect(status).toHaveTextContent('expires after 15 minutes');
+    expect(screen.queryByText('Check your inbox')).toBeNull();
   });
 
   it('shows the rate-limit message with Retry-After', async () => {

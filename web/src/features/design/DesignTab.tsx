@@ -46,6 +46,7 @@ export function DesignTab({ projectId, wizardKernel, wizardOpen, onWizard, onRun
   const remove = useDeleteDesign(projectId);
   const [created, setCreated] = useState<string | null>(null);
   const designPermission = usePermission('design.write');
+  const runPermission = usePermission('simulation.run');
 
   if (wizardOpen) {
     return (
@@ -74,6 +75,7 @@ export function DesignTab({ projectId, wizardKernel, wizardOpen, onWizard, onRun
             <Plus aria-hidden="true" /> New design
           </Button>
           <DeniedReason id="new-design-denied" reason={designPermission.reason} />
+          <DeniedReason id="simulate-denied" reason={runPermission.reason} />
         </div>
       </div>
       {created && (
@@ -117,6 +119,8 @@ export function DesignTab({ projectId, wizardKernel, wizardOpen, onWizard, onRun
                       <Button
                         size="sm"
                         variant="outline"
+                        disabled={!runPermission.allowed}
+                        aria-describedby={runPermission.reason ? 'simulate-denied' : undefined}
                         onClick={() => onRun(design.id)}
                       >
                         <Play aria-hidden="true" /> Simulate

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { formatTime } from '@/lib/format';
+import { invitationSentMessage } from './links';
+
+describe('invitationSentMessage', () => {
+  const expires = '2026-01-08T00:00:00Z';
+
+  it('points to the log when links are logged', () => {
+    const message = invitationSentMessage('new@example.com', expires, true);
+    expect(message).toContain('Invitation created for new@example.com.');
+    expect(message).toContain('to the server log instead of emailing it');
+    expect(message).toContain(`Until the invitation expires (${formatTime(expires)})`);
+  });
+
+  it('says the link was emailed with mail', () => {
+    const message = invitationSentMessage('new@example.com', expires, false);
+    expect(message).toContain('Invitation sent to new@example.com. The server emailed a sign-in link.');
+    expect(message).not.toContain('server log');
+  });
+
+  it('leaves out the delivery while unknown', () => {
+    const message = invitationSentMessage('new@example.com', expires, undefined);
+    expect(message).not.toContain('emailed');
+    expect(message).not.toContain('server log');
+    expect(message).toContain('request a new link at /login');
+  });
+});
