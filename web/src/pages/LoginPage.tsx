@@ -9,7 +9,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { LINK_LIFETIME } from '@/features/auth/links';
+import { linkLifetime } from '@/features/auth/links';
 import { safeNext, saveNext } from '@/features/auth/next';
 
 /** Accepts `local@domain` without requiring a dot, because `admin@localhost` is a valid account. */
@@ -82,7 +82,7 @@ export default function LoginPage() {
                       <AlertDescription>
                         If {sentTo.email} has an account, the server wrote a sign-in link for it to its log instead of
                         emailing it. Look for “sign-in link” in the output of <code className="font-mono">pelab serve</code> and
-                        open the link in this browser. It expires after {LINK_LIFETIME}.
+                        open the link in this browser. It expires after {linkLifetime(settings?.link_ttl_secs)}.
                       </AlertDescription>
                     </>
                   ) : (

@@ -286,7 +286,9 @@ function InviteForm() {
     setSent(null);
     try {
       const invitation = await invite.mutateAsync({ email: address, role });
-      setSent(invitationSentMessage(address, invitation.expires_at, config.data?.dev_log_links));
+      setSent(
+        invitationSentMessage(address, invitation.expires_at, config.data?.dev_log_links, config.data?.link_ttl_secs),
+      );
       setEmail('');
     } catch {
       // The banner below shows the server's error.

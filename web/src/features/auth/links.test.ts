@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTime } from '@/lib/format';
-import { invitationSentMessage } from './links';
+import { invitationSentMessage, linkLifetime } from './links';
 
 describe('invitationSentMessage', () => {
   const expires = '2026-01-08T00:00:00Z';
@@ -23,5 +23,14 @@ describe('invitationSentMessage', () => {
     expect(message).not.toContain('emailed');
     expect(message).not.toContain('server log');
     expect(message).toContain('request a new link at /login');
+  });
+});
+
+describe('linkLifetime', () => {
+  it('says minutes, seconds, or the default while loading', () => {
+    expect(linkLifetime(900)).toBe('15 minutes');
+    expect(linkLifetime(60)).toBe('1 minute');
+    expect(linkLifetime(45)).toBe('45 seconds');
+    expect(linkLifetime(undefined)).toBe('15 minutes (the server default)');
   });
 });
