@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use pelab_server::Config;
+use pelab_server::auth::policy::{rank, scope_min_role};
 use pelab_store::{ConnectOptions, Store};
 
 use crate::{EXIT_FAILURE, EXIT_INVALID_INPUT};
@@ -147,11 +148,9 @@ async fn create(config: &Config, args: &CreateArgs) -> Result<String, (u8, Strin
         None => members.into_iter().next(),
     }
     .ok_or_else(|| invalid(format!("--email: no member has the address {email}")))?;
-    let too_high = scopes.iter().find(|s| match s.as_str() {
-        "admin" => user.role != pelab_store::Role::Admin,
-        "write" | "telemetry" => user.role == pelab_store::Role::Viewer,
-        _ => false,
-    });
+    let too_high = scopes
+        .iter()
+        .find(|s| rank(user.role) < rank(scope_min_role(s)));
     if let Some(scope) = too_high {
         return Err(invalid(format!(
             "--scopes: \"{scope}\" is beyond {email}'s role ({})",
@@ -193,7 +192,7 @@ async fn create(config: &Config, args: &CreateArgs) -> Result<String, (u8, Strin
     Ok(secret)
 }
 
-/// The database URL without its password, for messages.
+/// Returns the database URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {

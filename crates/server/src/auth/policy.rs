@@ -1,4 +1,4 @@
-//! Who may call which route: each route template and method maps to one [`Access`]
+//! The access policy: each route template and method maps to one [`Access`]
 //! class, checked against the member's role and, for API tokens, the token's scopes.
 //!
 //! | class | lowest role | API token scope |
@@ -19,7 +19,7 @@ use axum::http::Method;
 use pelab_store::Role;
 use serde::Serialize;
 
-/// What a route needs.
+/// The access class of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Access {
     /// No sign-in.
@@ -56,12 +56,12 @@ impl Access {
         }
     }
 
-    /// Whether `role` may use this class.
+    /// Checks whether `role` may use this class.
     pub fn allows_role(self, role: Role) -> bool {
         self.min_role().is_none_or(|min| rank(role) >= rank(min))
     }
 
-    /// Whether a token with `scopes` may use this class.
+    /// Checks whether a token with `scopes` may use this class.
     pub fn allows_scopes(self, scopes: &[String]) -> bool {
         let has = |s: &str| scopes.iter().any(|x| x == s);
         match self {
@@ -72,6 +72,15 @@ impl Access {
             Access::Admin => has("admin"),
             Access::SessionOnly => false,
         }
+    }
+}
+
+/// Returns the lowest role that may hold an API token scope.
+pub fn scope_min_role(scope: &str) -> Role {
+    match scope {
+        "admin" => Role::Admin,
+        "write" | "telemetry" => Role::Engineer,
+        _ => Role::Viewer,
     }
 }
 

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::policy::{SCOPES, rank};
+use crate::auth::policy::{SCOPES, rank, scope_min_role};
 use crate::auth::{AuditNote, Principal};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, Id};
@@ -206,15 +206,6 @@ async fn list_tokens(State(s): State<AppState>, p: Principal) -> ApiResult<Json<
     Ok(Json(s.store.list_api_tokens(p.org_id, p.user_id).await?))
 }
 
-/// Returns the lowest role a scope needs.
-fn scope_role(scope: &str) -> Role {
-    match scope {
-        "admin" => Role::Admin,
-        "write" | "telemetry" => Role::Engineer,
-        _ => Role::Viewer,
-    }
-}
-
 /// Creates an API token for the caller (browser sessions only).
 #[utoipa::path(post, path = "/tokens", tag = "accounts", request_body = TokenRequest,
     responses((status = 201, body = CreatedToken), (status = 403, body = Problem),
@@ -241,7 +232,7 @@ async fn create_token(
                 ),
             ));
         }
-        let needed = scope_role(scope);
+        let needed = scope_min_role(scope);
         if rank(p.role) < rank(needed) {
             return Err(ApiError::field(
                 "scopes",
@@ -397,7 +388,7 @@ async fn list_audit(
     Ok(Json(s.store.list_audit(p.org_id, &audit_filter(q)?).await?))
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break, with a leading `'`
+/// Formats a CSV field, quoted when it contains a comma, quote or line break, with a leading `'`
 /// before `=`, `+`, `-` or `@` so spreadsheets do not run it as a formula.
 fn csv_field(v: &str) -> String {
     let guarded = if v.starts_with(['=', '+', '-', '@']) {
