@@ -57,7 +57,7 @@ fn start(data_dir: &std::path::Path, workers: &str) -> Server {
     }
 }
 
-/// An admin API token from `pelab token create` on the server's data directory.
+/// Creates an admin API token with `pelab token create` on the server's data directory.
 fn admin_token(data_dir: &std::path::Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_pelab"))
         .args([

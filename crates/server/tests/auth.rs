@@ -50,7 +50,7 @@ fn assert_not_logged(secret: &str, what: &str) {
     );
 }
 
-/// A server whose sign-in mail goes to an SMTP sink, with links kept out of the log.
+/// Starts a server whose sign-in mail goes to an SMTP sink, with links kept out of the log.
 async fn start_with_mail(extra: &[(&str, &str)]) -> (Running, tempfile::TempDir, common::Inbox) {
     logs();
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -158,7 +158,7 @@ async fn magic_link_session_csrf_refresh_and_sign_out() {
     assert_eq!(config["dev_log_links"], false, "SMTP is configured");
     assert!(config["admin_hint"].is_null());
 
-    // An unknown address gets the same answer and no mail.
+    // An unknown address gets the same response and no mail.
     let r = http
         .post(format!("{base}/auth/magic-link"))
         .json(&json!({"email": "nobody@example.com"}))

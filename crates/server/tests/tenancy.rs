@@ -64,8 +64,8 @@ impl Ids {
     }
 }
 
-/// The path of a route template with ids filled in; `None` for templates whose
-/// parameter is no tenant's row.
+/// Fills a route template with `ids`. Returns the path and whether it names one of
+/// the tenant's rows (kernel and part names do not).
 fn fill(template: &str, ids: &Ids) -> (String, bool) {
     let path = template.to_string();
     let prefix = |p: &str| template.starts_with(&format!("/api/v1/{p}/"));
@@ -130,7 +130,7 @@ fn design_body(project: &str) -> Value {
     d
 }
 
-/// A valid body for a route, naming `ids` where the body refers to rows.
+/// Builds a valid body for a route, naming `ids` where the body refers to rows.
 fn body(method: &Method, template: &str, ids: &Ids) -> Option<Value> {
     let t = template.trim_start_matches("/api/v1");
     let v = match (method.as_str(), t) {
@@ -404,7 +404,7 @@ async fn no_route_crosses_organisations_and_roles_hold() {
                     ));
                 }
             }
-            // An answer may repeat the ids B sent ("project … not found"); any other
+            // A response may repeat the ids B sent ("project … not found"); any other
             // id of A's is a leak. B's audit log records B's own attempts, A's ids in
             // the paths included.
             let own_log = template.starts_with("/api/v1/audit");
@@ -454,7 +454,7 @@ async fn no_route_crosses_organisations_and_roles_hold() {
         ));
     }
 
-    // A's own viewer and engineer: refused exactly where the policy says.
+    // A's own viewer and engineer: rejected exactly where the policy requires.
     let viewer_a = common::client_with(
         &common::member_token(&server, Some("viewer@a.example"), Role::Viewer).await,
     );

@@ -2,7 +2,7 @@
 //!
 //! Secrets never reach the database. Sign-in links are stored by their JWT id, refresh
 //! tokens and API tokens by the SHA-256 hash the server computes, so a copy of the
-//! database lets nobody sign in.
+//! database cannot be used to sign in.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::model::{check_text, parse_uuid};
 use crate::{Org, Result, Role, Store, StoreError, User, new_id, on_pool};
 
-/// What a refresh token turned into.
+/// The outcome of presenting a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
     /// A new session row replaced the presented one.
@@ -243,7 +243,7 @@ impl Store {
         Ok(secret)
     }
 
-    /// An organisation by id.
+    /// Returns an organisation by id.
     ///
     /// # Errors
     /// [`StoreError::NotFound`].
@@ -275,7 +275,7 @@ impl Store {
         self.get_org(id).await
     }
 
-    /// A current (not removed) member by id, in any organisation.
+    /// Returns a current (not removed) member by id, in any organisation.
     ///
     /// # Errors
     /// Database errors.
@@ -560,7 +560,7 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a session family still holds an unrevoked, unexpired refresh token.
+    /// Checks whether a session family still has an unrevoked, unexpired refresh token.
     ///
     /// # Errors
     /// Database errors.
@@ -610,7 +610,7 @@ impl Store {
         Ok(token)
     }
 
-    /// A member's API tokens, newest first, revoked ones included.
+    /// Lists a member's API tokens, newest first, revoked ones included.
     ///
     /// # Errors
     /// Database errors.
@@ -648,7 +648,7 @@ impl Store {
         Ok(())
     }
 
-    /// The live (unrevoked, unexpired) token with this hash, and notes its use.
+    /// Returns the live (unrevoked, unexpired) token with this hash and records its use.
     ///
     /// # Errors
     /// Database errors.
@@ -742,7 +742,7 @@ impl Store {
         Ok(invitation)
     }
 
-    /// The organisation's invitations, newest first.
+    /// Lists the organisation's invitations, newest first.
     ///
     /// # Errors
     /// Database errors.
@@ -825,7 +825,7 @@ impl Store {
         self.users_by_email(email).await
     }
 
-    /// Whether an address has a pending, unexpired invitation.
+    /// Checks whether an address has a pending, unexpired invitation.
     ///
     /// # Errors
     /// Database errors.
@@ -840,7 +840,7 @@ impl Store {
         Ok(rows.iter().any(|(t,)| *t > now))
     }
 
-    /// The family of the session holding a refresh token, whatever its state.
+    /// Returns the family of the session with this refresh token, whatever its state.
     ///
     /// # Errors
     /// Database errors.

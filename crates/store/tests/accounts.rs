@@ -232,7 +232,8 @@ async fn exercise(store: &Store) {
             .expect("store")
     );
     let listed = store.list_invitations(org.id).await.expect("store");
-    assert!(listed[0].id == invitation.id && listed[0].accepted_at.is_some());
+    assert_eq!(listed[0].id, invitation.id);
+    assert!(listed[0].accepted_at.is_some());
     assert!(
         store
             .list_invitations(other.id)

@@ -85,7 +85,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sends a sign-in link to a member or invitee. Always 202, so the answer does not
+         * Sends a sign-in link to a member or invitee. Always 202, so the response does not
          *     tell whether an address is known; 429 past the rate limit.
          */
         post: operations["request_link"];
@@ -1077,7 +1077,7 @@ export interface components {
              */
             time: string;
         };
-        /** @description What the login page offers. */
+        /** @description The sign-in methods the login page offers. */
         AuthConfigView: {
             /** @description A hint for the first admin's sign-in, when links go to the log. */
             admin_hint?: string | null;
@@ -1694,9 +1694,9 @@ export interface components {
             /** @description The member's or invitee's e-mail address. */
             email: string;
         };
-        /** @description The answer to a link request: the same whether or not the address is known. */
+        /** @description The response to a link request: the same whether or not the address is known. */
         LinkSent: {
-            /** @description What happens next. */
+            /** @description The next step for the user. */
             message: string;
         };
         /** @description A sign-in link's token, posted by the `/login/verify` page. */

@@ -3,7 +3,7 @@
 //! A request proves who it is in one of three ways:
 //! - the `pelab_access` cookie, set at sign-in: a 15-minute access JWT. Mutating
 //!   requests made with it must repeat the session's CSRF token in `X-CSRF-Token`
-//!   (the `pelab_csrf` cookie holds it for the page);
+//!   (the `pelab_csrf` cookie gives it to the page);
 //! - `Authorization: Bearer <access JWT>`, with no CSRF check (browsers never add it
 //!   on their own);
 //! - `Authorization: Bearer pelab_…`, an API token: scoped and revocable.
@@ -48,7 +48,7 @@ pub const CSRF_COOKIE: &str = "pelab_csrf";
 /// Header that must repeat the CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// How a request authenticated.
+/// The credential a request authenticated with.
 #[derive(Debug, Clone)]
 pub enum Via {
     /// A session's access token.
@@ -80,12 +80,12 @@ pub struct Principal {
     pub email: String,
     /// Role.
     pub role: Role,
-    /// How it authenticated.
+    /// The credential used.
     pub via: Via,
 }
 
 impl Principal {
-    /// How the audit log names the actor: the address, plus the token's name.
+    /// Returns the actor for the audit log: the address, plus the token's name.
     pub fn actor(&self) -> String {
         match &self.via {
             Via::Session { .. } => self.email.clone(),
@@ -106,7 +106,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
-/// What a handler adds to its audit entry's target, beyond the id in the path: the
+/// A handler's addition to its audit entry's target, beyond the id in the path: the
 /// new role, the invited address, the token created. Returned as a response
 /// extension (`axum::Extension(AuditNote(..))`).
 #[derive(Debug, Clone)]
@@ -178,7 +178,7 @@ impl AuthService {
         }))
     }
 
-    /// Whether sign-in links also go to the server log.
+    /// Returns whether sign-in links also go to the server log.
     pub fn logs_links(&self) -> bool {
         self.config.smtp_url.is_none() || self.config.log_links
     }
@@ -250,7 +250,7 @@ fn forbidden(detail: String) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail)
 }
 
-/// The `Bearer` credential of a request, if any.
+/// Returns the `Bearer` credential of a request, if any.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -326,7 +326,7 @@ pub async fn resolve(s: &AppState, headers: &HeaderMap) -> Result<Option<Princip
     }))
 }
 
-/// Whether the request's `Origin` (when sent) is this server. Browsers send it on
+/// Checks that the request's `Origin` (when sent) is this server. Browsers send it on
 /// cross-site POSTs and on WebSocket handshakes, so a page elsewhere cannot drive the
 /// API with the user's cookies.
 pub fn same_origin(auth: &AuthService, headers: &HeaderMap) -> bool {
@@ -452,7 +452,7 @@ pub fn with_principal(mut response: Response, principal: Principal) -> Response 
     response
 }
 
-/// The session cookies of a signed-in member.
+/// Builds the session cookies of a signed-in member.
 pub fn session_cookies(
     auth: &AuthService,
     access: &str,

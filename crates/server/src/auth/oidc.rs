@@ -22,9 +22,9 @@ use tokio::sync::RwLock;
 pub struct Discovery {
     /// Issuer identifier.
     pub issuer: String,
-    /// Where the browser signs in.
+    /// The URL where the browser signs in.
     pub authorization_endpoint: String,
-    /// Where codes are traded for tokens.
+    /// The URL where codes are exchanged for tokens.
     pub token_endpoint: String,
     /// The provider's public keys.
     pub jwks_uri: String,
@@ -63,7 +63,7 @@ pub struct OidcClient {
 }
 
 impl OidcClient {
-    /// A client; nothing is fetched until the first sign-in.
+    /// Creates a client; nothing is fetched until the first sign-in.
     ///
     /// # Errors
     /// When the HTTP client cannot be built.
@@ -114,7 +114,7 @@ impl OidcClient {
         Ok(d)
     }
 
-    /// The provider's sign-in address for this request.
+    /// Builds the provider's sign-in URL for this request.
     ///
     /// # Errors
     /// Discovery failures.

@@ -1,7 +1,7 @@
 //! Sliding-window rate limits of sign-in requests, per address and per source.
 //!
 //! The counts live in the server's memory: each server of a cluster limits on its
-//! own, and a restart forgets them. That bounds guessing and mail flooding per host,
+//! own, and a restart clears them. That bounds guessing and mail flooding per host,
 //! which is what the limit is for; a shared limit would need Redis on every request.
 
 use std::collections::{HashMap, VecDeque};
@@ -57,7 +57,8 @@ mod tests {
             assert!(r.check("a", 3, w).is_ok());
         }
         let wait = r.check("a", 3, w).unwrap_err();
-        assert!(wait > Duration::from_secs(55) && wait <= w);
+        assert!(wait > Duration::from_secs(55));
+        assert!(wait <= w);
         assert!(r.check("b", 3, w).is_ok(), "keys are counted apart");
     }
 

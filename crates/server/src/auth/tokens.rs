@@ -78,7 +78,7 @@ pub struct OidcStateClaims {
     pub nonce: String,
     /// The PKCE verifier (RFC 7636).
     pub verifier: String,
-    /// Where to go after signing in (a path on this server).
+    /// The page to open after signing in (a path on this server).
     pub return_to: String,
     /// Expiry.
     pub exp: i64,
@@ -153,7 +153,7 @@ impl Keys {
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
-    /// Whether `presented` is the CSRF token of `family`, compared in constant time.
+    /// Checks whether `presented` is the CSRF token of `family`, in constant time.
     pub fn csrf_matches(&self, family: Uuid, presented: &str) -> bool {
         let Ok(bytes) = URL_SAFE_NO_PAD.decode(presented) else {
             return false;

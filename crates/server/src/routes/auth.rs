@@ -46,7 +46,7 @@ const OIDC_COOKIE: &str = "pelab_oidc";
 /// Window of the sign-in rate limits.
 const RATE_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-/// What the login page offers.
+/// The sign-in methods the login page offers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuthConfigView {
     /// E-mail sign-in links are available.
@@ -69,10 +69,10 @@ pub struct LinkRequest {
     pub email: String,
 }
 
-/// The answer to a link request: the same whether or not the address is known.
+/// The response to a link request: the same whether or not the address is known.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkSent {
-    /// What happens next.
+    /// The next step for the user.
     pub message: String,
 }
 
@@ -158,7 +158,7 @@ async fn auth_config(State(s): State<AppState>) -> Json<AuthConfigView> {
     })
 }
 
-/// Sends a sign-in link to a member or invitee. Always 202, so the answer does not
+/// Sends a sign-in link to a member or invitee. Always 202, so the response does not
 /// tell whether an address is known; 429 past the rate limit.
 #[utoipa::path(post, path = "/auth/magic-link", tag = "auth", request_body = LinkRequest,
     responses((status = 202, body = LinkSent), (status = 422, body = Problem),
@@ -587,7 +587,7 @@ async fn create_org(
     Ok((StatusCode::CREATED, axum::Extension(note), Json(org)))
 }
 
-/// Where to go after the Google sign-in.
+/// The page to open after the Google sign-in.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StartQuery {
@@ -687,7 +687,7 @@ async fn oidc_start(
     Ok(redirect(&url, cookie.into_iter().collect()))
 }
 
-/// What the provider sends back.
+/// The provider's redirect parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CallbackQuery {

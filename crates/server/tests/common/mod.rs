@@ -75,12 +75,12 @@ pub async fn wait_final(client: &reqwest::Client, base: &str, run: &str, secs: u
     }
 }
 
-/// An API token of the first admin with every scope.
+/// Creates an API token of the first admin with every scope.
 pub async fn admin_token(running: &Running) -> String {
     member_token(running, None, pelab_store::Role::Admin).await
 }
 
-/// An API token of a member with `role` (a new member `ROLE@example.com` unless
+/// Creates an API token of a member with `role` (a new member `ROLE@example.com` unless
 /// `email` names one), with every scope the role allows.
 pub async fn member_token(
     running: &Running,
@@ -128,7 +128,7 @@ pub async fn member_token(
     .1
 }
 
-/// An HTTP client that sends `token` with every request.
+/// Builds an HTTP client that sends `token` with every request.
 pub fn client_with(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
@@ -143,12 +143,12 @@ pub fn client_with(token: &str) -> reqwest::Client {
         .expect("client builds")
 }
 
-/// An HTTP client acting as the first admin.
+/// Builds an HTTP client acting as the first admin.
 pub async fn admin_client(running: &Running) -> reqwest::Client {
     client_with(&admin_token(running).await)
 }
 
-/// A WebSocket handshake request for `url` carrying `token`.
+/// Builds a WebSocket handshake request for `url` carrying `token`.
 pub fn ws_request(
     url: &str,
     token: &str,
@@ -167,12 +167,12 @@ pub fn ws_request(
 /// Messages received by [`smtp_sink`], as raw DATA text.
 pub type Inbox = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
-/// The sign-in token of the first message to `to` (see [`link_token_after`]).
+/// Returns the sign-in token of the first message to `to` (see [`link_token_after`]).
 pub async fn link_token_for(inbox: &Inbox, to: &str) -> String {
     link_token_after(inbox, to, 0).await
 }
 
-/// A minimal SMTP server on 127.0.0.1 that accepts every message (RFC 5321 without
+/// Starts a minimal SMTP server on 127.0.0.1 that accepts every message (RFC 5321 without
 /// extensions) and keeps it. Returns its port and the inbox.
 pub async fn smtp_sink() -> (u16, Inbox) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -251,7 +251,7 @@ pub async fn link_token_after(inbox: &Inbox, to: &str, skip: usize) -> String {
     }
 }
 
-/// The text body of a raw message: base64 or quoted-printable undone.
+/// Decodes the text body of a raw message (base64 or quoted-printable).
 pub fn decoded_body(message: &str) -> String {
     use base64::Engine;
     let (head, body) = message.split_once("\n\n").unwrap_or((message, ""));
