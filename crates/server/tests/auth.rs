@@ -409,6 +409,9 @@ async fn magic_link_session_csrf_refresh_and_sign_out() {
         .await
         .expect("answer");
     assert_eq!(r.status(), 401, "a revoked token");
+    let problem: Value = r.json().await.expect("JSON");
+    let detail = problem["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("create a new token"), "{problem}");
 
     // The audit log names the member and the token, with the source address.
     let admin = common::admin_client(&server).await;

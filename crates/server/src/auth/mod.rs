@@ -279,7 +279,7 @@ pub async fn resolve(s: &AppState, headers: &HeaderMap) -> Result<Option<Princip
             .api_token_by_hash(&tokens::hash_secret(&token))
             .await?
         else {
-            return Err(invalid_token(
+            return Err(invalid_api_token(
                 "the API token is unknown, revoked or expired",
             ));
         };
